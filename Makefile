@@ -1,0 +1,37 @@
+# Afinar: `make demo` runs the main job end to end, `make test` runs the CPU test tiers.
+# Both create .venv, install torch (pinned CPU wheel) first, then the project with its extras.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TORCH_VERSION ?= 2.13.0
+PYTEST_ARGS ?=
+export AFINAR_LANG ?= es
+
+.PHONY: setup demo test test-slow bench docs clean
+
+$(VENV)/.installed: pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==$(TORCH_VERSION)
+	$(PY) -m pip install --quiet -e '.[all,dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	PATH="$(abspath $(VENV))/bin:$$PATH" bash examples/demo.sh
+
+test: setup
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+test-slow: setup
+	$(PY) -m pytest -m slow $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/bench_validate.py
+
+docs: setup
+	$(PY) -m afinar.cli.docgen > docs/cli.md
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,108 @@
+"""Reading user text files as they really are: unknown encodings, BOMs, mojibake, endless lines.
+
+Lines are numbered from 1, as an editor shows them. Files are streamed in chunks, so memory does
+not grow with the file; a single line longer than ``MAX_LINE_BYTES`` is reported and skipped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+
+BOM_UTF8 = codecs.BOM_UTF8
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+MAX_LINE_BYTES = 64 * 1024 * 1024
+CHUNK_BYTES = 1 << 20
+
+# Byte sequences that UTF-8 text takes after being decoded as Latin-1 / CP1252 / Mac Roman and
+# encoded again: "Ã" (C3 83), "Â" (C3 82), "â" (C3 A2, as in "â€"), "√" (E2 88 9A), "¬" (C2 AC),
+# "‚Ä" (E2 80 9A C3 84). A line with none of them cannot be mojibake of Spanish text, so the
+# (slow) confirmation with ftfy only runs on the few lines that have one.
+_MOJIBAKE_HINT = re.compile(rb"\xc3[\x82\x83\xa2]|\xe2\x88\x9a|\xc2\xac|\xe2\x80\x9a\xc3\x84")
+
+
+def iter_lines(fh: BinaryIO, chunk_bytes: int = CHUNK_BYTES,
+               max_line: int = MAX_LINE_BYTES) -> Iterator[tuple[int, int, bytes | None]]:
+    """Yield ``(line_number, byte_offset, line_bytes)`` without the trailing newline.
+
+    A line over ``max_line`` bytes is yielded once as ``None`` (its content is dropped).
+    """
+    lineno = 0
+    offset = 0
+    rest = b""
+    too_long = False
+    while True:
+        chunk = fh.read(chunk_bytes)
+        if not chunk:
+            break
+        parts = (rest + chunk).split(b"\n") if rest else chunk.split(b"\n")
+        rest = parts.pop()
+        for part in parts:
+            lineno += 1
+            if too_long:
+                too_long = False
+                yield lineno, offset, None
+            else:
+                yield lineno, offset, part
+            offset += len(part) + 1
+        if len(rest) > max_line:  # keep counting bytes, drop the content
+            offset += len(rest)
+            rest = b""
+            too_long = True
+    if rest or too_long:
+        lineno += 1
+        yield lineno, offset, None if too_long else rest
+
+
+def detect_encoding(raw: bytes) -> str:
+    """Best guess of the encoding of ``raw`` (a sample). UTF-8 when it decodes as UTF-8."""
+    if raw.startswith(BOM_UTF8):
+        return "utf-8-sig"
+    if raw.startswith(UTF16_BOMS):
+        return "utf-16"
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None:
+        return "cp1252"
+    name = best.encoding.lower().replace("_", "-")
+    # A Latin-1 guess for text that uses CP1252-only characters (curly quotes, €) is CP1252.
+    return "cp1252" if name in ("latin-1", "iso8859-1", "iso-8859-1") else name
+
+
+def decode_text(raw: bytes) -> tuple[str, str, bool]:
+    """Decode a whole (small) file: returns ``(text, encoding, had_bom)``."""
+    encoding = detect_encoding(raw)
+    had_bom = raw.startswith(BOM_UTF8) or raw.startswith(UTF16_BOMS)
+    text = raw.decode(encoding, errors="replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, encoding, had_bom
+
+
+def may_be_mojibake(line: bytes) -> bool:
+    return _MOJIBAKE_HINT.search(line) is not None
+
+
+def fix_mojibake(text: str) -> str | None:
+    """The repaired text if ``text`` is UTF-8 that was decoded with the wrong codec, else None."""
+    from ftfy import fix_encoding
+
+    fixed = fix_encoding(text)
+    return fixed if fixed != text else None
+
+
+def mojibake_sample(text: str, fixed: str, width: int = 24) -> tuple[str, str]:
+    """A short before/after excerpt around the first difference, for messages."""
+    i = 0
+    while i < min(len(text), len(fixed)) and text[i] == fixed[i]:
+        i += 1
+    start = max(0, i - width // 2)
+    return text[start:start + width].strip(), fixed[start:start + width].strip()

@@ -1,0 +1,100 @@
+"""Validation entry point: find the task of a file, run that task's validator, return a Report.
+
+Each task registers its validator with ``@register_validator("task")``; there is no if/elif on
+task names. Whatever the input (missing path, folder, empty or random bytes), the answer is a
+Report with findings, never an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+
+from afinar.data.findings import Report
+
+TASKS = ("chat", "text-classification", "image-classification")
+# Modules that register a validator when imported.
+_VALIDATOR_MODULES = ("afinar.data.chat_validate", "afinar.data.textcls_validate",
+                      "afinar.data.images_validate")
+
+Validator = Callable[[Path, "ValidateOptions", Report], None]
+_VALIDATORS: dict[str, Validator] = {}
+
+
+@dataclass
+class ValidateOptions:
+    task: str | None = None
+    # Fewer examples than this is an error (OpenAI's minimum is 10).
+    min_examples: int = 10
+    # Fewer than this is a warning (the course recommends at least 50).
+    recommended_examples: int = 50
+    # Per-example token limit; checked with the tokenizer when given, else with the approximation.
+    max_tokens: int | None = None
+    tokenizer: str | None = None
+
+
+def register_validator(task: str) -> Callable[[Validator], Validator]:
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; known: {TASKS}")
+
+    def deco(fn: Validator) -> Validator:
+        if task in _VALIDATORS:
+            raise ValueError(f"a validator for {task!r} is already registered")
+        _VALIDATORS[task] = fn
+        return fn
+
+    return deco
+
+
+def _validators() -> dict[str, Validator]:
+    for module in _VALIDATOR_MODULES:
+        import_module(module)
+    return _VALIDATORS
+
+
+_TABULAR = {".csv", ".tsv", ".tab"}
+_JSON = {".jsonl", ".jsonlines", ".ndjson", ".json"}
+
+
+def infer_task(path: Path) -> str:
+    """Guess the task from the path and, for JSON files, from the first record's keys."""
+    if path.is_dir():
+        return "image-classification"
+    suffix = path.suffix.lower()
+    if suffix in _TABULAR:
+        return "text-classification"
+    head = _read_head(path)
+    if suffix in _JSON or head.lstrip()[:1] in (b"{", b"["):
+        text = head.decode("utf-8", "replace")
+        if '"messages"' in text or "'messages'" in text:
+            return "chat"
+        if '"text"' in text and '"label"' in text:
+            return "text-classification"
+        return "chat"
+    return "text-classification" if b"," in head or b";" in head or b"\t" in head else "chat"
+
+
+def _read_head(path: Path, size: int = 65536) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(size)
+    except OSError:
+        return b""
+
+
+def validate(path: str | Path, options: ValidateOptions | None = None) -> Report:
+    options = options or ValidateOptions()
+    path = Path(path)
+    if not path.exists():
+        report = Report(file=str(path), task=options.task or "chat")
+        report.add(0, "file_not_found", path=str(path))
+        return report
+    task = options.task or infer_task(path)
+    report = Report(file=str(path), task=task)
+    if task != "image-classification" and not path.is_file():
+        report.add(0, "not_a_file", path=str(path))
+        return report
+    _validators()[task](path, options, report)
+    return report

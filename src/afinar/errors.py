@@ -1,0 +1,25 @@
+"""The one exception type a user sees: a translated message, an optional fix hint, an exit code."""
+
+from __future__ import annotations
+
+from afinar import i18n
+
+
+class AfinarError(Exception):
+    """A problem the user can fix. ``key`` names a catalog message; ``key + '.hint'`` is used if present.
+
+    The CLI prints it without a traceback; the API turns it into OpenAI's error shape.
+    """
+
+    def __init__(self, key: str, *, exit_code: int = 1, hint_key: str | None = None, **params: object):
+        self.key = key
+        self.params = params
+        self.exit_code = exit_code
+        self.hint_key = hint_key or (key + ".hint" if i18n.has(key + ".hint") else None)
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str | None = None) -> str:
+        return i18n.t(self.key, lang, **self.params)
+
+    def hint(self, lang: str | None = None) -> str | None:
+        return i18n.t(self.hint_key, lang, **self.params) if self.hint_key else None

@@ -1,0 +1,21 @@
+"""Messages shared by every command."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "common.error_prefix": {"en": "Error", "es": "Error"},
+    "common.hint_prefix": {"en": "How to fix", "es": "Cómo arreglarlo"},
+    "common.internal_error": {
+        "en": "Afinar hit an unexpected internal error: {error}. This is a bug, not your fault. "
+        "Run again with AFINAR_DEBUG=1 to see the full traceback and include it when you report it.",
+        "es": "Afinar encontró un error interno inesperado: {error}. Es un fallo del programa, no tuyo. "
+        "Vuelve a ejecutarlo con AFINAR_DEBUG=1 para ver el detalle completo e inclúyelo al reportarlo.",
+    },
+    "common.file_not_found": {
+        "en": "The file {path} does not exist.",
+        "es": "El archivo {path} no existe.",
+    },
+    "common.file_not_found.hint": {
+        "en": "Check the path and the name (including the extension) and try again.",
+        "es": "Revisa la ruta y el nombre (incluida la extensión) y vuelve a intentarlo.",
+    },
+    "common.interrupted": {"en": "Interrupted.", "es": "Interrumpido."},
+}

@@ -1,0 +1,3 @@
+"""Messages of text-classification and image-folder validation, convert and split."""
+
+MESSAGES: dict[str, dict[str, str]] = {}

@@ -1,0 +1,3 @@
+"""Messages of the model catalog (`afinar models`)."""
+
+MESSAGES: dict[str, dict[str, str]] = {}
