@@ -83,3 +83,176 @@ def _print_report(report, show_all: bool) -> None:
         console.print(f"[bold green]✓[/] {i18n.t(key, file=escape(report.file), examples=report.examples, warnings=warnings, task=report.task)}")
     else:
         console.print(f"[bold red]✗[/] {i18n.t('data.validate.summary_bad', file=escape(report.file), examples=report.examples, errors=errors, warnings=warnings, task=report.task)}")
+
+
+@data.command()
+@click.argument("source", metavar="IN", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
+              help="Where to write the repaired file (never the input).")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as one JSON object.")
+@lang_option
+def fix(source: Path, output: Path, as_json: bool) -> int:
+    """Repair encoding, BOM, line endings, garbled characters (mojibake), pretty-printed JSON,
+    JSON arrays, trailing commas and blank lines, without guessing content.
+
+    Prints every change with its line. Exit code 0 when the output needs nothing more, 1 when some
+    lines still need a manual fix (they are kept unchanged in the output).
+    """
+    from afinar.data.fix import fix_file
+
+    result = fix_file(source, output)
+    if as_json:
+        payload = {
+            "source": result.source, "output": result.output, "mode": result.mode,
+            "records": result.records,
+            "changes": [{"line": c.line, "code": c.code, "message": _change_text(c)} for c in result.changes],
+            "unfixed": [{"line": c.line, "code": c.code, "message": _unfixed_text(c)} for c in result.unfixed],
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_fix(result)
+    return 1 if result.unfixed else 0
+
+
+def _change_text(change) -> str:
+    return i18n.t(f"data.fix.change.{change.code}", line=change.line, **change.params)
+
+
+def _unfixed_text(change) -> str:
+    key = f"data.fix.unfixed.{change.code}"
+    return i18n.t(key, **change.params) if i18n.has(key) else change.code
+
+
+def _print_fix(result) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False)
+    for change in result.changes:
+        where = i18n.t("data.fix.line", line=change.line) if change.line else i18n.t("data.fix.file")
+        console.print(f"  [green]✓[/] {escape(where)}: {escape(_change_text(change))}")
+    for change in result.unfixed:
+        where = i18n.t("data.fix.line", line=change.line) if change.line else i18n.t("data.fix.file")
+        console.print(f"  [red]✗[/] {escape(where)}: {escape(_unfixed_text(change))}")
+    if not result.changes:
+        console.print(i18n.t("data.fix.nothing", output=escape(result.output)))
+    elif result.mode == "jsonl":
+        console.print(i18n.t("data.fix.summary", output=escape(result.output), changes=len(result.changes),
+                             records=result.records))
+    else:
+        console.print(i18n.t("data.fix.summary_text", output=escape(result.output), changes=len(result.changes)))
+    if result.unfixed:
+        console.print(f"[yellow]{escape(i18n.t('data.fix.left', count=len(result.unfixed), output=result.output))}[/]")
+    elif result.mode == "jsonl":
+        console.print(f"[dim]{escape(i18n.t('data.fix.next', output=result.output))}[/]")
+
+
+@data.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--tokenizer", metavar="MODEL", help="Count tokens with this model's tokenizer.")
+@click.option("--task", type=click.Choice(["chat", "text-classification", "image-classification"]),
+              help="What the data is for. Inferred from the file when omitted.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@lang_option
+def stats(file: Path, tokenizer: str | None, task: str | None, as_json: bool) -> int:
+    """Examples, messages and tokens per example (min/p50/p90/max), roles, labels and duplicates."""
+    from afinar.data.validate import infer_task
+
+    if not file.exists():
+        from afinar.errors import AfinarError
+
+        raise AfinarError("common.file_not_found", path=str(file))
+    task = task or infer_task(file)
+    if task == "chat":
+        from afinar.data.stats import chat_stats
+        from afinar.data.tokens import load_tokenizer
+
+        result = chat_stats(file, load_tokenizer(tokenizer) if tokenizer else None)
+    else:
+        from afinar.data.validate import ValidateOptions
+        from afinar.data.validate import validate as run_validate
+
+        report = run_validate(file, ValidateOptions(task=task, tokenizer=tokenizer))
+        result = {"file": str(file), "task": task, "examples": report.examples, **report.stats}
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_mapping(i18n.t("data.stats.title", file=str(file)), result)
+    return 0
+
+
+def _print_mapping(title: str, mapping: dict) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=escape(title), show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
+    for key, value in mapping.items():
+        label = i18n.t(f"data.field.{key}") if i18n.has(f"data.field.{key}") else key
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "—"
+        table.add_row(escape(label), escape(str(value)))
+    Console(highlight=False).print(table)
+
+
+def _epochs(ctx: click.Context, param: click.Parameter, value: str) -> int | None:
+    if value == "auto":
+        return None
+    if value.isdigit() and 1 <= int(value) <= 50:
+        return int(value)
+    raise click.BadParameter(i18n.t("data.estimate.bad_epochs", value=value))
+
+
+@data.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--model", "-m", required=True, metavar="BASE",
+              help="Base model: catalog name, hub id or local folder (sets the assumed speed).")
+@click.option("--epochs", default="auto", show_default=True, callback=_epochs,
+              help="auto (OpenAI's rule) or a number from 1 to 50.")
+@click.option("--tokenizer", metavar="MODEL", help="Count tokens with this tokenizer (default: approximate).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@lang_option
+def estimate(file: Path, model: str, epochs: int | None, tokenizer: str | None, as_json: bool) -> int:
+    """Epochs, trained tokens, time on this machine and what OpenAI would charge for the same job."""
+    from afinar.data.estimate import estimate as run_estimate
+    from afinar.data.tokens import load_tokenizer
+
+    result = run_estimate(file, model, epochs, load_tokenizer(tokenizer) if tokenizer else None)
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return 0
+    _print_estimate(result)
+    return 0
+
+
+def _print_estimate(est) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False)
+    t = i18n.t
+    console.print(f"[bold]{escape(t('data.estimate.title', file=est.file, model=est.model))}[/]")
+    console.print(t("data.estimate.examples", examples=est.examples, tokens=est.tokens_per_epoch,
+                    method=t("data.estimate.method." + ("exact" if est.token_method != "approximate" else "approx"))))
+    console.print(t("data.estimate.epochs_" + est.epochs_source, epochs=est.epochs))
+    console.print(t("data.estimate.trained", trained=f"{est.trained_tokens:,}"))
+    if est.local_seconds is not None:
+        console.print(t(f"data.estimate.local_{est.local_method}", time=_duration(est.local_seconds),
+                        speed=est.local_tokens_per_s))
+    else:
+        console.print(t("data.estimate.local_unknown", model=escape(est.model)))
+    console.print(t("data.estimate.openai_title"))
+    for name, cost in est.openai_cost_usd.items():
+        console.print(f"  {name:<28} ${cost:,.4f}")
+    console.print(f"[dim]{escape(t('data.estimate.openai_note'))}[/]")
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"

@@ -6,7 +6,8 @@ the finding itself only stores the parameters, so one report can be rendered in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from afinar import i18n
@@ -33,6 +34,7 @@ SEVERITY: dict[str, str] = {
     # chat schema (the OpenAI cookbook's names, plus ours)
     "data_type": ERROR,
     "missing_messages_list": ERROR,
+    "message_not_object": ERROR,
     "message_missing_key": ERROR,
     "message_unrecognized_key": ERROR,
     "unrecognized_role": ERROR,
@@ -77,7 +79,7 @@ class Finding:
     code: str
     severity: str
     field: str | None = None
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dc_field(default_factory=dict)
 
     def message(self, lang: str | None = None) -> str:
         return i18n.t(f"finding.{self.code}", lang, line=self.line, field=self.field, **self.params)
@@ -103,10 +105,10 @@ class Report:
     file: str
     task: str
     examples: int = 0
-    findings: list[Finding] = field(default_factory=list)
-    stats: dict[str, Any] = field(default_factory=dict)
-    suppressed: dict[str, int] = field(default_factory=dict)
-    _per_code: dict[str, int] = field(default_factory=dict, repr=False)
+    findings: list[Finding] = dc_field(default_factory=list)
+    stats: dict[str, Any] = dc_field(default_factory=dict)
+    suppressed: dict[str, int] = dc_field(default_factory=dict)
+    _per_code: dict[str, int] = dc_field(default_factory=dict, repr=False)
 
     def add(self, line: int, code: str, severity: str | None = None, field: str | None = None,
             **params: Any) -> None:

@@ -72,9 +72,22 @@ def detect_encoding(raw: bytes) -> str:
     best = from_bytes(raw).best()
     if best is None:
         return "cp1252"
-    name = best.encoding.lower().replace("_", "-")
-    # A Latin-1 guess for text that uses CP1252-only characters (curly quotes, €) is CP1252.
-    return "cp1252" if name in ("latin-1", "iso8859-1", "iso-8859-1") else name
+    name = best.encoding.lower().replace("-", "_")
+    # On short Spanish samples the detector often names a neighbouring Latin code page (Central
+    # European, Turkish, Latin-1). Western European Windows text (CP1252, a superset of Latin-1's
+    # printable range) is by far the most likely source; keep the guess only if CP1252 cannot
+    # decode the bytes at all.
+    if name in _LATIN_NEIGHBOURS:
+        try:
+            raw.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            return name
+    return name
+
+
+_LATIN_NEIGHBOURS = frozenset({"cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_1",
+                               "iso8859_2", "iso8859_9", "iso8859_13", "iso8859_15"})
 
 
 def decode_text(raw: bytes) -> tuple[str, str, bool]:
@@ -99,10 +112,14 @@ def fix_mojibake(text: str) -> str | None:
     return fixed if fixed != text else None
 
 
-def mojibake_sample(text: str, fixed: str, width: int = 24) -> tuple[str, str]:
-    """A short before/after excerpt around the first difference, for messages."""
+def mojibake_sample(text: str, fixed: str, words: int = 3) -> tuple[str, str]:
+    """The first few damaged words and their repair, for messages ("canciÃ³n" → "canción")."""
+    before, after = text.split(), fixed.split()
+    if len(before) == len(after):
+        pairs = [(b, a) for b, a in zip(before, after) if b != a][:words]
+        if pairs:
+            return " ".join(p[0] for p in pairs), " ".join(p[1] for p in pairs)
     i = 0
     while i < min(len(text), len(fixed)) and text[i] == fixed[i]:
         i += 1
-    start = max(0, i - width // 2)
-    return text[start:start + width].strip(), fixed[start:start + width].strip()
+    return text[max(0, i - 8):i + 16].strip(), fixed[max(0, i - 8):i + 16].strip()

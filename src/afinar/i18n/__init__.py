@@ -41,7 +41,7 @@ def has(key: str) -> bool:
     return key in CATALOG
 
 
-def t(key: str, lang: str | None = None, **params: object) -> str:
+def t(key: str, lang: str | None = None, /, **params: object) -> str:
     """The message ``key`` in ``lang`` (default: the current language), formatted with ``params``."""
     entry = CATALOG[key]
     text = entry[lang or get_lang()]

@@ -113,8 +113,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # ---- chat schema
     "finding.data_type": {
-        "en": "Each line must be a JSON object ({{...}}), but this one is a {type}.",
-        "es": "Cada línea debe ser un objeto JSON ({{...}}), pero esta es un {type}.",
+        "en": "Each line must be a JSON object ({{...}}), but this one is of type {type}.",
+        "es": "Cada línea debe ser un objeto JSON ({{...}}), pero esta es de tipo {type}.",
     },
     "finding.data_type.hint": {
         "en": "Wrap the conversation as {{\"messages\": [{{\"role\": \"user\", \"content\": \"...\"}}, {{\"role\": \"assistant\", \"content\": \"...\"}}]}}.",
@@ -242,3 +242,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Usa el mismo mensaje de sistema en todos los ejemplos (y después en cada chat), o en ninguno.",
     },
 }
+
+MESSAGES.update({
+    "finding.message_not_object": {
+        "en": "Message {index} is of type {type}, not an object with \"role\" and \"content\".",
+        "es": "El mensaje {index} es de tipo {type}, no un objeto con \"role\" y \"content\".",
+    },
+    "finding.message_not_object.hint": {
+        "en": "Write each message as {{\"role\": \"user\", \"content\": \"...\"}}.",
+        "es": "Escribe cada mensaje como {{\"role\": \"user\", \"content\": \"...\"}}.",
+    },
+})

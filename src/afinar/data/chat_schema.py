@@ -1,0 +1,166 @@
+"""The schema of one chat example in OpenAI's fine-tuning format, checked without raising.
+
+Accepts what OpenAI accepts: roles system/user/assistant/tool (and legacy function), ``name``,
+``weight`` 0/1 on assistant messages, ``tool_calls``/``tool_call_id``, ``refusal``, content as a
+string or a list of content parts, top-level ``tools``, ``parallel_tool_calls`` and legacy
+``functions``. Codes follow OpenAI's data-preparation cookbook where it has a name for the problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+ROLES = frozenset({"system", "user", "assistant", "tool", "function"})
+MESSAGE_KEYS = frozenset({"role", "content", "name", "weight", "tool_calls", "tool_call_id",
+                          "function_call", "refusal"})
+TOP_KEYS = frozenset({"messages", "tools", "functions", "parallel_tool_calls"})
+_PART_TYPES = frozenset({"text", "image_url", "input_audio", "file"})
+
+AddFinding = Callable[..., None]
+
+
+def json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else type(value).__name__
+
+
+class ExampleInfo:
+    """What the dataset-level checks need to know about one valid-enough example."""
+
+    __slots__ = ("has_system", "chars", "messages")
+
+    def __init__(self, has_system: bool, chars: int, messages: int):
+        self.has_system = has_system
+        self.chars = chars
+        self.messages = messages
+
+
+def check_example(value: Any, line: int, add: AddFinding) -> ExampleInfo | None:
+    """Report every schema problem of ``value`` at ``line``; return its info, or None if unusable."""
+    if type(value) is not dict:
+        add(line, "data_type", type=json_type(value))
+        return None
+    messages = value.get("messages")
+    if type(messages) is not list or not messages:
+        add(line, "missing_messages_list", field="messages")
+        return None
+    if len(value) > 1:
+        _check_top_level(value, line, add)
+    has_assistant = False
+    chars = 0
+    for i, message in enumerate(messages):
+        if type(message) is not dict:
+            add(line, "message_not_object", field=f"messages[{i}]", index=i + 1, type=json_type(message))
+            continue
+        role = message.get("role")
+        if role == "assistant":
+            has_assistant = True
+        chars += _check_message(message, role, i, line, add)
+    if not has_assistant:
+        add(line, "example_missing_assistant_message", field="messages")
+    first = messages[0]
+    return ExampleInfo(type(first) is dict and first.get("role") == "system", chars, len(messages))
+
+
+def _check_top_level(value: dict, line: int, add: AddFinding) -> None:
+    for key in value:
+        if key not in TOP_KEYS:
+            add(line, "example_unrecognized_key", field=key, key=key)
+    for key in ("tools", "functions"):
+        if key in value:
+            problem = _tools_problem(value[key], key)
+            if problem:
+                add(line, "invalid_tools", field=key, key=key, detail=problem)
+    ptc = value.get("parallel_tool_calls")
+    if ptc is not None and not isinstance(ptc, bool):
+        add(line, "invalid_tools", field="parallel_tool_calls", key="parallel_tool_calls",
+            detail="parallel_tool_calls must be true or false")
+
+
+def _check_message(message: dict, role: Any, i: int, line: int, add: AddFinding) -> int:
+    """Checks one message; returns the number of characters of text it carries."""
+    prefix = f"messages[{i}]"
+    index = i + 1
+    if not MESSAGE_KEYS.issuperset(message):
+        for key in message:
+            if key not in MESSAGE_KEYS:
+                add(line, "message_unrecognized_key", field=f"{prefix}.{key}", index=index, key=key)
+    if role is None:
+        add(line, "message_missing_key", field=f"{prefix}.role", index=index, key="role")
+    elif role not in ROLES:
+        add(line, "unrecognized_role", field=f"{prefix}.role", index=index, role=role)
+    calls_tool = "tool_calls" in message or "function_call" in message
+    if "weight" in message:
+        weight = message["weight"]
+        if role != "assistant" or type(weight) is not int or weight not in (0, 1):
+            add(line, "invalid_weight", field=f"{prefix}.weight", index=index, value=weight)
+    if "tool_calls" in message:
+        problem = _tool_calls_problem(message["tool_calls"])
+        if problem:
+            add(line, "invalid_tool_calls", field=f"{prefix}.tool_calls", index=index, detail=problem)
+    if "content" not in message:
+        if not calls_tool:
+            add(line, "message_missing_key", field=f"{prefix}.content", index=index, key="content")
+        return 0
+    content = message["content"]
+    if type(content) is str:
+        if not content or content.isspace():
+            add(line, "empty_content", field=f"{prefix}.content", index=index)
+        return len(content)
+    if content is None and calls_tool:
+        return 0
+    if type(content) is list:
+        return _check_parts(content, prefix, index, line, add)
+    add(line, "missing_content", field=f"{prefix}.content", index=index)
+    return 0
+
+
+def _check_parts(parts: list, prefix: str, index: int, line: int, add: AddFinding) -> int:
+    chars = 0
+    ok = bool(parts)
+    for part in parts:
+        if type(part) is not dict or part.get("type") not in _PART_TYPES:
+            ok = False
+        elif part["type"] == "text":
+            text = part.get("text")
+            if type(text) is not str:
+                ok = False
+            else:
+                chars += len(text)
+    if not ok:
+        add(line, "missing_content", field=f"{prefix}.content", index=index)
+    return chars
+
+
+def _tool_calls_problem(calls: Any) -> str | None:
+    if type(calls) is not list or not calls:
+        return "tool_calls must be a non-empty list"
+    for n, call in enumerate(calls):
+        if type(call) is not dict:
+            return f"item {n + 1} is not an object"
+        function = call.get("function")
+        if type(function) is not dict or type(function.get("name")) is not str:
+            return f"item {n + 1} needs function.name"
+        if type(function.get("arguments")) is not str:
+            return f"item {n + 1}: function.arguments must be a JSON string"
+    return None
+
+
+def _tools_problem(tools: Any, key: str) -> str | None:
+    if type(tools) is not list or not tools:
+        return f"{key} must be a non-empty list"
+    for n, tool in enumerate(tools):
+        spec = tool.get("function") if key == "tools" and type(tool) is dict else tool
+        if type(spec) is not dict or type(spec.get("name")) is not str:
+            return f"item {n + 1} needs a function name"
+    return None
