@@ -65,6 +65,7 @@ SEVERITY: dict[str, str] = {
     "empty_class": ERROR,
     "tiny_image": WARNING,
     "missing_validation_split": WARNING,
+    "not_a_folder": ERROR,
     "too_few_classes": ERROR,
 }
 
