@@ -185,6 +185,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Run `afinar data fix FILE -o fixed.jsonl` first, or correct that line.",
         "es": "Ejecuta primero `afinar data fix ARCHIVO -o corregido.jsonl`, o corrige esa línea.",
     },
+    "convert.bad_csv_row": {
+        "en": "Line {line} of {path} cannot be read: it has more cells than the header, or a quote that is never closed.",
+        "es": "La línea {line} de {path} no se puede leer: tiene más celdas que el encabezado, o unas comillas que no se cierran.",
+    },
+    "convert.bad_csv_row.hint": {
+        "en": "Put texts that contain the delimiter in double quotes; `afinar data validate {path}` lists every such line.",
+        "es": "Pon entre comillas dobles los textos que contienen el separador; `afinar data validate {path}` lista todas esas líneas.",
+    },
     "convert.no_sheet": {
         "en": "The workbook has no sheet named \"{sheet}\"; its sheets are: {sheets}.",
         "es": "El libro no tiene una hoja llamada \"{sheet}\"; sus hojas son: {sheets}.",
@@ -194,8 +202,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Usa --sheet con uno de esos nombres.",
     },
     "convert.missing_column": {
-        "en": "No column for the {role} was found; the columns are: {columns}.",
-        "es": "No se encontró la columna de {role}; las columnas son: {columns}.",
+        "en": "No column for the {role[en]} was found; the columns are: {columns}.",
+        "es": "No se encontró la columna de {role[es]}; las columnas son: {columns}.",
     },
     "convert.missing_column.hint": {
         "en": "Say which column to use with {flag} NAME (one of the columns above).",
