@@ -9,7 +9,7 @@ string or a list of content parts, top-level ``tools``, ``parallel_tool_calls`` 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 ROLES = frozenset({"system", "user", "assistant", "tool", "function"})
 MESSAGE_KEYS = frozenset({"role", "content", "name", "weight", "tool_calls", "tool_call_id",
@@ -34,15 +34,12 @@ def json_type(value: Any) -> str:
     return "object" if isinstance(value, dict) else type(value).__name__
 
 
-class ExampleInfo:
-    """What the dataset-level checks need to know about one valid-enough example."""
+class ExampleInfo(NamedTuple):
+    """What the dataset-level checks need to know about one usable example."""
 
-    __slots__ = ("has_system", "chars", "messages")
-
-    def __init__(self, has_system: bool, chars: int, messages: int):
-        self.has_system = has_system
-        self.chars = chars
-        self.messages = messages
+    has_system: bool
+    chars: int
+    messages: int
 
 
 def check_example(value: Any, line: int, add: AddFinding) -> ExampleInfo | None:
@@ -58,7 +55,21 @@ def check_example(value: Any, line: int, add: AddFinding) -> ExampleInfo | None:
         _check_top_level(value, line, add)
     has_assistant = False
     chars = 0
-    for i, message in enumerate(messages):
+    i = -1
+    for message in messages:
+        i += 1
+        # Fast path for the common message {"role": ..., "content": "non-empty text"}.
+        if type(message) is dict and len(message) == 2:
+            content = message.get("content")
+            if type(content) is str and content and not content.isspace():
+                role = message.get("role")
+                if role == "assistant":
+                    has_assistant = True
+                    chars += len(content)
+                    continue
+                if role in ROLES:
+                    chars += len(content)
+                    continue
         if type(message) is not dict:
             add(line, "message_not_object", field=f"messages[{i}]", index=i + 1, type=json_type(message))
             continue

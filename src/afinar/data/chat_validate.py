@@ -30,16 +30,13 @@ def example_key(value: dict) -> int:
 
 
 class _DatasetState:
-    __slots__ = ("seen", "with_system", "without_system", "first_with", "first_without",
-                 "messages", "min_messages", "max_messages", "tokens", "max_example_tokens",
-                 "duplicates")
+    """Totals gathered in the single pass (kept as plain fields for the report's stats)."""
 
     def __init__(self) -> None:
-        self.seen: dict[int, int] = {}
         self.with_system = self.without_system = 0
-        self.first_with = self.first_without = 0
+        self.first_without = 0
         self.messages = self.tokens = self.max_example_tokens = self.duplicates = 0
-        self.min_messages = 1 << 30
+        self.min_messages = 0
         self.max_messages = 0
 
 
@@ -49,45 +46,55 @@ def validate_chat(path: Path, options: ValidateOptions, report: Report) -> None:
     limit = options.max_tokens or (DEFAULT_MAX_TOKENS if counter else None)
     if os.path.getsize(path) == 0:
         report.add(0, "empty_file")
-    state = _DatasetState()
-    add = report.add
-    examples = 0
     with open(path, "rb") as fh:
-        for record in iter_records(fh, add):
-            examples += 1
-            info = check_example(record.value, record.line, add)
-            if info is None:
-                continue
-            key = example_key(record.value)
-            first = state.seen.setdefault(key, record.line)
-            if first != record.line:
-                state.duplicates += 1
-                add(record.line, "duplicate_example", first_line=first)
-            _count(state, info, record.line)
-            tokens = counter.count_example(record.value) if counter else approx_tokens(info.chars, info.messages)
-            state.tokens += tokens
-            if tokens > state.max_example_tokens:
-                state.max_example_tokens = tokens
-            if limit is not None and tokens > limit:
-                add(record.line, "too_many_tokens", tokens=tokens, limit=limit,
-                    approx="" if counter else "≈")
+        state, examples = _scan(fh, report, counter, limit)
     report.examples = examples
     _dataset_checks(report, options, state, examples)
     report.stats = _stats(state, examples, counter)
 
 
-def _count(state: _DatasetState, info: Any, line: int) -> None:
-    state.messages += info.messages
-    if info.messages < state.min_messages:
-        state.min_messages = info.messages
-    if info.messages > state.max_messages:
-        state.max_messages = info.messages
-    if info.has_system:
-        state.with_system += 1
-        state.first_with = state.first_with or line
-    else:
-        state.without_system += 1
-        state.first_without = state.first_without or line
+def _scan(fh: Any, report: Report, counter: TokenCounter | None,
+          limit: int | None) -> tuple[_DatasetState, int]:
+    """The hot loop: everything in locals, one pass, constant memory but for the hash table."""
+    add = report.add
+    approx = approx_tokens
+    seen: dict[int, int] = {}
+    examples = duplicates = with_system = without_system = first_without = 0
+    n_messages = total_tokens = max_tokens = max_messages = 0
+    min_messages = 1 << 30
+    for record in iter_records(fh, add):
+        examples += 1
+        value, line = record.value, record.line
+        info = check_example(value, line, add)
+        if info is None:
+            continue
+        first = seen.setdefault(example_key(value), line)
+        if first != line:
+            duplicates += 1
+            add(line, "duplicate_example", first_line=first)
+        has_system, chars, messages = info
+        n_messages += messages
+        if messages > max_messages:
+            max_messages = messages
+        if messages < min_messages:
+            min_messages = messages
+        if has_system:
+            with_system += 1
+        else:
+            without_system += 1
+            first_without = first_without or line
+        tokens = counter.count_example(value) if counter else approx(chars, messages)
+        total_tokens += tokens
+        if tokens > max_tokens:
+            max_tokens = tokens
+        if limit is not None and tokens > limit:
+            add(line, "too_many_tokens", tokens=tokens, limit=limit, approx="" if counter else "≈")
+    state = _DatasetState()
+    state.with_system, state.without_system, state.first_without = with_system, without_system, first_without
+    state.messages, state.tokens, state.max_example_tokens = n_messages, total_tokens, max_tokens
+    state.duplicates, state.max_messages = duplicates, max_messages
+    state.min_messages = min_messages if with_system + without_system else 0
+    return state, examples
 
 
 def _dataset_checks(report: Report, options: ValidateOptions, state: _DatasetState, examples: int) -> None:
@@ -107,7 +114,7 @@ def _stats(state: _DatasetState, examples: int, counter: TokenCounter | None) ->
         "usable_examples": usable,
         "messages": state.messages,
         "messages_per_example": {
-            "min": state.min_messages if usable else 0,
+            "min": state.min_messages,
             "mean": round(state.messages / usable, 2) if usable else 0,
             "max": state.max_messages,
         },

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from afinar.data.records import INVALID, LineTooLongError, iter_records
-from afinar.data.textio import BOM_UTF8, UTF16_BOMS, decode_text, fix_mojibake, may_be_mojibake
+from afinar.data.textio import (BOM_UTF8, UTF16_BOMS, decode_text, fix_mojibake, may_be_mojibake,
+                                may_be_mojibake_text)
 from afinar.errors import AfinarError
 
 _JSON_SUFFIXES = {".jsonl", ".jsonlines", ".ndjson", ".json"}
@@ -116,7 +117,7 @@ def _fix_jsonl(fh: BinaryIO, dst: BinaryIO, result: FixResult) -> None:
 
 def _repair_strings(value: Any) -> Any:
     if type(value) is str:
-        return (fix_mojibake(value) or value) if may_be_mojibake(value.encode("utf-8", "replace")) else value
+        return (fix_mojibake(value) or value) if may_be_mojibake_text(value) else value
     if type(value) is list:
         return [_repair_strings(v) for v in value]
     if type(value) is dict:

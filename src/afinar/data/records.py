@@ -21,7 +21,8 @@ from typing import Any, BinaryIO
 import orjson
 
 from afinar.data.textio import (BOM_UTF8, MAX_LINE_BYTES, UTF16_BOMS, detect_encoding,
-                                fix_mojibake, iter_lines, may_be_mojibake, mojibake_sample)
+                                fix_mojibake, iter_lines, may_be_mojibake, may_be_mojibake_text,
+                                mojibake_sample)
 
 AddFinding = Callable[..., None]
 # A pretty-printed object longer than this is not joined (it is reported line by line instead).
@@ -114,7 +115,7 @@ class _Reader:
     def mojibake(self, lineno: int, value: Any) -> None:
         """Report the first string of ``value`` that is mojibake, with a before/after sample."""
         for text in iter_strings(value):
-            fixed = fix_mojibake(text) if may_be_mojibake(text.encode("utf-8", "replace")) else None
+            fixed = fix_mojibake(text) if may_be_mojibake_text(text) else None
             if fixed is not None:
                 before, after = mojibake_sample(text, fixed)
                 self.add(lineno, "mojibake", before=before, after=after)
@@ -194,7 +195,10 @@ def _json_array(fh: BinaryIO, add: AddFinding) -> Iterator[Record]:
 
 def _array_elements(text: str, add: AddFinding) -> Iterator[Record]:
     decoder = json.JSONDecoder()
-    start = text.index("[")
+    start = text.find("[")
+    if start < 0:  # the bytes looked like an array but decode to something else
+        add(1, "invalid_json", column=1, detail="not a JSON document")
+        return
     line = 1 + text.count("\n", 0, start)
     array_line, pos, count, records = line, start + 1, 0, []
     n = len(text)
