@@ -256,3 +256,9 @@ def _duration(seconds: float) -> str:
     if hours:
         return f"{hours} h {minutes:02d} min"
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+from afinar.cli.data_convert import convert, split  # noqa: E402  (commands defined in their own module)
+
+data.add_command(convert)
+data.add_command(split)

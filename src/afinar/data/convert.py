@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,7 +229,7 @@ def _write_jsonl(path: Path, rows: Iterator[dict]) -> int:
         for row in rows:
             yield json.dumps(row, ensure_ascii=False) + "\n"
 
-    return _write(path, lines())
+    return write_atomic(path, lines())
 
 
 def _write_csv(path: Path, rows: Iterator[dict]) -> int:
@@ -246,11 +246,12 @@ def _write_csv(path: Path, rows: Iterator[dict]) -> int:
             writer.writerow([row["text"], row["label"]])
             yield buf.getvalue()
 
-    return _write(path, lines(), header=1)
+    return write_atomic(path, lines(), header=1)
 
 
-def _write(path: Path, lines: Iterator[str], header: int = 0) -> int:
-    """Write ``lines`` to ``path`` through a temporary file (no half-written output on errors)."""
+def write_atomic(path: Path, lines: Iterable[str], header: int = 0) -> int:
+    """Write ``lines`` (UTF-8) to ``path`` through a temporary file, so an error leaves no half-written
+    output; returns how many were written, less ``header``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     count = 0

@@ -229,9 +229,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Columns used: {columns}",
         "es": "Columnas usadas: {columns}",
     },
-    "convert.skipped": {
-        "en": "Skipped {count} rows with an empty {what}: {lines}",
-        "es": "Se omitieron {count} filas con {what} vacío: {lines}",
+    "convert.skipped.chat": {
+        "en": "Skipped {count} rows without a question or an answer: {lines}",
+        "es": "Se omitieron {count} filas sin pregunta o sin respuesta: {lines}",
+    },
+    "convert.skipped.text-classification": {
+        "en": "Skipped {count} rows without a text or a label: {lines}",
+        "es": "Se omitieron {count} filas sin texto o sin etiqueta: {lines}",
     },
     "convert.skipped_role": {
         "en": "Skipped {count} conversations with an unknown speaker: {lines}",
