@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+import orjson
+
 ROLES = frozenset({"system", "user", "assistant", "tool", "function"})
 MESSAGE_KEYS = frozenset({"role", "content", "name", "weight", "tool_calls", "tool_call_id",
                           "function_call", "refusal"})
@@ -40,6 +42,7 @@ class ExampleInfo(NamedTuple):
     has_system: bool
     chars: int
     messages: int
+    key: int  # hash of the example's content (roles, texts, other fields), for duplicates
 
 
 def check_example(value: Any, line: int, add: AddFinding) -> ExampleInfo | None:
@@ -56,6 +59,8 @@ def check_example(value: Any, line: int, add: AddFinding) -> ExampleInfo | None:
     has_assistant = False
     chars = 0
     i = -1
+    parts: list[Any] = []  # what the duplicate key is made of
+    append = parts.append
     for message in messages:
         i += 1
         # Fast path for the common message {"role": ..., "content": "non-empty text"}.
@@ -65,11 +70,14 @@ def check_example(value: Any, line: int, add: AddFinding) -> ExampleInfo | None:
                 role = message.get("role")
                 if role == "assistant":
                     has_assistant = True
+                elif role not in ROLES:
+                    role = None
+                if role is not None:
                     chars += len(content)
+                    append(role)
+                    append(content)
                     continue
-                if role in ROLES:
-                    chars += len(content)
-                    continue
+        append(_canonical(message))
         if type(message) is not dict:
             add(line, "message_not_object", field=f"messages[{i}]", index=i + 1, type=json_type(message))
             continue
@@ -79,8 +87,19 @@ def check_example(value: Any, line: int, add: AddFinding) -> ExampleInfo | None:
         chars += _check_message(message, role, i, line, add)
     if not has_assistant:
         add(line, "example_missing_assistant_message", field="messages")
+    if len(value) > 1:
+        append(_canonical({k: v for k, v in value.items() if k != "messages"}))
     first = messages[0]
-    return ExampleInfo(type(first) is dict and first.get("role") == "system", chars, len(messages))
+    return ExampleInfo(type(first) is dict and first.get("role") == "system", chars, len(messages),
+                       hash(tuple(parts)))
+
+
+def _canonical(value: Any) -> bytes | str:
+    """A stable text for anything that is not a plain {"role", "content"} message."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONEncodeError, TypeError):  # integers beyond 64 bits, from the array path
+        return repr(value)
 
 
 def _check_top_level(value: dict, line: int, add: AddFinding) -> None:

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
@@ -36,12 +35,14 @@ MAX_ARRAY_BYTES = 512 * 1024 * 1024
 INVALID = object()
 
 
-@dataclass(slots=True)
-class Record:
+class Record(NamedTuple):
     line: int  # first line of the value, 1-based
     end_line: int  # last line (== line for a one-line record)
     value: Any
     raw: bytes | None  # the original line when it was clean JSONL (fix keeps it byte for byte)
+
+
+_new_record = tuple.__new__  # builds a Record without NamedTuple's Python-level __new__
 
 
 class LineTooLongError(Exception):
@@ -96,6 +97,12 @@ class _Reader:
         self.pending: list[tuple[int, int, bytes | None]] = []
         # After a failed join, lines up to here are not joined again (keeps the pass linear).
         self.no_join_until = 0
+        # Whether the current read buffer holds any mojibake hint at all (most buffers do not,
+        # so their lines skip the per-line test).
+        self.buffer_hinted = True
+
+    def see_buffer(self, buffer: bytes) -> None:
+        self.buffer_hinted = self.check_mojibake and may_be_mojibake(buffer)
 
     def _guess(self, raw: bytes) -> str:
         if self.encoding is None:
@@ -121,22 +128,6 @@ class _Reader:
                 self.add(lineno, "mojibake", before=before, after=after)
                 return
 
-
-
-class _Lines:
-    """The file's lines, with a push-back stack (lines taken by a failed multi-line join)."""
-
-    def __init__(self, reader: _Reader, source: Iterator[tuple[int, int, bytes | None]]):
-        self.pending = reader.pending
-        self.source = source
-
-    def __iter__(self) -> _Lines:
-        return self
-
-    def __next__(self) -> tuple[int, int, bytes | None]:
-        if self.pending:
-            return self.pending.pop()
-        return next(self.source)
 
 
 def iter_records(fh: BinaryIO, add: AddFinding, check_mojibake: bool = True,
@@ -227,7 +218,21 @@ def _array_elements(text: str, add: AddFinding) -> Iterator[Record]:
 
 def _jsonl(fh: BinaryIO, add: AddFinding, check_mojibake: bool, keep_invalid: bool) -> Iterator[Record]:
     reader = _Reader(fh, add, check_mojibake, keep_invalid)
-    lines = _Lines(reader, iter_lines(fh))
+    lines = iter_lines(fh, pending=reader.pending, on_chunk=reader.see_buffer)
+    while True:
+        yield from _jsonl_lines(reader, lines)
+        if not reader.pending:  # a join that failed at the end of the file put lines back
+            return
+        lines = _drain(reader.pending)
+
+
+def _drain(pending: list) -> Iterator[tuple[int, int, bytes | None]]:
+    while pending:
+        yield pending.pop()
+
+
+def _jsonl_lines(reader: _Reader, lines: Iterator[tuple[int, int, bytes | None]]) -> Iterator[Record]:
+    add, keep_invalid = reader.add, reader.keep_invalid
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
     hint = may_be_mojibake
@@ -248,9 +253,9 @@ def _jsonl(fh: BinaryIO, add: AddFinding, check_mojibake: bool, keep_invalid: bo
             if record is not None:
                 yield record
             continue
-        if check_mojibake and hint(raw):
+        if reader.buffer_hinted and hint(raw):
             reader.mojibake(lineno, value)
-        yield Record(lineno, lineno, value, raw)
+        yield _new_record(Record, (lineno, lineno, value, raw))
 
 
 def _slow_line(reader: _Reader, lines, lineno: int, offset: int, raw: bytes) -> Record | None:

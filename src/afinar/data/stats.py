@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from afinar.data.chat_schema import check_example
-from afinar.data.chat_validate import example_key
 from afinar.data.records import iter_records
 from afinar.data.tokens import TokenCounter, approx_tokens
 from afinar.errors import AfinarError
@@ -50,7 +49,7 @@ def chat_stats(path: str | Path, counter: TokenCounter | None = None) -> dict[st
             info = check_example(record.value, record.line, ignore)
             if info is None:
                 continue
-            key = example_key(record.value)
+            key = info.key
             duplicates += key in seen
             seen.add(key)
             with_system += info.has_system

@@ -7,7 +7,7 @@ not grow with the file; a single line longer than ``MAX_LINE_BYTES`` is reported
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 BOM_UTF8 = codecs.BOM_UTF8
@@ -22,12 +22,17 @@ CHUNK_BYTES = 1 << 20
 # (Single-character `in` tests on str are memchr scans: much faster than a regex over bytes.)
 
 
-def iter_lines(fh: BinaryIO, chunk_bytes: int = CHUNK_BYTES,
-               max_line: int = MAX_LINE_BYTES) -> Iterator[tuple[int, int, bytes | None]]:
+def iter_lines(fh: BinaryIO, chunk_bytes: int = CHUNK_BYTES, max_line: int = MAX_LINE_BYTES,
+               pending: list | None = None,
+               on_chunk: Callable[[bytes], None] | None = None) -> Iterator[tuple[int, int, bytes | None]]:
     """Yield ``(line_number, byte_offset, line_bytes)`` without the trailing newline.
 
     A line over ``max_line`` bytes is yielded once as ``None`` (its content is dropped).
+    ``pending``, if given, is a push-back stack: items a caller put back are yielded again
+    (last pushed first) before the next line of the file. ``on_chunk``, if given, sees each
+    buffer before its lines are yielded (every complete line lies within one buffer).
     """
+    pending = pending if pending is not None else []
     lineno = 0
     offset = 0
     rest = b""
@@ -36,9 +41,14 @@ def iter_lines(fh: BinaryIO, chunk_bytes: int = CHUNK_BYTES,
         chunk = fh.read(chunk_bytes)
         if not chunk:
             break
-        parts = (rest + chunk).split(b"\n") if rest else chunk.split(b"\n")
+        buffer = rest + chunk if rest else chunk
+        if on_chunk is not None:
+            on_chunk(buffer)
+        parts = buffer.split(b"\n")
         rest = parts.pop()
         for part in parts:
+            while pending:
+                yield pending.pop()
             lineno += 1
             if too_long:
                 too_long = False
@@ -50,6 +60,8 @@ def iter_lines(fh: BinaryIO, chunk_bytes: int = CHUNK_BYTES,
             offset += len(rest)
             rest = b""
             too_long = True
+    while pending:
+        yield pending.pop()
     if rest or too_long:
         lineno += 1
         yield lineno, offset, None if too_long else rest
