@@ -214,3 +214,22 @@ def test_random_csv_cells_never_raise(tmp_path_factory, rows):
     path.write_text(buf.getvalue(), encoding="utf-8", errors="surrogatepass")
     report = validate(path, ValidateOptions(task="text-classification"))
     assert report.valid in (True, False)
+
+
+def test_overlong_line_is_reported_and_skipped(tmp_path, monkeypatch):
+    import afinar.data.csvread as csvread
+
+    monkeypatch.setattr(csvread, "MAX_LINE_CHARS", 200)
+    path = tmp_path / "long.csv"
+    path.write_bytes((FIX / "clean.csv").read_bytes() + b"x" * 1000 + b",positivo\nFin,negativo\n")
+    report = run(path)
+    assert found(report, "invalid_csv") == [(18, "error")]
+    assert report.examples == 17 and report.stats["labels"]["negativo"] == 9
+
+
+def test_nul_in_every_line_near_the_limit(tmp_path):
+    path = tmp_path / "nuls.csv"
+    path.write_bytes(b"texto,etiqueta\n" + b"".join(b"t%d\x00xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,a\n" % i
+                                                    for i in range(30)))
+    report = run(path)
+    assert [f.line for f in report.findings if f.code == "invalid_csv"] == list(range(2, 32))

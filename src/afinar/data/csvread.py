@@ -28,7 +28,12 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 # Rows looked at to choose the delimiter.
 SNIFF_ROWS = 50
 
-csv.field_size_limit(1 << 30)
+# A line (or a quoted cell) longer than this is dropped and reported instead of filling memory.
+MAX_LINE_CHARS = 64 * 1024 * 1024
+# Of a record spanning many lines, this much is kept to check for an unclosed quote at the end.
+RECORD_KEEP_CHARS = 1 << 20
+
+csv.field_size_limit(MAX_LINE_CHARS)
 
 
 @dataclass(slots=True)
@@ -38,6 +43,8 @@ class CsvRow:
     cells: list[str]
     had_nul: bool = False
     unclosed_quote: bool = False
+    too_long: bool = False  # a line longer than MAX_LINE_CHARS was dropped
+    error: str | None = None  # what the csv module said when it could not read the record
 
 
 @dataclass(slots=True)
@@ -120,30 +127,40 @@ def open_csv(path: Path, sample: bytes | None = None) -> CsvSource:
 def iter_rows(source: CsvSource) -> Iterator[CsvRow]:
     """Every record of ``source``, blank lines included (as empty ``cells``).
 
-    A last record that opens a quote and never closes it (which swallows the rest of the file)
-    comes with ``unclosed_quote`` set.
+    Never raises on bad content: NUL bytes are removed (``had_nul``), a line over
+    ``MAX_LINE_CHARS`` is dropped (``too_long``), a record the csv module rejects comes back empty
+    with ``error`` set, and a last record that opens a quote and never closes it (swallowing the
+    rest of the file) comes with ``unclosed_quote`` set.
     """
-    lines = _LineTape(source.stream)
-    reader = csv.reader(lines, delimiter=source.delimiter)
+    tape = _LineTape(source.stream)
+    reader = csv.reader(tape, delimiter=source.delimiter)
     previous = 0
-    for cells in reader:
-        had_nul = any("\x00" in cell for cell in cells)
-        if had_nul:
-            cells = [cell.replace("\x00", "") for cell in cells]
-        row = CsvRow(previous + 1, reader.line_num, cells, had_nul)
-        if row.end_line > row.line and lines.at_end():
-            row.unclosed_quote = quote_is_unclosed("".join(lines.record), source.delimiter)
-        lines.record.clear()
+    while True:
+        error = None
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            cells, error = [], str(err)
+        row = CsvRow(previous + 1, max(reader.line_num, previous + 1), cells, tape.had_nul,
+                     too_long=tape.too_long, error=error)
+        if row.end_line > row.line and tape.at_end():
+            row.unclosed_quote = quote_is_unclosed("".join(tape.record), source.delimiter)
+        tape.next_record()
         yield row
-        previous = reader.line_num
+        previous = row.end_line
 
 
 class _LineTape:
-    """Feeds lines to ``csv.reader`` and keeps those of the record being read."""
+    """Feeds lines to ``csv.reader``; remembers the start of the record being read and its flaws."""
 
     def __init__(self, stream: TextIO):
         self.stream = stream
         self.record: list[str] = []
+        self.record_chars = 0
+        self.had_nul = False
+        self.too_long = False
         self.first = True
         self.done = False
 
@@ -151,15 +168,35 @@ class _LineTape:
         return self
 
     def __next__(self) -> str:
-        line = self.stream.readline()
+        line = self.stream.readline(MAX_LINE_CHARS)
         if not line:
             self.done = True
             raise StopIteration
         if self.first:
             line = line.lstrip("\ufeff")
             self.first = False
-        self.record.append(line)
+        if len(line) >= MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
+            self._skip_rest_of_line()
+            self.too_long = True
+            line = "\n"
+        if "\x00" in line:
+            self.had_nul = True
+            line = line.replace("\x00", "")
+        if self.record_chars < RECORD_KEEP_CHARS:
+            self.record.append(line)
+            self.record_chars += len(line)
         return line
+
+    def _skip_rest_of_line(self) -> None:
+        while True:
+            chunk = self.stream.readline(MAX_LINE_CHARS)
+            if not chunk or chunk.endswith(("\n", "\r")):
+                return
+
+    def next_record(self) -> None:
+        self.record.clear()
+        self.record_chars = 0
+        self.had_nul = self.too_long = False
 
     def at_end(self) -> bool:
         if self.done:

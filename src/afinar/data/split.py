@@ -21,7 +21,6 @@ import io
 import json
 import os
 import random
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,6 @@ from afinar.data.textcls_validate import LOOKAHEAD_ROWS, resolve_columns
 from afinar.data.textio import iter_lines
 from afinar.errors import AfinarError
 
-_SPACES = re.compile(r"\s+")
 JSON_SUFFIXES = {".jsonl", ".jsonlines", ".ndjson", ".json"}
 
 
@@ -151,7 +149,7 @@ def _source(path: Path) -> _JsonlSource | _CsvSource:
 
 
 def _group_key(text: str) -> bytes:
-    norm = _SPACES.sub(" ", text.casefold()).strip()
+    norm = " ".join(text.casefold().split())
     return hashlib.blake2b(norm.encode("utf-8", "surrogatepass"), digest_size=8).digest()
 
 
@@ -203,7 +201,8 @@ class _CsvSource:
         out = io.StringIO()
         writer = csv.writer(out, delimiter=source.delimiter, lineterminator="\n")
         try:
-            rows = (r for r in iter_rows(source) if any(c.strip() for c in r.cells))
+            rows = (r for r in iter_rows(source)
+                    if r.error or r.too_long or any(c.strip() for c in r.cells))
             first = next(rows, None)
             if first is None:
                 return
@@ -223,7 +222,7 @@ class _CsvSource:
             self.header = _csv_line(writer, out, first.cells)
 
     def _unit(self, row: CsvRow, width: int, writer, out: io.StringIO) -> Unit:
-        if row.unclosed_quote or len(row.cells) > width:
+        if row.unclosed_quote or row.error or row.too_long or len(row.cells) > width:
             raise AfinarError("convert.bad_csv_row", path=str(self.path), line=row.line)
         text = _csv_line(writer, out, row.cells)
         if self.columns is None:

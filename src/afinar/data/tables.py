@@ -60,13 +60,13 @@ def _read_csv(path: Path, sheet: str | None) -> Table:
     header: list[str] | None = None
     try:
         for row in iter_rows(source):
-            if not any(cell.strip() for cell in row.cells):
+            if not (row.error or row.too_long or any(cell.strip() for cell in row.cells)):
                 continue
             if header is None:
                 header = _unique([cell.strip() for cell in row.cells])
                 table.columns = list(header)
                 continue
-            if row.unclosed_quote or len(row.cells) > len(header):
+            if row.unclosed_quote or row.error or row.too_long or len(row.cells) > len(header):
                 raise AfinarError("convert.bad_csv_row", path=str(path), line=row.line)
             table.records.append((row.line, dict(zip(header, row.cells))))
     finally:

@@ -10,7 +10,7 @@ distinct texts (8 bytes each), not with their length.
 from __future__ import annotations
 
 import hashlib
-import re
+from array import array
 import statistics
 from dataclasses import dataclass, field
 
@@ -23,7 +23,6 @@ from afinar.data.validate import ValidateOptions
 RARE_LABEL_MIN = 5
 # Largest class / smallest class at or above this ratio is an imbalance worth a warning.
 IMBALANCE_RATIO = 5.0
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(slots=True)
@@ -40,7 +39,7 @@ def problem(key: str, **params: object) -> dict[str, str]:
 
 def text_key(text: str) -> bytes:
     """Texts equal after ignoring case and runs of spaces share this 8-byte key."""
-    norm = _SPACES.sub(" ", text.casefold()).strip()
+    norm = " ".join(text.casefold().split())
     return hashlib.blake2b(norm.encode("utf-8", "surrogatepass"), digest_size=8).digest()
 
 
@@ -54,7 +53,7 @@ class ExampleChecker:
     label_first: dict[str, int] = field(default_factory=dict)
     seen: dict[bytes, tuple[int, str]] = field(default_factory=dict)
     repeats: list[tuple[int, int, str, str]] = field(default_factory=list)
-    lengths: list[int] = field(default_factory=list)
+    lengths: array = field(default_factory=lambda: array("I"))  # characters per text, 4 bytes each
 
     def add(self, example: Example) -> None:
         self.report.examples += 1
@@ -69,7 +68,7 @@ class ExampleChecker:
         label = example.label
         self.label_counts[label] = self.label_counts.get(label, 0) + 1
         self.label_first.setdefault(label, example.line)
-        self.lengths.append(len(example.text))
+        self.lengths.append(min(len(example.text), 0xFFFFFFFF))
         key = text_key(example.text)
         first = self.seen.get(key)
         if first is None:

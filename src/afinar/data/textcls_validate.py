@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from afinar.data.columns import find_column
-from afinar.data.csvread import (SAMPLE_BYTES, CsvRow, iter_rows, looks_binary, open_csv,
+from afinar.data.csvread import (MAX_LINE_CHARS, SAMPLE_BYTES, CsvRow, iter_rows, looks_binary, open_csv,
                                 sniff_encoding)
 from afinar.data.findings import Report
 from afinar.data.textcls_checks import Example, ExampleChecker, problem
@@ -119,8 +119,14 @@ def _chain(first: list[CsvRow], rest: Iterator[CsvRow]) -> Iterator[CsvRow]:
 
 
 def _blank(row: CsvRow, report: Report) -> bool:
+    """Report what is wrong with ``row`` as such; True when it holds nothing to check."""
     if row.had_nul:
         report.add(row.line, "invalid_csv", problem=problem("textcls.problem.nul"))
+    if row.too_long:
+        report.add(row.line, "invalid_csv", problem=problem("textcls.problem.too_long",
+                                                            limit_mb=MAX_LINE_CHARS >> 20))
+    if row.error is not None:
+        report.add(row.line, "invalid_csv", problem=problem("textcls.problem.csv_error", detail=row.error))
     return not any(cell.strip() for cell in row.cells)
 
 

@@ -23,6 +23,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the row contains NUL bytes (invisible binary characters); they were ignored.",
         "es": "la fila contiene bytes NUL (caracteres binarios invisibles); se ignoraron.",
     },
+    "textcls.problem.too_long": {
+        "en": "the line is longer than {limit_mb} MB, so it was skipped (is a line break missing?).",
+        "es": "la línea ocupa más de {limit_mb} MB, así que se omitió (¿falta un salto de línea?).",
+    },
+    "textcls.problem.csv_error": {
+        "en": "the CSV reader stopped at this record ({detail}).",
+        "es": "el lector de CSV se detuvo en este registro ({detail}).",
+    },
     "textcls.problem.unclosed_quote": {
         "en": "a quote opened here is never closed, so everything up to line {end_line} became one cell.",
         "es": "unas comillas que se abren aquí no se cierran nunca, así que todo hasta la línea {end_line} quedó en una sola celda.",
