@@ -233,3 +233,26 @@ def test_nul_in_every_line_near_the_limit(tmp_path):
                                                     for i in range(30)))
     report = run(path)
     assert [f.line for f in report.findings if f.code == "invalid_csv"] == list(range(2, 32))
+
+
+def test_json_array_items_are_checked_at_their_lines(tmp_path):
+    path = tmp_path / "arr.json"
+    items = [{"texto": f"reseña {i}", "etiqueta": "ab"[i % 2]} for i in range(12)] + [{"texto": "x", "etiqueta": ""}]
+    import json
+
+    path.write_text(json.dumps(items, ensure_ascii=False, indent=1), encoding="utf-8")
+    report = run(path)
+    assert found(report, "json_array") == [(1, "error")]
+    # indent=1: "[" on line 1, each item takes 4 lines, the 13th starts on line 2 + 12 * 4
+    assert found(report, "missing_label") == [(50, "error")]
+    assert report.stats["columns"] == {"text": "texto", "label": "etiqueta"}
+
+
+def test_jsonl_trailing_comma_is_reported_and_read(tmp_path):
+    path = tmp_path / "tc.jsonl"
+    lines = [f'{{"text": "t{i}", "label": "{"ab"[i % 2]}"}}' for i in range(12)]
+    lines[3] += ","
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = run(path)
+    assert found(report, "trailing_comma") == [(4, "error")]
+    assert report.stats["complete_examples"] == 12

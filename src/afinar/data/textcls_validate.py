@@ -22,16 +22,13 @@ from afinar.data.csvread import (MAX_LINE_CHARS, SAMPLE_BYTES, CsvRow, iter_rows
                                 sniff_encoding)
 from afinar.data.findings import Report
 from afinar.data.textcls_checks import Example, ExampleChecker, problem
-from afinar.data.textio import iter_lines
 from afinar.data.validate import ValidateOptions, register_validator
 
 HEADER_MAX_CHARS = 40
 # Rows read ahead of the first one to decide whether it is a header.
 LOOKAHEAD_ROWS = 200
-# A JSON array larger than this is reported without counting its items.
-MAX_ARRAY_BYTES = 256 * 1024 * 1024
 # After these, the rows cannot be interpreted, so dataset-level checks are skipped.
-_UNREADABLE = ("empty_file", "unknown_columns", "json_array")
+_UNREADABLE = ("empty_file", "unknown_columns")
 JSON_SUFFIXES = {".jsonl", ".jsonlines", ".ndjson", ".json"}
 
 
@@ -150,56 +147,26 @@ def _row_example(row: CsvRow, width: int, text_i: int, label_i: int, report: Rep
 
 
 def _jsonl_examples(path: Path, sample: bytes, report: Report, checker: ExampleChecker) -> Iterator[Example]:
-    encoding = sniff_encoding(sample)
-    report.stats.update(encoding=encoding)
-    if sample.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"[":
-        report.add(1, "json_array", count=_array_length(path, encoding))
-        return
+    """Examples of a JSONL (or JSON array) file, read by ``records.iter_records``: its text-level
+    findings (encoding, BOM, mojibake, trailing commas, pretty-printed objects...) are the chat ones."""
+    from afinar.data.records import iter_records
+
+    report.stats.update(encoding=sniff_encoding(sample))
     keys: tuple[str | None, str | None] | None = None
     with open(path, "rb") as fh:
-        for lineno, _, raw in iter_lines(fh):
-            if raw is None:
-                report.add(lineno, "line_too_long", limit_mb=64)
-                continue
-            text = raw.decode(encoding, errors="replace").lstrip("\ufeff").strip()
-            if not text:
-                continue
-            value = _parse_json_line(lineno, text, report)
-            if value is None:
+        for record in iter_records(fh, report.add):
+            value = record.value
+            if not isinstance(value, dict):
+                report.add(record.line, "data_type", type=type(value).__name__)
                 continue
             if keys is None:
                 keys = (find_column(list(value), "text"), find_column(list(value), "label"))
                 if keys[0] is None or keys[1] is None:
-                    report.add(lineno, "unknown_columns", columns=", ".join(map(str, value)) or "—")
+                    report.add(record.line, "unknown_columns", columns=", ".join(map(str, value)) or "—")
                     return
                 checker.fields = keys
-            yield Example(lineno, _as_text(value.get(keys[0])), _as_text(value.get(keys[1])))
-
-
-def _array_length(path: Path, encoding: str) -> int | str:
-    """How many items the JSON array in ``path`` holds ("?" when it is too big or broken to count)."""
-    if path.stat().st_size > MAX_ARRAY_BYTES:
-        return "?"
-    try:
-        value = json.loads(path.read_bytes().decode(encoding, errors="replace").lstrip("\ufeff"))
-    except (json.JSONDecodeError, RecursionError):
-        return "?"
-    return len(value) if isinstance(value, list) else "?"
-
-
-def _parse_json_line(lineno: int, text: str, report: Report) -> dict | None:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as err:
-        report.add(lineno, "invalid_json", column=err.colno, detail=err.msg)
-        return None
-    except RecursionError:
-        report.add(lineno, "invalid_json", column=1, detail="nested too deeply")
-        return None
-    if not isinstance(value, dict):
-        report.add(lineno, "data_type", type=type(value).__name__)
-        return None
-    return value
+                report.stats.update(columns={"text": keys[0], "label": keys[1]})
+            yield Example(record.line, _as_text(value.get(keys[0])), _as_text(value.get(keys[1])))
 
 
 def _as_text(value: object) -> str:
