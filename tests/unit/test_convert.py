@@ -215,3 +215,23 @@ def test_course_example_converts_with_no_flags(tmp_path):
     out, result = to_chat(tmp_path, course)
     assert result.written >= 10 and result.columns == {"user": "pregunta", "assistant": "respuesta"}
     assert validate(out, ValidateOptions(min_examples=10, recommended_examples=10)).findings == []
+
+
+def test_alpaca_history(tmp_path):
+    path = tmp_path / "hist.jsonl"
+    rows = [{"instruction": "¿Y el Pro?", "input": "", "output": "$999.", "history": [["¿Precio del iPhone 15?", "$799."]]},
+            {"instruction": "x", "output": "y", "history": "roto"}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    out, result = to_chat(tmp_path, path)
+    assert [m["content"] for m in chat(out)[0]["messages"]] == ["¿Precio del iPhone 15?", "$799.", "¿Y el Pro?", "$999."]
+    assert result.skipped_roles == [2]
+
+
+def test_messages_records_are_kept_and_get_the_system_message(tmp_path):
+    path = tmp_path / "m.jsonl"
+    row = {"messages": [{"role": "user", "content": "hola"}, {"role": "assistant", "content": "¡hola!", "weight": 1}]}
+    path.write_text(json.dumps(row) + "\n" + json.dumps({"messages": []}) + "\n", encoding="utf-8")
+    out, result = to_chat(tmp_path, path, system="Eres amable.")
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert result.shape == "messages" and result.skipped_empty == [2]
+    assert rows == [{"messages": [{"role": "system", "content": "Eres amable."}, *row["messages"]]}]

@@ -4,7 +4,8 @@ What each input record becomes (``chat_shape`` decides, flags first):
 - a table row (CSV, Excel, Parquet, flat JSON): ``--user-col``/``--assistant-col`` or the recognized
   names (pregunta/question/prompt/input/... and respuesta/answer/response/output/...) →
   ``{"messages": [system?, user, assistant]}``; ``--system TEXT`` or a system column adds the system message;
-- Alpaca (``instruction``, optional ``input``, ``output``) → user = instruction + blank line + input;
+- Alpaca (``instruction``, optional ``input``, ``output``) → user = instruction + blank line + input,
+  after the turns of an optional ``history`` of ``[question, answer]`` pairs;
 - ShareGPT (``conversations`` of ``{"from", "value"}``): human→user, gpt→assistant, system→system;
 - records that already have ``messages`` are kept (``--system`` is added when they lack one).
 
@@ -54,7 +55,7 @@ class ConvertResult:
     columns: dict[str, str] = field(default_factory=dict)  # role → column used
     written: int = 0
     skipped_empty: list[int] = field(default_factory=list)  # lines with an empty text/answer/label
-    skipped_roles: list[int] = field(default_factory=list)  # ShareGPT lines with an unknown speaker
+    skipped_roles: list[int] = field(default_factory=list)  # unknown speaker or malformed turns
 
 
 def convert_file(source: str | Path, output: str | Path, options: ConvertOptions) -> ConvertResult:
@@ -118,12 +119,19 @@ def _from_table(record: dict, result: ConvertResult) -> list[dict] | None:
 
 
 def _from_alpaca(record: dict, result: ConvertResult) -> list[dict] | None:
+    """Alpaca; an optional ``history`` of ``[question, answer]`` pairs (LLaMA-Factory) comes first."""
     fields = {normalize_name(k): v for k, v in record.items()}
     prompt = "\n\n".join(p for p in (_text(fields.get("instruction")), _text(fields.get("input"))) if p)
-    messages = [{"role": "user", "content": prompt},
-                {"role": "assistant", "content": _text(fields.get("output"))}]
     system = _text(fields.get("system"))
-    return ([{"role": "system", "content": system}] if system else []) + messages
+    messages = [{"role": "system", "content": system}] if system else []
+    history = fields.get("history") or []
+    if not isinstance(history, list) or not all(isinstance(h, list) and len(h) == 2 for h in history):
+        return None
+    for question, answer in history:
+        messages += [{"role": "user", "content": _text(question)},
+                     {"role": "assistant", "content": _text(answer)}]
+    return messages + [{"role": "user", "content": prompt},
+                       {"role": "assistant", "content": _text(fields.get("output"))}]
 
 
 def _from_sharegpt(record: dict, result: ConvertResult) -> list[dict] | None:
