@@ -256,3 +256,11 @@ def test_jsonl_trailing_comma_is_reported_and_read(tmp_path):
     report = run(path)
     assert found(report, "trailing_comma") == [(4, "error")]
     assert report.stats["complete_examples"] == 12
+
+
+def test_csv_whose_first_cell_starts_with_a_bracket(tmp_path):
+    path = tmp_path / "spam.csv"
+    path.write_text("[SPAM] gana dinero,spam\n" + "".join(f"mensaje {i},{'spam' if i % 2 else 'ham'}\n"
+                                                          for i in range(11)), encoding="utf-8")
+    report = run(path)
+    assert report.stats["header"] is False and report.examples == 12

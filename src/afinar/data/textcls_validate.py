@@ -30,6 +30,7 @@ LOOKAHEAD_ROWS = 200
 # After these, the rows cannot be interpreted, so dataset-level checks are skipped.
 _UNREADABLE = ("empty_file", "unknown_columns")
 JSON_SUFFIXES = {".jsonl", ".jsonlines", ".ndjson", ".json"}
+CSV_SUFFIXES = {".csv", ".tsv", ".tab"}
 
 
 @register_validator("text-classification")
@@ -43,7 +44,8 @@ def validate_text_classification(path: Path, options: ValidateOptions, report: R
         report.add(0, "invalid_csv", problem=problem("textcls.problem.binary"))
         return
     checker = ExampleChecker(options, report)
-    if path.suffix.lower() in JSON_SUFFIXES or sample.lstrip()[:1] in (b"{", b"["):
+    suffix = path.suffix.lower()
+    if suffix in JSON_SUFFIXES or (suffix not in CSV_SUFFIXES and sample.lstrip()[:1] in (b"{", b"[")):
         examples = _jsonl_examples(path, sample, report, checker)
     else:
         examples = _csv_examples(path, sample, report, checker)
