@@ -138,3 +138,11 @@ def test_empty_folder(tmp_path):
     report = validate(tmp_path, SMALL)
     assert not report.valid
     assert {f.code for f in report.findings} >= {"too_few_classes", "too_few_examples"}
+
+
+def test_empty_class_folders_do_not_count_as_classes(tmp_path):
+    root = make(tmp_path, {f"gato/{i}.jpg": jpeg() for i in range(5)})
+    (root / "perro").mkdir()
+    report = validate(root, SMALL)
+    assert found(report, "too_few_classes") == [(0, "error", ".")]
+    assert next(f for f in report.findings if f.code == "too_few_classes").params["count"] == 1

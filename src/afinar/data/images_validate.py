@@ -92,8 +92,9 @@ def validate_image_folder(path: Path, options: ValidateOptions, report: Report) 
     per_split = {name: _check_split(folder, path, report) for name, folder in splits.items()}
     train = per_split["train"]
     report.examples = sum(sum(counts.values()) for counts in per_split.values())
-    if len(train) < 2:
-        report.add(0, "too_few_classes", field=_rel(splits["train"], path) or ".", count=len(train),
+    usable = sum(1 for n in train.values() if n > 0)
+    if usable < 2:
+        report.add(0, "too_few_classes", field=_rel(splits["train"], path) or ".", count=usable,
                    minimum=2)
     _check_balance(train, report)
     _check_size(sum(train.values()), options, report)
