@@ -64,3 +64,26 @@ def test_random_json_document(tmp_path: Path, value) -> None:
     path = tmp_path / "random.json"
     path.write_text(json.dumps(value, indent=2), encoding="utf-8")
     _check(path, tmp_path)
+
+
+plain_messages = st.lists(st.fixed_dictionaries({
+    "role": st.sampled_from(["system", "user", "assistant", "tool", "function"]),
+    "content": st.sampled_from(["", "  ", "hola", "¿Qué tal?", "x" * 50]) | st.text(max_size=20),
+}), max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(messages=plain_messages)
+def test_fast_plain_path_matches_general_path(messages) -> None:
+    """The msgspec fast path must report exactly what the general checks report, with the same key."""
+    import msgspec
+
+    from afinar.data.chat_schema import PlainExample, check_example, check_plain
+
+    value = {"messages": messages}
+    general: list = []
+    fast: list = []
+    info_general = check_example(value, 7, lambda *a, **k: general.append((a, k)))
+    info_fast = check_plain(msgspec.convert(value, PlainExample), 7, lambda *a, **k: fast.append((a, k)))
+    assert fast == general
+    assert info_fast == info_general

@@ -9,8 +9,9 @@ string or a list of content parts, top-level ``tools``, ``parallel_tool_calls`` 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
+import msgspec
 import orjson
 
 ROLES = frozenset({"system", "user", "assistant", "tool", "function"})
@@ -43,6 +44,54 @@ class ExampleInfo(NamedTuple):
     chars: int
     messages: int
     key: int  # hash of the example's content (roles, texts, other fields), for duplicates
+
+
+class PlainMessage(msgspec.Struct, forbid_unknown_fields=True):
+    role: Literal["system", "user", "assistant", "tool", "function"]
+    content: str
+
+
+class PlainExample(msgspec.Struct, forbid_unknown_fields=True):
+    """The shape almost every line has: {"messages": [{"role": ..., "content": "..."}, ...]}.
+
+    msgspec decodes and type-checks it in C; anything else (extra keys, weights, tools, wrong
+    types) fails to decode and takes the general path (``check_example``), so findings are the
+    same either way. ``check_plain`` keeps the remaining checks and the duplicate key identical.
+    """
+
+    messages: list[PlainMessage]
+
+
+# For records.iter_records(fast=...): the decoder and the errors meaning "not plain".
+PLAIN_DECODER = (msgspec.json.Decoder(PlainExample).decode, (msgspec.DecodeError, UnicodeDecodeError))
+
+
+def check_plain(example: PlainExample, line: int, add: AddFinding) -> ExampleInfo | None:
+    """``check_example`` for a PlainExample: same findings, same ExampleInfo (key included)."""
+    messages = example.messages
+    if not messages:
+        add(line, "missing_messages_list", field="messages")
+        return None
+    parts: list[Any] = []
+    append = parts.append
+    chars = 0
+    has_assistant = False
+    i = 0
+    for message in messages:
+        role, content = message.role, message.content
+        if role == "assistant":
+            has_assistant = True
+        if content and not content.isspace():
+            append(role)
+            append(content)
+        else:
+            append(_canonical({"role": role, "content": content}))
+            add(line, "empty_content", field=f"messages[{i}].content", index=i + 1)
+        chars += len(content)
+        i += 1
+    if not has_assistant:
+        add(line, "example_missing_assistant_message", field="messages")
+    return ExampleInfo(messages[0].role == "system", chars, len(messages), hash(tuple(parts)))
 
 
 def check_example(value: Any, line: int, add: AddFinding) -> ExampleInfo | None:

@@ -24,6 +24,9 @@ from afinar.data.textio import (BOM_UTF8, MAX_LINE_BYTES, UTF16_BOMS, detect_enc
                                 mojibake_sample)
 
 AddFinding = Callable[..., None]
+# An optional typed decoder tried first on each line: (decode(raw) -> value, the errors it raises).
+# Lines it accepts are yielded as its typed values; lines it rejects take the general path.
+FastDecoder = tuple[Callable[[bytes], Any], tuple[type[BaseException], ...]]
 # A pretty-printed object longer than this is not joined (it is reported line by line instead).
 MAX_JOIN_LINES = 10_000
 MAX_JOIN_BYTES = 16 * 1024 * 1024
@@ -88,7 +91,9 @@ def _loads(text: str) -> tuple[bool, Any]:
 class _Reader:
     """State for one pass over a file; see the module docstring."""
 
-    def __init__(self, fh: BinaryIO, add: AddFinding, check_mojibake: bool, keep_invalid: bool = False):
+    def __init__(self, fh: BinaryIO, add: AddFinding, check_mojibake: bool, keep_invalid: bool = False,
+                 fast: FastDecoder | None = None):
+        self.fast = fast
         self.keep_invalid = keep_invalid
         self.fh = fh
         self.add = add
@@ -131,11 +136,12 @@ class _Reader:
 
 
 def iter_records(fh: BinaryIO, add: AddFinding, check_mojibake: bool = True,
-                 keep_invalid: bool = False) -> Iterator[Record]:
+                 keep_invalid: bool = False, fast: FastDecoder | None = None) -> Iterator[Record]:
     """Yield the records of ``fh`` (opened in binary mode); see the module docstring.
 
     With ``keep_invalid`` a line that cannot be read as JSON is yielded too, with value ``INVALID``
     and its text in ``raw``, so ``fix`` can keep it for the user to edit instead of dropping it.
+    With ``fast`` (see FastDecoder), clean lines of the expected shape skip the generic decoding.
     """
     head = fh.peek(4)[:4] if hasattr(fh, "peek") else b""
     if head.startswith(UTF16_BOMS):
@@ -145,7 +151,7 @@ def iter_records(fh: BinaryIO, add: AddFinding, check_mojibake: bool = True,
     if first == b"[":
         yield from _json_array(fh, add)
         return
-    yield from _jsonl(fh, add, check_mojibake, keep_invalid)
+    yield from _jsonl(fh, add, check_mojibake, keep_invalid, fast)
 
 
 def _first_significant_byte(fh: BinaryIO) -> bytes:
@@ -216,8 +222,9 @@ def _array_elements(text: str, add: AddFinding) -> Iterator[Record]:
     yield from records
 
 
-def _jsonl(fh: BinaryIO, add: AddFinding, check_mojibake: bool, keep_invalid: bool) -> Iterator[Record]:
-    reader = _Reader(fh, add, check_mojibake, keep_invalid)
+def _jsonl(fh: BinaryIO, add: AddFinding, check_mojibake: bool, keep_invalid: bool,
+           fast: FastDecoder | None) -> Iterator[Record]:
+    reader = _Reader(fh, add, check_mojibake, keep_invalid, fast)
     lines = iter_lines(fh, pending=reader.pending, on_chunk=reader.see_buffer)
     while True:
         yield from _jsonl_lines(reader, lines)
@@ -236,6 +243,7 @@ def _jsonl_lines(reader: _Reader, lines: Iterator[tuple[int, int, bytes | None]]
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
     hint = may_be_mojibake
+    fast, fast_errors = reader.fast or (None, ())
     for lineno, offset, raw in lines:
         if raw is None:
             add(lineno, "line_too_long", limit_mb=MAX_LINE_BYTES >> 20)
@@ -246,6 +254,16 @@ def _jsonl_lines(reader: _Reader, lines: Iterator[tuple[int, int, bytes | None]]
             add(1, "bom")
             raw = raw[3:]
             offset += 3
+        if fast is not None:
+            try:
+                value = fast(raw)
+            except fast_errors:
+                pass
+            else:
+                if reader.buffer_hinted and hint(raw):
+                    reader.mojibake(lineno, loads(raw))
+                yield _new_record(Record, (lineno, lineno, value, raw))
+                continue
         try:
             value = loads(raw)
         except decode_error:

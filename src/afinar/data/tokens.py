@@ -2,8 +2,9 @@
 
 The approximation is documented and deliberately simple: ``ceil(characters / CHARS_PER_TOKEN)``
 for the text plus ``MESSAGE_OVERHEAD`` tokens per message for the chat template's role markers
-(ChatML spends ``<|im_start|>role\\n`` … ``<|im_end|>\\n``: about 4 tokens). CHARS_PER_TOKEN was
-measured with SmolLM2's tokenizer on the course's Spanish text (see docs/data.md).
+(ChatML spends ``<|im_start|>role\\n`` … ``<|im_end|>\\n``: about 5 tokens). CHARS_PER_TOKEN was
+measured with SmolLM2's tokenizer (the default base) on Spanish: 2.63 characters per token on the
+course text, 2.49 on the TechStore examples (see docs/data.md). English text runs at about 4.
 """
 
 from __future__ import annotations
@@ -14,16 +15,16 @@ from typing import Any
 from afinar.errors import AfinarError
 from afinar.paths import models_dir
 
-CHARS_PER_TOKEN = 3.5
-MESSAGE_OVERHEAD = 4
+CHARS_PER_TOKEN = 2.5
+MESSAGE_OVERHEAD = 5
 # OpenAI's per-example limit for fine-tuning most current chat models.
 DEFAULT_MAX_TOKENS = 16_385
 
 
 def approx_tokens(chars: int, messages: int = 0) -> int:
     """Approximate tokens of ``chars`` characters of text spread over ``messages`` messages."""
-    # integer form of ceil(chars / 3.5); chat_validate inlines the same formula
-    return (chars * 2 + 6) // 7 + MESSAGE_OVERHEAD * messages
+    # integer form of ceil(chars / 2.5); chat_validate inlines the same formula
+    return (chars * 2 + 4) // 5 + MESSAGE_OVERHEAD * messages
 
 
 class TokenCounter:

