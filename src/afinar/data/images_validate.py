@@ -105,21 +105,21 @@ def validate_image_folder(path: Path, options: ValidateOptions, report: Report) 
 def _check_split(folder: Path, root: Path, report: Report) -> dict[str, int]:
     counts: dict[str, int] = {}
     for class_dir in _subdirs(folder):
-        good = 0
+        images = []
         for file in _files(class_dir):
-            good += _check_file(file, root, report)
+            if file.suffix.lower() in IMAGE_SUFFIXES:
+                images.append(file)
+            else:
+                report.add(0, "not_an_image", field=_rel(file, root))
+        good = sum(_record(_rel(file, root), check_image(file), report) for file in images)
         counts[class_dir.name] = good
         if good == 0:
             report.add(0, "empty_class", field=_rel(class_dir, root))
     return counts
 
 
-def _check_file(file: Path, root: Path, report: Report) -> int:
-    rel = _rel(file, root)
-    if file.suffix.lower() not in IMAGE_SUFFIXES:
-        report.add(0, "not_an_image", field=rel)
-        return 0
-    result = check_image(file)
+def _record(rel: str, result: ImageCheck, report: Report) -> int:
+    """Report what ``check_image`` found; 1 when the image is usable."""
     if result.error is not None:
         report.add(0, "corrupt_image", field=rel, detail=result.error)
         return 0
