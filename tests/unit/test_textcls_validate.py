@@ -264,3 +264,13 @@ def test_csv_whose_first_cell_starts_with_a_bracket(tmp_path):
                                                           for i in range(11)), encoding="utf-8")
     report = run(path)
     assert report.stats["header"] is False and report.examples == 12
+
+
+def test_spreadsheets_ask_to_convert_first(tmp_path):
+    from openpyxl import Workbook
+
+    path = tmp_path / "libro.xlsx"
+    Workbook().save(path)
+    report = run(path)
+    assert found(report, "unsupported_format") == [(0, "error")]
+    assert "convert" in report.findings[0].hint("en")

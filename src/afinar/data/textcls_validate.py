@@ -31,10 +31,15 @@ LOOKAHEAD_ROWS = 200
 _UNREADABLE = ("empty_file", "unknown_columns")
 JSON_SUFFIXES = {".jsonl", ".jsonlines", ".ndjson", ".json"}
 CSV_SUFFIXES = {".csv", ".tsv", ".tab"}
+# Spreadsheets and columnar files: `afinar data convert` turns them into CSV first.
+CONVERT_FIRST = {".xlsx", ".xlsm", ".xls", ".ods", ".parquet", ".pq"}
 
 
 @register_validator("text-classification")
 def validate_text_classification(path: Path, options: ValidateOptions, report: Report) -> None:
+    if path.suffix.lower() in CONVERT_FIRST:
+        report.add(0, "unsupported_format", suffix=path.suffix)
+        return
     with open(path, "rb") as fh:
         sample = fh.read(SAMPLE_BYTES)
     if not sample.strip():
