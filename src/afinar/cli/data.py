@@ -212,19 +212,52 @@ def _epochs(ctx: click.Context, param: click.Parameter, value: str) -> int | Non
 @click.option("--epochs", default="auto", show_default=True, callback=_epochs,
               help="auto (OpenAI's rule) or a number from 1 to 50.")
 @click.option("--tokenizer", metavar="MODEL", help="Count tokens with this tokenizer (default: approximate).")
+@click.option("--measure/--no-measure", default=True, show_default=True,
+              help="Time a few real training steps when the model is already on this machine.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @lang_option
-def estimate(file: Path, model: str, epochs: int | None, tokenizer: str | None, as_json: bool) -> int:
-    """Epochs, trained tokens, time on this machine and what OpenAI would charge for the same job."""
+def estimate(file: Path, model: str, epochs: int | None, tokenizer: str | None, measure: bool,
+             as_json: bool) -> int:
+    """Epochs, trained tokens, time on this machine and what OpenAI would charge for the same job.
+
+    The time comes from a short measured training step when the model is already available
+    locally (a pulled catalog base or a model folder) and torch is installed; otherwise it is an
+    assumption stated in the output.
+    """
     from afinar.data.estimate import estimate as run_estimate
     from afinar.data.tokens import load_tokenizer
 
-    result = run_estimate(file, model, epochs, load_tokenizer(tokenizer) if tokenizer else None)
+    counter = load_tokenizer(tokenizer) if tokenizer else None
+    result = run_estimate(file, model, epochs, counter)
+    folder = _local_model_folder(model) if measure else None
+    if folder is not None:
+        seq_len = max(1, result.tokens_per_epoch // max(1, result.examples))
+        from afinar.engine.throughput import measure_tokens_per_s
+
+        speed = measure_tokens_per_s(folder, seq_len)
+        result = run_estimate(file, model, epochs, counter, measured_tokens_per_s=speed)
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return 0
     _print_estimate(result)
     return 0
+
+
+def _local_model_folder(model: str) -> Path | None:
+    """The model's folder if it is already on this machine and torch is installed, else None."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None or importlib.util.find_spec("transformers") is None:
+        return None
+    candidates = [Path(model).expanduser()]
+    if "/" not in model and "\\" not in model:
+        from afinar.models import model_dir
+
+        candidates.append(model_dir(model))
+    for folder in candidates:
+        if (folder / "config.json").is_file() and any(folder.glob("*.safetensors")):
+            return folder
+    return None
 
 
 def _print_estimate(est) -> None:

@@ -1,0 +1,1 @@
+"""Shared training plumbing (torch lives here and below, never in afinar.data)."""
