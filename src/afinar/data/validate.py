@@ -54,7 +54,8 @@ def _validators() -> dict[str, Validator]:
     return _VALIDATORS
 
 
-_TABULAR = {".csv", ".tsv", ".tab"}
+# Spreadsheets and Parquet go to the text-classification validator, which says to convert them.
+_TABULAR = {".csv", ".tsv", ".tab", ".xlsx", ".xls", ".parquet"}
 _JSON = {".jsonl", ".jsonlines", ".ndjson", ".json"}
 
 

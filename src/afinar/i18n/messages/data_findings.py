@@ -27,8 +27,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "El archivo está vacío.",
     },
     "finding.empty_file.hint": {
-        "en": "Add one training example per line, e.g. {{\"messages\": [{{\"role\": \"user\", \"content\": \"...\"}}, {{\"role\": \"assistant\", \"content\": \"...\"}}]}}.",
-        "es": "Agrega un ejemplo de entrenamiento por línea, p. ej. {{\"messages\": [{{\"role\": \"user\", \"content\": \"...\"}}, {{\"role\": \"assistant\", \"content\": \"...\"}}]}}.",
+        "en": "Add your training examples: one JSON object per line in a .jsonl file, or one row per example in a .csv file.",
+        "es": "Agrega tus ejemplos de entrenamiento: un objeto JSON por línea en un archivo .jsonl, o una fila por ejemplo en un .csv.",
     },
     "finding.unsupported_format": {
         "en": "Afinar cannot read {suffix} files for this task.",
