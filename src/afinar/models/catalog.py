@@ -71,7 +71,10 @@ Converter = Callable[[ConvertJob], "dict[str, Any]"]
 
 @dataclass(frozen=True)
 class Entry:
-    """One base model. ``tasks[0]`` is its main task; ``default_for`` lists tasks it is the default of."""
+    """One base model. ``tasks[0]`` is its main task; ``default_for`` lists tasks it is the default of.
+
+    ``convert_steps`` is how many ``reporter.step`` calls the converter makes (for the progress bar).
+    """
 
     name: str
     tasks: tuple[str, ...]

