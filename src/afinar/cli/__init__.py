@@ -63,9 +63,11 @@ def main(argv: list[str] | None = None) -> None:
 def _register() -> None:
     from afinar.cli.data import data
     from afinar.cli.models import models
+    from afinar.cli.train import train
 
     cli.add_command(data)
     cli.add_command(models)
+    cli.add_command(train)
 
 
 _register()
