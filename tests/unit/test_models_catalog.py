@@ -85,3 +85,15 @@ def test_listing_and_help_do_not_import_torch() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_public_api_functions_are_not_shadowed_by_submodules() -> None:
+    import importlib
+    import pkgutil
+
+    import afinar.models as models
+
+    for info in pkgutil.walk_packages(models.__path__, "afinar.models."):
+        importlib.import_module(info.name)
+    for name in ("resolve", "pull", "import_gguf", "license_of", "model_dir"):
+        assert callable(getattr(models, name)), name

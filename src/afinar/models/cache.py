@@ -88,22 +88,46 @@ def verify_files(folder: Path, manifest: dict[str, Any]) -> list[str]:
     return bad
 
 
-def _clean_stale_staging(root: Path) -> None:
-    for stale in root.glob(STAGING_PREFIX + "*"):
-        if stale.is_dir():
-            shutil.rmtree(stale)
+@contextmanager
+def lock(name: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``name`` in this cache (another process pulling it waits here).
+
+    Uses ``fcntl.flock`` where it exists (Linux, macOS); elsewhere pulls are not serialized.
+    """
+    root = models_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / f".lock-{cache_name(name)}"
+    with path.open("a") as fh:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no flock; staging folders still keep each pull apart
+            yield
+            return
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _staging_prefix(name: str) -> str:
+    return f"{STAGING_PREFIX}{cache_name(name)}+"
 
 
 @contextmanager
 def staging(name: str) -> Iterator[Path]:
     """A fresh folder inside the cache to build ``name`` in; on success call :func:`commit`.
 
-    Whatever happens inside (an error, Ctrl-C), the staging folder is removed on the way out.
+    Call it while holding :func:`lock` for ``name``: leftovers of an earlier, killed build of the
+    same name are removed first. Whatever happens inside (an error, Ctrl-C), the staging folder is
+    removed on the way out.
     """
     root = models_dir()
     root.mkdir(parents=True, exist_ok=True)
-    _clean_stale_staging(root)
-    tmp = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + cache_name(name) + "-", dir=root))
+    for stale in root.glob(_staging_prefix(name) + "*"):
+        if stale.is_dir():
+            shutil.rmtree(stale)
+    tmp = Path(tempfile.mkdtemp(prefix=_staging_prefix(name), dir=root))
     try:
         yield tmp
     finally:
@@ -127,7 +151,7 @@ def commit(tmp: Path, name: str, manifest: dict[str, Any]) -> Path:
     target = model_dir(name)
     old = None
     if target.exists():
-        old = target.with_name(STAGING_PREFIX + "old-" + target.name)
+        old = target.with_name(_staging_prefix(name) + "old")
         if old.exists():
             shutil.rmtree(old)
         target.rename(old)

@@ -41,10 +41,14 @@ def pull_hub(repo_id: str, *, reporter: Reporter, license: License | None = None
     """Download ``repo_id`` into the model cache (once) and return its folder."""
     if not looks_like_hub_id(repo_id):
         raise AfinarError("models.bad_hub_id", name=repo_id, choices=catalog.offline_choices())
-    folder = cache.model_dir(repo_id)
-    if cache.is_ready(repo_id):
-        return folder
-    license = license or License("see the model card", f"https://huggingface.co/{repo_id}")
+    with cache.lock(repo_id):
+        if cache.is_ready(repo_id):
+            return cache.model_dir(repo_id)
+        return _download_into_cache(repo_id, reporter, license)
+
+
+def _download_into_cache(repo_id: str, reporter: Reporter, license: License | None) -> Path:
+    license = license or License("", f"https://huggingface.co/{repo_id}")
     reporter.license(repo_id, license, None)
     reporter.start(repo_id, total=1)
     ok = False

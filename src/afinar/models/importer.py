@@ -25,9 +25,14 @@ def import_gguf(path: Path, name: str, *, force: bool = False, reporter: Reporte
     with path.open("rb") as fh:
         if fh.read(4) != GGUF_MAGIC:
             raise AfinarError("models.import_not_gguf", path=str(path))
-    target = cache.model_dir(name)
-    if target.exists() and not force:
-        raise AfinarError("models.import_exists", name=name, path=str(target))
+    with cache.lock(name):
+        target = cache.model_dir(name)
+        if target.exists() and not force:
+            raise AfinarError("models.import_exists", name=name, path=str(target))
+        return _import(path, name, reporter)
+
+
+def _import(path: Path, name: str, reporter: Reporter) -> Path:
     reporter.start(name, total=4)
     ok = False
     try:

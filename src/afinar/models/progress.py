@@ -26,7 +26,8 @@ class Reporter(Protocol):
 
 def license_text(name: str, license: License, terms_path: str | None = None) -> str:
     """The license notice a user sees before a base model is used, in the current language."""
-    lines = [i18n.t("models.license.notice", name=name, license=license.name, url=license.url)]
+    license_name = license.name or i18n.t("models.license.unknown")
+    lines = [i18n.t("models.license.notice", name=name, license=license_name, url=license.url)]
     if terms_path:
         lines.append(i18n.t("models.license.terms_file", path=terms_path))
     if license.requires_acceptance:

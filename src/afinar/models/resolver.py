@@ -47,7 +47,7 @@ def resolve(
     name = name_or_path.strip()
     entry = catalog.find(name)
     if entry is not None:
-        from afinar.models.pull import pull
+        from afinar.models.puller import pull
 
         return pull(name, accept_license=accept_license, reporter=reporter, verify_cached=False)
     if looks_like_hub_id(name) and cache.is_ready(name):
