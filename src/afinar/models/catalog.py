@@ -28,7 +28,7 @@ class License:
     name: str
     url: str
     requires_acceptance: bool = False
-    terms_file: "SourceFile | None" = None
+    terms_file: SourceFile | None = None
 
 
 @dataclass(frozen=True)
@@ -59,11 +59,11 @@ class ConvertJob:
     """What a converter receives: the located source files (in ``entry.sources`` order) and the
     empty folder to fill. ``reporter`` shows progress; converters call ``reporter.step(key)``."""
 
-    entry: "Entry"
+    entry: Entry
     sources: tuple[Path, ...]
     out_dir: Path
     work_dir: Path
-    reporter: "Reporter"
+    reporter: Reporter
 
 
 Converter = Callable[[ConvertJob], "dict[str, Any]"]

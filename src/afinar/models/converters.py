@@ -32,9 +32,9 @@ def gguf_parts(job: ConvertJob) -> dict[str, Any]:
         for part in job.sources:
             with part.open("rb") as src:
                 shutil.copyfileobj(src, out, length=1 << 20)
-    digest = sha256_file(target)
-    if digest != job.entry.notes["gguf_sha256"]:
-        raise AfinarError("models.checksum_mismatch", file=str(target), expected=job.entry.notes["gguf_sha256"], actual=digest)
+    digest, expected = sha256_file(target), job.entry.notes["gguf_sha256"]
+    if digest != expected:
+        raise AfinarError("models.checksum_mismatch", file=str(target), expected=expected, actual=digest)
     facts = convert_gguf(target, job.out_dir, job.reporter)
     target.unlink()
     return {**facts, "assembled_sha256": digest}

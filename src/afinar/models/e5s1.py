@@ -186,7 +186,8 @@ def convert_e5s1(path: Path, tokenizer_json: Path, out_dir: Path, reporter: Any)
         model.save_pretrained(str(out_dir), safe_serialization=True)
     tokenizer = PreTrainedTokenizerFast(
         tokenizer_file=str(tokenizer_json), bos_token="<s>", eos_token="</s>", unk_token="<unk>",
-        sep_token="</s>", cls_token="<s>", pad_token="<pad>", mask_token="<mask>", model_max_length=parsed.max_positions,
+        sep_token="</s>", cls_token="<s>", pad_token="<pad>", mask_token="<mask>",
+        model_max_length=parsed.max_positions,
     )  # fmt: skip
     tokenizer.save_pretrained(str(out_dir))
     return {"architecture": "bert", "layers": parsed.layers, "hidden": parsed.hidden, "pooler": "initialized, seed 0"}

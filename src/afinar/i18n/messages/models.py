@@ -275,7 +275,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "{path} no es un archivo GGUF (no empieza con la firma GGUF).",
     },
     "models.import_not_gguf.hint": {
-        "en": "Import a .gguf file, e.g. the one Ollama keeps under ~/.ollama/models/blobs or LM Studio's models folder.",
+        "en": "Import a .gguf file, e.g. the one Ollama keeps under ~/.ollama/models/blobs or LM Studio's "
+        "models folder.",
         "es": "Importa un archivo .gguf, por ejemplo el que Ollama guarda en ~/.ollama/models/blobs o la carpeta "
         "de modelos de LM Studio.",
     },

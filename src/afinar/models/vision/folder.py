@@ -45,7 +45,8 @@ def convert_checkpoint(arch: str, checkpoint: Path, labels: list[str], out_dir: 
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as err:
-        raise AfinarError("models.image_checkpoint_bad", path=str(checkpoint), arch=arch, problem=str(err)[:500]) from err
+        problem = str(err)[:500]
+        raise AfinarError("models.image_checkpoint_bad", path=str(checkpoint), arch=arch, problem=problem) from err
     save_folder(model, arch, labels, out_dir)
     return {"architecture": arch, "num_classes": len(labels), "parameters": sum(p.numel() for p in model.parameters())}
 
