@@ -115,3 +115,38 @@ def test_pull_of_an_imported_model_is_a_no_op_and_force_explains(run_cli) -> Non
     assert code == 0 and out.strip() == str(folder)
     code, _, err = run_cli("models", "pull", "my-gguf", "--force")
     assert code == 1 and "afinar models import" in _flat(err)
+
+
+def _copy_converter(job) -> dict:
+    (job.out_dir / "config.json").write_text("{}")
+    (job.out_dir / "model.safetensors").write_bytes(job.sources[0].read_bytes())
+    return {}
+
+
+def test_pull_packaged_entry_shows_license_and_prints_the_folder(run_cli, tmp_path: Path, monkeypatch) -> None:
+    import hashlib
+
+    from afinar.models import catalog
+    from afinar.models.catalog import Entry, License, Package, SourceFile
+
+    package = tmp_path / "site" / "afinar_cli_fake"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "w.bin").write_bytes(b"abc")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.setattr("afinar.models.sources.installed_version", lambda p: p.version)
+    entry = Entry(
+        name="cli-fake", tasks=("chat",), params=1, languages=("es",), size_mb=1,
+        license=License("Fake-2.0", "https://example.invalid/fake"),
+        packages=(Package("afinar-cli-fake", "1.0", "afinar_cli_fake"),),
+        sources=(SourceFile("afinar_cli_fake", "w.bin", hashlib.sha256(b"abc").hexdigest()),),
+        converter=_copy_converter,
+    )  # fmt: skip
+    catalog._load()
+    monkeypatch.setitem(catalog._REGISTRY, "cli-fake", entry)
+    code, out, err = run_cli("models", "pull", "cli-fake", "--lang", "es")
+    assert code == 0, err
+    assert out.strip() == str(cache.model_dir("cli-fake"))
+    assert "Fake-2.0" in _flat(err) and "está listo" in _flat(err)
+    code, out, err = run_cli("models", "pull", "cli-fake", "--lang", "en")
+    assert code == 0 and "already in the cache" in _flat(err)
