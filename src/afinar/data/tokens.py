@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from afinar.errors import AfinarError
-from afinar.paths import models_dir
 
 CHARS_PER_TOKEN = 2.5
 MESSAGE_OVERHEAD = 5
@@ -61,7 +60,9 @@ def load_tokenizer(spec: str) -> TokenCounter:
         return TokenCounter(_from_file(Tokenizer, path), str(path))
     if path.is_dir():
         return TokenCounter(_from_folder(Tokenizer, path), str(path))
-    cached = models_dir() / spec
+    from afinar.models import model_dir  # the cache layout (hub ids are stored as org--name); no torch
+
+    cached = model_dir(spec)
     if cached.is_dir():
         return TokenCounter(_from_folder(Tokenizer, cached), str(cached))
     try:
