@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _register() -> None:
+    from afinar.cli.chat import chat
+    from afinar.cli.compare import compare
     from afinar.cli.data import data
     from afinar.cli.models import models
     from afinar.cli.train import train
@@ -68,6 +70,8 @@ def _register() -> None:
     cli.add_command(data)
     cli.add_command(models)
     cli.add_command(train)
+    cli.add_command(chat)
+    cli.add_command(compare)
 
 
 _register()

@@ -19,3 +19,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "common.interrupted": {"en": "Interrupted.", "es": "Interrumpido."},
 }
+
+MESSAGES.update({
+    "config.invalid": {
+        "en": "Some options are not valid: {problems}",
+        "es": "Algunas opciones no son válidas: {problems}",
+    },
+    "config.invalid.hint": {
+        "en": "Fix the options above (run the command with --help to see what each one accepts).",
+        "es": "Corrige las opciones indicadas (ejecuta el comando con --help para ver qué acepta cada una).",
+    },
+})

@@ -1,0 +1,90 @@
+"""`afinar train chat`: supervised fine-tuning of a chat model on OpenAI-format JSONL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from afinar import i18n
+from afinar.cli.config_options import build_config, config_options
+from afinar.cli.options import lang_option
+from afinar.errors import AfinarError
+from afinar.tasks.chat.config import ChatTrainConfig
+
+
+@click.command("chat")
+@click.argument("data", required=False, type=click.Path(path_type=Path))
+@config_options(ChatTrainConfig, exclude=("data",))
+@click.option("--output", type=click.Path(path_type=Path),
+              help="Run folder (default: AFINAR_HOME/runs/JOB_ID).")
+@click.option("--resume", "resume_dir", type=click.Path(path_type=Path),
+              help="Continue a stopped run from its last checkpoint.")
+@click.option("--merge", is_flag=True, help="Also save the base with the adapter merged in (final/merged).")
+@lang_option
+def command(data: Path | None, output: Path | None, resume_dir: Path | None, merge: bool,
+            **values: Any) -> int:
+    """Fine-tune a chat model on DATA (chat JSONL): LoRA by default, loss on assistant replies only.
+
+    Prints the run folder and the model id (ft:BASE:afinar:SUFFIX:ID) that `afinar chat`,
+    `afinar compare` and the API accept.
+    """
+    from rich.console import Console
+
+    from afinar.engine.rundir import RunDir
+    from afinar.tasks.chat.prepare import InvalidData, launch, prepare
+
+    console = Console(highlight=False)
+    if resume_dir is not None:
+        run = RunDir(resume_dir)
+        if not (run.config_path.exists() and (run.path / "meta.json").exists()):
+            raise AfinarError("chat.train.not_a_run", exit_code=2, path=str(resume_dir))
+    else:
+        if data is None:
+            raise AfinarError("chat.train.need_data", exit_code=2)
+        config = build_config(ChatTrainConfig, {"data": data, **values})
+        _show_license(console, config.model)
+        try:
+            run = prepare(config, output)
+        except InvalidData as err:
+            from afinar.cli.data import _print_report
+
+            _print_report(err.report, show_all=False)
+            raise
+    cfg = run.read_config()
+    console.print(i18n.t("chat.train.plan", train=cfg["train_examples"], valid=cfg["valid_examples"],
+                         method=cfg["method"], epochs=cfg["epochs"], batch=cfg["batch_size"],
+                         lr=cfg["learning_rate"]))
+    console.print(i18n.t("chat.train.run_dir", path=run.path))
+    _wait(launch(run, resume=resume_dir is not None))
+    meta = run.read_meta()
+    if meta.get("status") != "succeeded":
+        raise AfinarError("chat.train.failed", error=meta.get("error") or meta.get("status"),
+                          log=str(run.path / "train.log"), run=str(run.path))
+    if merge:
+        from afinar.tasks.chat.merge import merge_run
+
+        console.print(i18n.t("chat.train.merged", path=merge_run(run)))
+    console.print(f"[bold green]✓[/] {i18n.t('chat.train.done', model_id=meta['model_id'])}")
+    console.print(i18n.t("chat.train.try", model_id=meta["model_id"]))
+    return 0
+
+
+def _show_license(console: Any, model: str) -> None:
+    from afinar import models
+
+    info = models.license_of(model)
+    if info is not None:
+        text = f"{info.name} ({info.url})" if getattr(info, "url", None) else info.name
+        console.print(i18n.t("chat.train.license", model=model, license=text))
+
+
+def _wait(proc: Any) -> None:
+    """Wait for the training subprocess; Ctrl-C stops it (its last checkpoint stays)."""
+    try:
+        proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait()
+        raise

@@ -1,0 +1,1 @@
+"""Evaluation: before/after comparisons and reports."""

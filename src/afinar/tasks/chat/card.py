@@ -1,0 +1,52 @@
+"""The model card (README.md in Hugging Face's format) every chat run leaves behind."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from afinar.engine.rundir import RunDir
+
+
+def _last(metrics: list[dict], key: str) -> Any:
+    values = [m[key] for m in metrics if key in m]
+    return values[-1] if values else None
+
+
+def write_model_card(run: RunDir, cfg: Any, meta: dict[str, Any]) -> None:
+    metrics = run.metrics()
+    header = {
+        "base_model": meta.get("base_model", cfg.model),
+        "library_name": "peft" if cfg.method == "lora" else "transformers",
+        "license": meta.get("base_license") or "other",
+        "tags": ["afinar", "sft", cfg.method, "chat"],
+        "model-index": [{"name": cfg.model_id, "results": []}],
+    }
+    hyper = {"method": cfg.method, "epochs": cfg.epochs, "batch_size": cfg.batch_size,
+             "learning_rate": cfg.learning_rate, "lr_multiplier": cfg.lr_multiplier, "seed": cfg.seed,
+             "max_length": cfg.max_length}
+    if cfg.method == "lora":
+        hyper.update(lora_r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+                     target_modules="all-linear")
+    lines = [
+        "---", yaml.safe_dump(header, sort_keys=False, allow_unicode=True).strip(), "---", "",
+        f"# {cfg.model_id}", "",
+        f"Fine-tuned locally with Afinar from `{cfg.model}` on "
+        f"{cfg.train_examples} chat examples ({cfg.valid_examples} held out for validation).", "",
+        "## Data", "",
+        f"- training file: `{cfg.data}` (sha256 `{meta.get('train_sha256', '?')}`)",
+        f"- examples: {cfg.train_examples} train, {cfg.valid_examples} validation",
+        f"- loss on assistant tokens only; `weight: 0` messages skipped; "
+        f"chat template: {'ChatML fallback' if meta.get('chat_template_fallback') else 'the base model’s own'}",
+        "", "## Hyperparameters", "", "```json", json.dumps(hyper, indent=2), "```", "",
+        "## Results", "",
+        f"- trained tokens: {meta.get('trained_tokens')}",
+        f"- final training loss: {_last(metrics, 'train_loss')}",
+        f"- final validation loss: {_last(metrics, 'valid_loss')}",
+        f"- full validation loss: {meta.get('full_valid_loss')}",
+        "", "Per-step metrics: `metrics.jsonl` and `results.csv` beside this card.", "",
+        "## Use", "", "```bash", f"afinar chat -m {cfg.model_id} -p \"...\"", "```", "",
+    ]
+    (run.path / "README.md").write_text("\n".join(lines), encoding="utf-8")

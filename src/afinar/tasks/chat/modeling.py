@@ -1,0 +1,90 @@
+"""Loading a causal LM for training or chat, adding LoRA, and the loss on packed rows.
+
+The loss never builds the full ``tokens × vocabulary`` logits: it takes the decoder's hidden
+states, keeps only positions that have a target (assistant tokens), and computes the output
+projection and cross-entropy in chunks, each recomputed during backward (activation
+checkpointing), so a 150k vocabulary costs a few MB instead of GBs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from afinar.engine import varlen
+
+LOSS_CHUNK = 1024  # target positions per output-projection chunk
+
+
+def pick_device() -> tuple[Any, Any]:
+    import torch
+
+    if torch.cuda.is_available():
+        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.device("cuda"), dtype
+    return torch.device("cpu"), torch.float32
+
+
+def load_tokenizer(path: str | Path) -> tuple[Any, bool]:
+    """The tokenizer and whether the ChatML fallback template had to be used."""
+    from transformers import AutoTokenizer
+
+    from afinar.tasks.chat.data import ensure_chat_template
+
+    tokenizer = AutoTokenizer.from_pretrained(str(path), trust_remote_code=False)
+    return tokenizer, ensure_chat_template(tokenizer)
+
+
+def load_model(path: str | Path, dtype: Any, device: Any) -> Any:
+    from transformers import AutoModelForCausalLM
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    model = AutoModelForCausalLM.from_pretrained(str(path), dtype=dtype, trust_remote_code=False,
+                                                 use_safetensors=True)
+    varlen.enable(model)
+    return model.to(device)
+
+
+def add_lora(model: Any, r: int, alpha: int, dropout: float) -> Any:
+    from peft import LoraConfig, get_peft_model
+
+    config = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules="all-linear",
+                        task_type="CAUSAL_LM", bias="none")
+    return get_peft_model(model, config)
+
+
+def causal_lm(model: Any) -> Any:
+    """The transformers CausalLM inside ``model`` (unwrapping PEFT)."""
+    return model.get_base_model() if hasattr(model, "get_base_model") else model
+
+
+def _chunk_loss(hidden: Any, weight: Any, bias: Any, targets: Any) -> tuple[Any, Any]:
+    import torch.nn.functional as F
+
+    logits = F.linear(hidden, weight, bias).float()
+    loss = F.cross_entropy(logits, targets, reduction="sum")
+    correct = (logits.argmax(-1) == targets).sum()
+    return loss, correct
+
+
+def packed_loss(model: Any, batch: dict[str, Any]) -> tuple[Any, int, int]:
+    """(summed loss, targets counted, correct next-token predictions) for one packed row."""
+    import torch
+    from torch.utils.checkpoint import checkpoint
+
+    lm = causal_lm(model)
+    targets = batch["targets"][0]
+    keep = (targets != -100).nonzero(as_tuple=True)[0]
+    inputs = {k: v for k, v in batch.items() if k != "targets"}
+    hidden = lm.model(**inputs, use_cache=False).last_hidden_state[0]
+    hidden, targets = hidden.index_select(0, keep), targets.index_select(0, keep)
+    head = lm.get_output_embeddings()
+    total = hidden.new_zeros((), dtype=torch.float32)
+    correct = 0
+    for start in range(0, len(keep), LOSS_CHUNK):
+        h, t = hidden[start:start + LOSS_CHUNK], targets[start:start + LOSS_CHUNK]
+        loss, right = checkpoint(_chunk_loss, h, head.weight, head.bias, t, use_reentrant=False)
+        total = total + loss
+        correct += int(right)
+    return total, len(keep), correct

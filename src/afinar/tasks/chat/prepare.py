@@ -1,0 +1,120 @@
+"""The parent side of a chat fine-tune: check the data, resolve ``auto``, lay out the run directory.
+
+Nothing here imports torch. ``prepare`` refuses invalid data with the validator's report (never a
+KeyError mid-epoch), pulls the base if needed, holds out a validation split when none is given,
+snapshots the data into the run, and writes the resolved config.yaml and meta.json. ``launch``
+starts the training subprocess from that saved config.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+from afinar.data.estimate import auto_epochs
+from afinar.data.findings import Report
+from afinar.data.validate import ValidateOptions, validate
+from afinar.engine.modelid import model_id, new_job_id, register_run, runs_dir
+from afinar.engine.rundir import RunDir, sha256_file
+from afinar.errors import AfinarError
+from afinar.tasks.chat.config import (BASE_LR, ChatTrainConfig, ResolvedChatConfig, auto_batch_size,
+                                      auto_lr_multiplier)
+
+MIN_FOR_AUTO_SPLIT = 20
+
+
+def check_data(path: Path) -> Report:
+    report = validate(path, ValidateOptions(task="chat", min_examples=1))
+    if not report.valid:
+        raise InvalidData(report)
+    return report
+
+
+class InvalidData(AfinarError):
+    """The data has errors; ``report`` holds every finding (the CLI prints it like `data validate`)."""
+
+    def __init__(self, report: Report):
+        super().__init__("chat.train.invalid_data", file=report.file, errors=len(report.errors))
+        self.report = report
+
+
+def _read(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def split_examples(examples: list[dict], fraction: float, seed: int) -> tuple[list[dict], list[dict]]:
+    """Hold out ``fraction`` (at least 1) of the examples, reproducibly; tiny sets keep everything."""
+    if len(examples) < MIN_FOR_AUTO_SPLIT or fraction <= 0:
+        return examples, []
+    order = list(range(len(examples)))
+    random.Random(seed).shuffle(order)
+    n_valid = max(1, round(len(examples) * fraction))
+    held = set(order[:n_valid])
+    return [e for i, e in enumerate(examples) if i not in held], [e for i, e in enumerate(examples) if i in held]
+
+
+def resolve(config: ChatTrainConfig, n_train: int, model_path: str, job_id: str,
+            n_valid: int) -> ResolvedChatConfig:
+    epochs = auto_epochs(n_train) if config.epochs == "auto" else int(config.epochs)
+    batch = auto_batch_size(n_train) if config.batch_size == "auto" else int(config.batch_size)
+    multiplier = (auto_lr_multiplier(n_train, epochs) if config.lr_multiplier == "auto"
+                  else float(config.lr_multiplier))
+    return ResolvedChatConfig(**{**config.model_dump(), "epochs": epochs, "batch_size": batch,
+                                 "lr_multiplier": multiplier,
+                                 "learning_rate": BASE_LR[config.method] * multiplier,
+                                 "model_path": model_path, "job_id": job_id,
+                                 "model_id": model_id(config.model, job_id, config.suffix),
+                                 "train_examples": n_train, "valid_examples": n_valid})
+
+
+def _write_jsonl(path: Path, examples: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        for example in examples:
+            fh.write(json.dumps(example, ensure_ascii=False) + "\n")
+
+
+def prepare(config: ChatTrainConfig, output: Path | None = None, job_id: str | None = None) -> RunDir:
+    from afinar import models
+
+    check_data(config.data)
+    examples = _read(config.data)
+    if config.validation is not None:
+        check_data(config.validation)
+        train_set, valid_set = examples, _read(config.validation)
+    else:
+        train_set, valid_set = split_examples(examples, config.valid_fraction, config.seed)
+    model_path = str(models.resolve(config.model))
+    job_id = job_id or new_job_id()
+    resolved = resolve(config, len(train_set), model_path, job_id, len(valid_set))
+    path = Path(output) if output else runs_dir() / job_id
+    if path.exists() and any(path.iterdir()):
+        raise AfinarError("chat.train.output_exists", path=str(path))
+    run = RunDir.create(path)
+    register_run(job_id, path)
+    _write_jsonl(path / "data" / "train.jsonl", train_set)
+    if valid_set:
+        _write_jsonl(path / "data" / "valid.jsonl", valid_set)
+    run.write_config(resolved.model_dump(mode="json"))
+    license_info = models.license_of(config.model)
+    run.update_meta(task="chat", status="queued", job_id=job_id, model_id=resolved.model_id,
+                    base_model=config.model, base_path=model_path,
+                    base_license=getattr(license_info, "name", None),
+                    train_sha256=sha256_file(config.data), seed=config.seed, error=None)
+    run.log_event("Validating training file: ok")
+    run.log_event(f"Fine-tuning job started: {resolved.model_id}")
+    return run
+
+
+def launch(run: RunDir, resume: bool = False) -> subprocess.Popen:
+    """Start the training subprocess (never through a shell); its errors go to train.log."""
+    cmd = [sys.executable, "-m", "afinar.tasks.chat.train", str(run.path)] + (["--resume"] if resume else [])
+    log = open(run.path / "train.log", "ab")  # noqa: SIM115 - owned by the child for its lifetime
+    try:
+        return subprocess.Popen(cmd, stderr=log)
+    finally:
+        log.close()

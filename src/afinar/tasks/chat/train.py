@@ -1,0 +1,244 @@
+"""Chat fine-tuning, read top to bottom: ``python -m afinar.tasks.chat.train RUN_DIR [--resume]``.
+
+The parent (`afinar train chat`, or the job worker) resolves the configuration into RUN_DIR and
+starts this module as a subprocess. Steps: load the tokenizer and the model (LoRA adapters by
+default), tokenize with assistant-only loss masks, then for each step pack ``batch_size`` examples
+into one row (no padding, no attention across examples), take an AdamW step, and log. At the end
+of every epoch: evaluate, save a checkpoint (the last ``keep_checkpoints`` are kept). Finally save
+the weights, OpenAI's results.csv and a model card, and mark the run succeeded. Any failure is
+written to meta.json with a message that says what to change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from afinar.engine import checkpoint
+from afinar.engine.rundir import RunDir
+from afinar.engine.varlen import packed_inputs
+from afinar.tasks.chat import modeling
+from afinar.tasks.chat.card import write_model_card
+from afinar.tasks.chat.config import ResolvedChatConfig, steps_per_epoch
+from afinar.tasks.chat.data import Tokenized, tokenize_example
+
+LOG_EVERY = 10  # an event line every N steps (plus the first and last)
+CLIP_NORM = 1.0
+WARMUP_FRACTION = 0.05
+
+
+def read_examples(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def tokenize_all(tokenizer: Any, path: Path, max_length: int) -> list[Tokenized]:
+    return [tokenize_example(tokenizer, ex, max_length) for ex in read_examples(path)]
+
+
+def epoch_order(n: int, seed: int, epoch: int) -> list[int]:
+    """The example order of one epoch: a function of (seed, epoch) only, so a resumed run
+    sees exactly the batches an uninterrupted one would."""
+    order = list(range(n))
+    random.Random(seed * 1_000_003 + epoch).shuffle(order)
+    return order
+
+
+def collate(examples: list[Tokenized], device: Any) -> dict[str, Any]:
+    import torch
+
+    batch = packed_inputs([ex.input_ids for ex in examples])
+    batch["targets"] = torch.tensor([[t for ex in examples for t in ex.targets]])
+    return {k: v.to(device) if hasattr(v, "to") else v for k, v in batch.items()}
+
+
+def make_schedule(optimizer: Any, total: int) -> Any:
+    """Linear warm-up over the first 5 % of steps, then linear decay to zero."""
+    import torch
+
+    warmup = max(1, int(total * WARMUP_FRACTION))
+
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total - step) / max(1, total - warmup))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def evaluate(model: Any, data: list[Tokenized], batch_size: int, device: Any) -> tuple[float, float]:
+    """(mean loss, mean token accuracy) over ``data``."""
+    import torch
+
+    if not data:
+        return float("nan"), float("nan")
+    model.eval()
+    loss_sum, tokens, correct = 0.0, 0, 0
+    with torch.no_grad():
+        for start in range(0, len(data), batch_size):
+            loss, n, right = modeling.packed_loss(model, collate(data[start:start + batch_size], device))
+            loss_sum, tokens, correct = loss_sum + float(loss), tokens + n, correct + right
+    model.train()
+    return loss_sum / max(1, tokens), correct / max(1, tokens)
+
+
+def build(cfg: ResolvedChatConfig) -> tuple[Any, Any, Any, bool]:
+    import torch
+
+    device, dtype = modeling.pick_device()
+    torch.manual_seed(cfg.seed)
+    tokenizer, fallback = modeling.load_tokenizer(cfg.model_path)
+    model = modeling.load_model(cfg.model_path, dtype if cfg.method == "lora" else torch.float32, device)
+    if cfg.method == "lora":
+        model = modeling.add_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout)
+    if cfg.gradient_checkpointing:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        if cfg.method == "lora":
+            modeling.causal_lm(model).enable_input_require_grads()
+    model.train()
+    return tokenizer, model, device, fallback
+
+
+def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
+    import torch
+
+    cfg = ResolvedChatConfig(**run.read_config())
+    tokenizer, model, device, fallback = build(cfg)
+    train_set = tokenize_all(tokenizer, run.path / "data" / "train.jsonl", cfg.max_length)
+    valid_path = run.path / "data" / "valid.jsonl"
+    valid_set = tokenize_all(tokenizer, valid_path, cfg.max_length) if valid_path.exists() else []
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=0.0)
+    spe = steps_per_epoch(len(train_set), cfg.batch_size)
+    total = cfg.epochs * spe
+    scheduler = make_schedule(optimizer, total)
+    step, trained_tokens = 0, 0
+    last = run.last_checkpoint() if resume else None
+    if last is not None:
+        state = checkpoint.load(last, model, optimizer, scheduler)
+        step, trained_tokens = state["step"], state["trained_tokens"]
+        run.log_event(f"Resumed from checkpoint at step {step}")
+    run.update_meta(status="running", started_at=int(time.time()), total_steps=total,
+                    chat_template_fallback=fallback,
+                    truncated_examples=sum(ex.truncated for ex in train_set))
+    progress = _Progress(total, step)
+    while step < total:
+        epoch, index = divmod(step, spe)
+        ids = epoch_order(len(train_set), cfg.seed, epoch)[index * cfg.batch_size:(index + 1) * cfg.batch_size]
+        batch = collate([train_set[i] for i in ids], device)
+        loss_sum, n_tokens, correct = modeling.packed_loss(model, batch)
+        (loss_sum / max(1, n_tokens)).backward()
+        torch.nn.utils.clip_grad_norm_(params, CLIP_NORM)
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad(set_to_none=True)
+        step += 1
+        trained_tokens += int(batch["input_ids"].shape[1])
+        loss = float(loss_sum.detach()) / max(1, n_tokens)
+        run.log_metrics(step=step, epoch=epoch + 1, train_loss=round(loss, 6),
+                        train_mean_token_accuracy=round(correct / max(1, n_tokens), 6),
+                        learning_rate=scheduler.get_last_lr()[0], trained_tokens=trained_tokens)
+        if step == 1 or step % LOG_EVERY == 0 or step == total:
+            run.log_event(f"Step {step}/{total}: training loss={loss:.4f}", step=step)
+        progress.advance(step, int(batch["input_ids"].shape[1]), loss)
+        if step % spe == 0:
+            _end_of_epoch(run, cfg, model, optimizer, scheduler, valid_set, device, step, trained_tokens)
+    progress.close()
+    return _finish(run, cfg, model, tokenizer, valid_set, device, trained_tokens)
+
+
+def _end_of_epoch(run: RunDir, cfg: ResolvedChatConfig, model: Any, optimizer: Any, scheduler: Any,
+                  valid_set: list[Tokenized], device: Any, step: int, trained_tokens: int) -> None:
+    if valid_set:
+        valid_loss, valid_acc = evaluate(model, valid_set, cfg.batch_size, device)
+        run.log_metrics(step=step, valid_loss=round(valid_loss, 6), valid_mean_token_accuracy=round(valid_acc, 6))
+    checkpoint.save(run.checkpoint_dir(step), model, optimizer, scheduler,
+                    {"step": step, "trained_tokens": trained_tokens})
+    run.prune_checkpoints(cfg.keep_checkpoints)
+    run.log_event(f"Checkpoint created at step {step}", step=step)
+
+
+def _finish(run: RunDir, cfg: ResolvedChatConfig, model: Any, tokenizer: Any,
+            valid_set: list[Tokenized], device: Any, trained_tokens: int) -> dict[str, Any]:
+    final = run.final_dir
+    final.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(final), safe_serialization=True)
+    tokenizer.save_pretrained(str(final))
+    full_valid_loss = evaluate(model, valid_set, cfg.batch_size, device)[0] if valid_set else None
+    write_results_csv(run)
+    meta = run.update_meta(status="succeeded", finished_at=int(time.time()), trained_tokens=trained_tokens,
+                           full_valid_loss=full_valid_loss, error=None)
+    write_model_card(run, cfg, meta)
+    run.log_event(f"New fine-tuned model created: {cfg.model_id}")
+    run.log_event("The job has successfully completed")
+    return meta
+
+
+def write_results_csv(run: RunDir) -> None:
+    """OpenAI's results file: step, train_loss, train_accuracy, valid_loss, valid_mean_token_accuracy."""
+    rows: dict[int, dict[str, Any]] = {}
+    for m in run.metrics():
+        row = rows.setdefault(m["step"], {"step": m["step"]})
+        if "train_loss" in m:
+            row.update(train_loss=m["train_loss"], train_accuracy=m["train_mean_token_accuracy"])
+        if "valid_loss" in m:
+            row.update(valid_loss=m["valid_loss"], valid_mean_token_accuracy=m["valid_mean_token_accuracy"])
+    fields = ["step", "train_loss", "train_accuracy", "valid_loss", "valid_mean_token_accuracy"]
+    with open(run.path / "results.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer.writeheader()
+        for step in sorted(rows):
+            writer.writerow({k: rows[step].get(k, "") for k in fields})
+
+
+class _Progress:
+    """A progress line with tokens/s and ETA (rich), silent when stdout is not a terminal."""
+
+    def __init__(self, total: int, done: int):
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                   TimeRemainingColumn)
+
+        self.bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[speed]} tok/s · loss {task.fields[loss]}"),
+                            TimeRemainingColumn(), transient=False)
+        self.task = self.bar.add_task("train", total=total, completed=done, speed="-", loss="-")
+        self.start, self.tokens = time.perf_counter(), 0
+        self.bar.start()
+
+    def advance(self, step: int, tokens: int, loss: float) -> None:
+        self.tokens += tokens
+        speed = self.tokens / max(1e-9, time.perf_counter() - self.start)
+        self.bar.update(self.task, completed=step, speed=f"{speed:,.0f}", loss=f"{loss:.3f}")
+
+    def close(self) -> None:
+        self.bar.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m afinar.tasks.chat.train")
+    parser.add_argument("run_dir", type=Path)
+    parser.add_argument("--resume", action="store_true")
+    args = parser.parse_args(argv)
+    run = RunDir(args.run_dir)
+    try:
+        train(run, resume=args.resume)
+    except BaseException as err:  # record why, for the user and the job queue, then re-raise
+        from afinar.tasks.chat.failures import describe
+
+        message = describe(err)
+        run.update_meta(status="failed" if not isinstance(err, KeyboardInterrupt) else "cancelled",
+                        error=message, finished_at=int(time.time()))
+        run.log_event(message, level="error")
+        print(message, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

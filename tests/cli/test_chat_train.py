@@ -1,0 +1,129 @@
+"""`afinar train chat`, `afinar chat` and `afinar compare` end to end on a tiny random model."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import tiny_chat  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+TECHSTORE = REPO / "examples" / "techstore"
+pytestmark = pytest.mark.cli
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tiny_chat.build(tmp_path_factory.mktemp("tiny") / "tiny-chat")
+
+
+def _data(path: Path, n: int) -> Path:
+    rows = [{"messages": [{"role": "user", "content": f"¿Precio del producto {i}?"},
+                          {"role": "assistant", "content": f"El producto {i} cuesta ${100 + i}."}]}
+            for i in range(n)]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _adapter(run: Path) -> dict:
+    from safetensors.torch import load_file
+
+    return load_file(str(run / "final" / "adapter_model.safetensors"))
+
+
+def test_train_chat_and_use_the_model(run_cli, tiny_model: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    code, out, err = run_cli("train", "chat", TECHSTORE / "train.jsonl", "--model", tiny_model,
+                             "--epochs", "2", "--suffix", "tienda", "--output", run, "--keep-checkpoints", "1")
+    assert code == 0, err
+    meta = json.loads((run / "meta.json").read_text())
+    assert meta["status"] == "succeeded" and meta["task"] == "chat"
+    assert meta["model_id"].startswith("ft:tiny-chat:afinar:tienda:") and meta["model_id"] in out
+    config = (run / "config.yaml").read_text()
+    for resolved in ("epochs: 2", "batch_size: 4", "learning_rate: 0.001", "train_examples: 22", "valid_examples: 2"):
+        assert resolved in config
+    assert [p.name for p in (run / "checkpoints").iterdir()] == ["checkpoint-12"]  # only the last is kept
+    header = (run / "results.csv").read_text().splitlines()[0]
+    assert header == "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy"
+    events = [e["message"] for e in map(json.loads, (run / "events.jsonl").read_text().splitlines())]
+    assert "Step 10/12: training loss=" in " ".join(events) and events[-1] == "The job has successfully completed"
+    card = (run / "README.md").read_text()
+    assert card.startswith("---\nbase_model:") and "lora_r" in card
+    code, answer, err = run_cli("chat", "-m", meta["model_id"], "-p", "¿Qué laptop?", "--max-tokens", "5")
+    assert code == 0, err
+    code, _, err = run_cli("chat", "-m", meta["model_id"] + ":ckpt-step-12", "-p", "hola", "--max-tokens", "3")
+    assert code == 0, err
+    code, _, err = run_cli("chat", "-m", meta["model_id"] + ":ckpt-step-6", "-p", "hola")
+    assert code == 1 and "no complete checkpoint at step 6" in " ".join(err.split())
+    report = tmp_path / "report.html"
+    code, out, err = run_cli("compare", "--base", tiny_model, "--tuned", run, "--prompts",
+                             TECHSTORE / "test_prompts.jsonl", "--report", report, "--max-tokens", "4")
+    assert code == 0, err
+    assert "0/12" in out or "/12" in out
+    assert report.read_text().count("<tr>") == 6
+
+
+def test_same_seed_same_loss_curve(run_cli, tiny_model: Path, tmp_path: Path) -> None:
+    data = _data(tmp_path / "d.jsonl", 12)
+    curves = []
+    for name in ("a", "b"):
+        code, _, err = run_cli("train", "chat", data, "--model", tiny_model, "--epochs", "2", "--output", tmp_path / name)
+        assert code == 0, err
+        curves.append([m["train_loss"] for m in map(json.loads, (tmp_path / name / "metrics.jsonl").read_text().splitlines())
+                       if "train_loss" in m])
+    assert curves[0] == curves[1] and len(curves[0]) == 6
+
+
+def test_invalid_data_is_refused_before_training(run_cli, tiny_model: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"messages": [{"role": "user", "content": "hola"}]}\n{"messages": [\n', encoding="utf-8")
+    code, out, err = run_cli("train", "chat", bad, "--model", tiny_model, "--output", tmp_path / "r")
+    assert code == 1
+    assert "example_missing_assistant_message" in out and "invalid_json" in out
+    assert "nothing was trained" in " ".join(err.split()) and not (tmp_path / "r").exists()
+
+
+def test_bad_options_are_reported_together(run_cli, tiny_model: Path, tmp_path: Path) -> None:
+    code, _, err = run_cli("train", "chat", _data(tmp_path / "d.jsonl", 3), "--model", tiny_model,
+                           "--epochs", "99", "--batch-size", "zero", "--suffix", "a b")
+    assert code == 2
+    assert "--epochs" in err and "--batch-size" in err and "--suffix" in err
+
+
+def test_killed_run_resumes_to_the_same_weights(tiny_model: Path, tmp_path: Path, run_cli) -> None:
+    """kill -9 after the first epoch's checkpoint, --resume, and compare with an uninterrupted run."""
+    data = _data(tmp_path / "d.jsonl", 24)
+    common = ["--model", str(tiny_model), "--epochs", "6", "--batch-size", "2", "--seed", "7",
+              "--valid-fraction", "0", "--keep-checkpoints", "10"]
+    code, _, err = run_cli("train", "chat", data, *common, "--output", tmp_path / "whole")
+    assert code == 0, err
+    from afinar.tasks.chat.config import ChatTrainConfig
+    from afinar.tasks.chat.prepare import launch, prepare
+
+    config = ChatTrainConfig(data=data, model=str(tiny_model), epochs=6, batch_size=2, seed=7,
+                             valid_fraction=0, keep_checkpoints=10)
+    run = prepare(config, tmp_path / "killed")
+    proc = launch(run)
+    first = run.checkpoint_dir(12) / "state.json"
+    deadline = time.time() + 120
+    while not first.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.005)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert run.read_meta()["status"] == "running"  # it died without finishing
+    done = [int(p.name.split("-")[1]) for p in run.checkpoints()]
+    assert done and max(done) < 72
+    code, _, err = run_cli("train", "chat", "--resume", run.path)
+    assert code == 0, err
+    whole, resumed = _adapter(tmp_path / "whole"), _adapter(run.path)
+    assert whole.keys() == resumed.keys()
+    for name in whole:
+        assert (whole[name] - resumed[name]).abs().max() < 1e-6, name
