@@ -64,12 +64,16 @@ def _register() -> None:
     from afinar.cli.chat import chat
     from afinar.cli.compare import compare
     from afinar.cli.data import data
+    from afinar.cli.export import export
     from afinar.cli.models import models
+    from afinar.cli.predict import predict
     from afinar.cli.train import train
 
     cli.add_command(data)
     cli.add_command(models)
     cli.add_command(train)
+    cli.add_command(predict)
+    cli.add_command(export)
     cli.add_command(chat)
     cli.add_command(compare)
 

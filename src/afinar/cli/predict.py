@@ -1,0 +1,131 @@
+"""`afinar predict RUN ...`: use a finished run, whatever its task.
+
+The run's ``meta.json`` names its task; the task registry gives that task's ``predict`` module,
+whose ``load(run_dir)`` returns a predictor (see ``afinar.tasks.text_classification.predict`` for
+the interface). This module only handles input and output: items on the command line, or a table
+(``--input``, any format ``afinar.data.tables`` reads) written back as CSV with the input columns
+plus ``label`` and ``confidence``, in the input's row order.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from afinar import i18n
+from afinar.cli.options import lang_option
+from afinar.errors import AfinarError
+
+OUTPUT_COLUMNS = ("label", "confidence")
+
+
+def load_run(run_dir: Path, action: str, part: str) -> tuple[dict[str, Any], Any]:
+    """The run's meta and its task's ``part`` module; errors say what is wrong with the folder."""
+    from importlib.util import find_spec
+
+    from afinar.engine.rundir import RunDir
+    from afinar.tasks import TASKS, task_module
+
+    meta = RunDir(run_dir).read_meta() if run_dir.is_dir() else {}
+    task = meta.get("task")
+    if not task:
+        raise AfinarError("predict.not_a_run", path=str(run_dir))
+    able = [t for t in TASKS if find_spec(TASKS[t]) is not None and find_spec(f"{TASKS[t]}.{part}") is not None]
+    if task not in able:
+        raise AfinarError("predict.unknown_task", path=str(run_dir), task=task, action=action,
+                          tasks=", ".join(able) or "-")
+    if meta.get("status") != "succeeded":
+        raise AfinarError("predict.not_finished", path=str(run_dir), status=meta.get("status", "?"))
+    return meta, task_module(task, part)
+
+
+@click.command("predict")
+@click.argument("run_dir", metavar="RUN", type=click.Path(path_type=Path))
+@click.argument("items", metavar="[TEXT]...", nargs=-1)
+@click.option("--input", "-i", "input_path", type=click.Path(path_type=Path),
+              help="Table to classify (CSV/TSV, JSONL, Excel); one item per row.")
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="CSV to write: the input columns plus label and confidence.")
+@click.option("--column", help="Column of --input to classify (default: recognized by name, e.g. text, texto).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@lang_option
+def predict(run_dir: Path, items: tuple[str, ...], input_path: Path | None, output: Path | None,
+            column: str | None, as_json: bool) -> None:
+    """Classify with a trained run: each text's label and the confidence of every class.
+
+    \b
+    afinar predict RUN "La comida estuvo deliciosa"
+    afinar predict RUN --input comentarios.csv -o clasificados.csv
+    """
+    if not items and input_path is None:
+        raise AfinarError("predict.nothing")
+    if items and input_path is not None:
+        raise AfinarError("predict.both")
+    if input_path is not None and output is None:
+        raise AfinarError("predict.need_output")
+    _meta, module = load_run(run_dir, "predict", "predict")
+    predictor = module.load(run_dir)
+    if input_path is None:
+        _print_items(items, predictor.predict(list(items)), as_json)
+    else:
+        count = predict_table(predictor, input_path, output, column)
+        click.echo(i18n.t("predict.written", count=count, path=str(output)), err=as_json)
+
+
+def _print_items(items: tuple[str, ...], results: list[dict[str, float]], as_json: bool) -> None:
+    if as_json:
+        out = [{"input": item, "label": max(r, key=r.get), "confidence": max(r.values()), "scores": r}
+               for item, r in zip(items, results)]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for item, scores in zip(items, results):
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        if len(items) > 1:
+            click.echo(item)
+        click.echo(i18n.t("predict.result", label=ranked[0][0], confidence=ranked[0][1]))
+        width = max(len(label) for label, _ in ranked)
+        for label, p in ranked:
+            click.echo(f"  {label:<{width}}  {p:6.1%}  {'█' * round(p * 20)}")
+
+
+def predict_table(predictor: Any, input_path: Path, output: Path, column: str | None) -> int:
+    """Classify every row of ``input_path`` into ``output`` (CSV); returns the number of rows."""
+    from rich.progress import Progress
+
+    from afinar.data.tables import read_table
+
+    if output.resolve() == input_path.resolve():
+        raise AfinarError("predict.same_file", path=str(output))
+    if not input_path.is_file():
+        raise AfinarError("common.file_not_found", path=str(input_path))
+    table = read_table(input_path)
+    if column is not None and column not in table.columns:
+        raise AfinarError("predict.bad_column", path=str(input_path), column=column, columns=", ".join(table.columns))
+    column = column or predictor.input_column(table.columns)
+    if column is None:
+        raise AfinarError("predict.no_column", path=str(input_path), columns=", ".join(table.columns))
+    names = [_free_name(name, table.columns) for name in OUTPUT_COLUMNS]
+    items = ["" if r.get(column) is None else str(r.get(column)) for _, r in table.records]
+    with Progress(transient=True) as progress:
+        task = progress.add_task(i18n.t("predict.progress"), total=len(items))
+        results = predictor.predict(items, on_batch=lambda n: progress.advance(task, n))
+    tmp = output.with_name(f".{output.name}.tmp")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=[*table.columns, *names], restval="", extrasaction="ignore")
+        writer.writeheader()
+        for (_, record), scores in zip(table.records, results):
+            label = max(scores, key=scores.get)
+            writer.writerow({**record, names[0]: label, names[1]: f"{scores[label]:.4f}"})
+    os.replace(tmp, output)
+    return len(items)
+
+
+def _free_name(name: str, columns: list[str]) -> str:
+    """``label`` unless the input has one already (then ``label_predicted``)."""
+    return name if name not in columns else f"{name}_predicted"

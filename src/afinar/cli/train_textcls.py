@@ -1,0 +1,154 @@
+"""`afinar train text-classification`: flags come from the config model, training runs in a subprocess.
+
+The parent checks the data, resolves the base, writes the run folder (``launch.prepare``), then
+shows the child's progress from ``metrics.jsonl`` and, at the end, the report: the fine-tuned
+model against the baselines on the same validation split.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+import click
+
+from afinar import i18n
+from afinar.cli.options import lang_option
+from afinar.errors import AfinarError
+from afinar.tasks.text_classification.config import TextClassificationConfig, build_config
+
+SHORT = {"output": "-o"}
+
+
+def _click_type(annotation: Any) -> tuple[Any, bool]:
+    """The click type of a field annotation and whether None is allowed."""
+    args = typing.get_args(annotation)
+    optional = typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args
+    if optional:
+        annotation = next(a for a in args if a is not type(None))
+    if typing.get_origin(annotation) is typing.Literal:
+        return click.Choice([str(a) for a in typing.get_args(annotation)]), optional
+    if annotation is Path:
+        return click.Path(path_type=Path), optional
+    return annotation, optional
+
+
+def config_options(model: type[TextClassificationConfig]):
+    """Decorator adding one option per config field (``batch_size`` → ``--batch-size``)."""
+
+    def decorate(fn):
+        for name, field in reversed(list(model.model_fields.items())):
+            flag = "--" + name.replace("_", "-")
+            kind, _ = _click_type(field.annotation)
+            decls = [flag, SHORT[name]] if name in SHORT else [flag]
+            if kind is bool:
+                decls = [f"{flag}/--no-{flag[2:]}"]
+            required = field.is_required()
+            default = None if required else field.default
+            help_text = field.description + ("" if required or default is None else f" [default: {default}]")
+            fn = click.option(*decls, name, type=None if kind is bool else kind, default=default,
+                              required=required, help=help_text)(fn)
+        return fn
+
+    return decorate
+
+
+@click.command("text-classification")
+@config_options(TextClassificationConfig)
+@lang_option
+def command(**values: Any) -> None:
+    """Fine-tune a text classifier (e.g. positivo/negativo/neutral) on a CSV `text,label`.
+
+    Columns are recognized by name in Spanish and English (text/texto/comentario, label/etiqueta/clase).
+    The data is validated first; the report compares the model with the majority class and TF-IDF +
+    logistic regression on the same validation split.
+    """
+    from afinar.tasks.text_classification import launch
+
+    cfg = build_config(values)
+    reports = launch.check_data(cfg)
+    _print_findings(reports)
+    base_path = launch.resolve_base(cfg.base)
+    prepared = launch.prepare(cfg, base_path)
+    run, resolved, splits = prepared.run, prepared.config, prepared.splits
+    click.echo(i18n.t("textcls.cli.start", run=str(run.path), train=len(splits.train), valid=len(splits.valid),
+                      labels=", ".join(splits.labels), base=cfg.base))
+    if resolved.freeze_embeddings == "yes":
+        click.echo(i18n.t("textcls.cli.frozen"))
+    launch.run(run, _ProgressView().update)
+    report = json.loads((run.path / "report.json").read_text(encoding="utf-8"))
+    _print_report(run.path, report)
+
+
+def _print_findings(reports) -> None:
+    errors = 0
+    for report in reports:
+        for finding in report.sorted_findings():
+            where = f"{report.file}:{finding.line}" if finding.line else report.file
+            click.echo(f"{where}: {i18n.t('data.severity.' + finding.severity)} [{finding.code}] "
+                       f"{finding.message()}\n    → {finding.hint()}", err=True)
+        errors += len(report.errors)
+    if errors:
+        raise AfinarError("textcls.data.invalid", errors=errors,
+                          files=", ".join(r.file for r in reports if r.errors))
+
+
+class _ProgressView:
+    """A rich progress bar over training steps; one line per evaluated epoch."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+
+        self.console = Console(stderr=True, highlight=False)
+        self.progress = None
+        self.task = None
+
+    def update(self, record: dict[str, Any]) -> None:
+        kind = record.get("kind")
+        if kind == "start":
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                     TimeElapsedColumn(), console=self.console, transient=False)
+            self.progress.start()
+            self.task = self.progress.add_task(i18n.t("textcls.cli.training"), total=record["total_steps"])
+        elif kind == "step" and self.progress is not None:
+            self.progress.update(self.task, completed=record["step"],
+                                 description=i18n.t("textcls.cli.step", epoch=record["epoch"], loss=record["loss"]))
+        elif kind == "epoch":
+            self.console.print(i18n.t("textcls.cli.epoch", **{k: record[k] for k in (
+                "epoch", "train_loss", "valid_loss", "accuracy", "f1")}))
+        elif kind == "phase" and self.progress is not None:
+            self.progress.update(self.task, completed=self.progress.tasks[0].total)
+            self.progress.stop()
+            self.console.print(i18n.t("textcls.cli.reporting"))
+
+
+def _print_report(run_path: Path, report: dict[str, Any]) -> None:
+    final, labels = report["final"], report["labels"]
+    click.echo("")
+    click.echo(i18n.t("textcls.cli.summary", epoch=report["best_epoch"], epochs=report["epochs_run"],
+                      seconds=report["train_seconds"], valid=report["valid_examples"]))
+    rows = [(i18n.t("textcls.cli.finetuned"), final)] + [
+        (i18n.t("textcls.cli.baseline_" + name), scores) for name, scores in report["baselines"].items()]
+    width = max(len(name) for name, _ in rows) + 2
+    click.echo(f"{'':{width}}{'accuracy':>10}{'precision':>11}{'recall':>9}{'F1':>8}")
+    for name, s in rows:
+        click.echo(f"{name:{width}}{s['accuracy']:>10.3f}{s['precision']:>11.3f}{s['recall']:>9.3f}{s['f1']:>8.3f}")
+    click.echo("")
+    lw = max(len(x) for x in labels) + 2
+    click.echo(f"{'':{lw}}{'precision':>10}{'recall':>9}{'F1':>8}{'n':>6}")
+    for label in labels:
+        c = final["per_class"][label]
+        click.echo(f"{label:{lw}}{c['precision']:>10.3f}{c['recall']:>9.3f}{c['f1']:>8.3f}{c['support']:>6}")
+    click.echo("")
+    click.echo(i18n.t("textcls.cli.confusion"))
+    cw = max(lw, max(len(x) for x in labels) + 2)
+    click.echo(f"{'':{cw}}" + "".join(f"{x:>{cw}}" for x in labels))
+    for label, row in zip(labels, final["confusion_matrix"]):
+        click.echo(f"{label:{cw}}" + "".join(f"{v:>{cw}}" for v in row))
+    click.echo(i18n.t("textcls.cli.ece", ece=final["ece"]))
+    click.echo(i18n.t("textcls.cli.files", run=str(run_path)))

@@ -1,0 +1,113 @@
+"""Model cards in Hugging Face's format: YAML metadata between ``---`` lines, then Markdown.
+
+``model_card`` goes into ``final/README.md`` (and the run folder); ``space_card`` is the README of
+an exported Space: the same metrics under the Space's own metadata (sdk, app_file, ...).
+Metadata keys follow the Hub's model-card spec: license, base_model, pipeline_tag, tags, metrics
+and a model-index with the validation results.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+HUB_PREFIX = "https://huggingface.co/"
+
+
+def base_hub_id(meta: dict[str, Any]) -> str | None:
+    """The hub id of the base model when one is known (catalog entries name theirs)."""
+    if meta.get("base_hub_id"):
+        return meta["base_hub_id"]
+    url = (meta.get("base_license") or {}).get("url") or ""
+    return url[len(HUB_PREFIX):] if url.startswith(HUB_PREFIX) else None
+
+
+def _license_id(meta: dict[str, Any]) -> str:
+    name = ((meta.get("base_license") or {}).get("name") or "").lower()
+    return name if name in {"mit", "apache-2.0", "bsd-3-clause", "cc-by-4.0"} else "other"
+
+
+def metadata(meta: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
+    final = report["final"]
+    data: dict[str, Any] = {"license": _license_id(meta)}
+    hub = base_hub_id(meta)
+    if hub:
+        data["base_model"] = hub
+    data.update({
+        "pipeline_tag": "text-classification",
+        "library_name": "transformers",
+        "tags": ["text-classification", "afinar"],
+        "metrics": ["accuracy", "precision", "recall", "f1"],
+        "model-index": [{
+            "name": meta.get("model_id", "afinar-text-classifier"),
+            "results": [{
+                "task": {"type": "text-classification", "name": "Text Classification"},
+                "dataset": {"type": "custom", "name": meta.get("data_name", "custom"), "split": "validation"},
+                "metrics": [{"type": key, "value": round(final[key], 4), "name": name}
+                            for key, name in (("accuracy", "Accuracy"), ("precision", "Precision (macro)"),
+                                              ("recall", "Recall (macro)"), ("f1", "F1 (macro)"))],
+            }],
+        }],
+    })
+    return data
+
+
+def _front(data: dict[str, Any]) -> str:
+    return "---\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True) + "---\n"
+
+
+def metrics_markdown(report: dict[str, Any]) -> str:
+    final, labels = report["final"], report["labels"]
+    lines = ["| model | accuracy | precision | recall | F1 (macro) |", "|---|---|---|---|---|",
+             f"| fine-tuned (epoch {report['best_epoch']}) | {final['accuracy']:.3f} | {final['precision']:.3f} "
+             f"| {final['recall']:.3f} | {final['f1']:.3f} |"]
+    for name, scores in report.get("baselines", {}).items():
+        lines.append(f"| baseline: {name} | {scores['accuracy']:.3f} | {scores['precision']:.3f} "
+                     f"| {scores['recall']:.3f} | {scores['f1']:.3f} |")
+    lines += ["", "| class | precision | recall | F1 | examples |", "|---|---|---|---|---|"]
+    for label in labels:
+        c = final["per_class"][label]
+        lines.append(f"| {label} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |")
+    lines += ["", "Confusion matrix (rows: true label, columns: predicted):", "",
+              "| true \\ predicted | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|"]
+    for label, row in zip(labels, final["confusion_matrix"]):
+        lines.append(f"| {label} | " + " | ".join(str(v) for v in row) + " |")
+    lines += ["", f"Expected calibration error of the confidences: {final['ece']:.3f}."]
+    return "\n".join(lines) + "\n"
+
+
+def _body(meta: dict[str, Any], report: dict[str, Any], config: dict[str, Any]) -> str:
+    return (
+        f"Fine-tuned from `{meta.get('base', '?')}` with Afinar on "
+        f"{report['train_examples']} examples; validated on {report['valid_examples']} "
+        f"({'a separate file' if report.get('valid_from') == 'file' else 'a stratified split of the data'}).\n\n"
+        f"Labels: {', '.join(report['labels'])}.\n\n"
+        f"## Validation results\n\n{metrics_markdown(report)}\n"
+        "## Training\n\n"
+        f"epochs {config.get('epochs')} (best epoch {report['best_epoch']}, by validation F1), "
+        f"learning rate {config.get('lr')}, batch size {config.get('batch_size')}, "
+        f"max length {config.get('max_length')} tokens, word embeddings frozen: {config.get('freeze_embeddings')}, "
+        f"class weights: {config.get('class_weights')}, seed {config.get('seed')}; "
+        f"{report['train_seconds']:.0f} s of training on {report.get('device', 'cpu')}.\n\n"
+        "## Use\n\n```python\nfrom transformers import pipeline\n\n"
+        "classify = pipeline(\"text-classification\", model=\"PATH_OR_ID\", top_k=None)\n"
+        f"classify({report['labels'][0]!r})\n```\n\n"
+        "Or with Afinar: `afinar predict RUN \"texto\"`.\n"
+    )
+
+
+def model_card(meta: dict[str, Any], report: dict[str, Any], config: dict[str, Any]) -> str:
+    title = meta.get("model_id", "Text classifier")
+    return _front(metadata(meta, report)) + f"\n# {title}\n\n" + _body(meta, report, config)
+
+
+def space_card(meta: dict[str, Any], report: dict[str, Any], config: dict[str, Any], title: str,
+               sdk_version: str) -> str:
+    data = {"title": title, "emoji": "💬", "colorFrom": "green", "colorTo": "blue", "sdk": "gradio",
+            "sdk_version": sdk_version, "app_file": "app.py", "pinned": False}
+    data.update(metadata(meta, report))
+    intro = ("A text box and a **Clasificar** button: the fine-tuned model answers with the label "
+             "and the confidence of every class. `python app.py` runs it on your machine "
+             "(http://127.0.0.1:7860).\n\n")
+    return _front(data) + f"\n# {title}\n\n" + intro + _body(meta, report, config)

@@ -1,0 +1,186 @@
+"""The training process: ``python -m afinar.tasks.text_classification.train RUN_DIR``.
+
+It starts from the run folder alone (``config.yaml``, ``meta.json``, ``data/*.jsonl``, written by
+``launch``) and reads top to bottom:
+
+1. load the base encoder with a new classification head (one output per label);
+2. freeze the word embeddings when the config says so (large vocabularies: much faster on CPU);
+3. AdamW with linear decay after a 10% warm-up, the encoder at ``lr`` and the new head at ``head_lr``; cross-entropy, optionally weighted by inverse
+   class frequency; gradients clipped at 1.0;
+4. after every epoch score the validation split; a better macro F1 is saved as the checkpoint to
+   keep; ``patience`` epochs without improvement stop training early;
+5. the best checkpoint becomes ``final/``; baselines, pictures, ``report.json`` and the model card
+   are written next to it.
+
+Progress goes to ``metrics.jsonl`` (``kind``: start, step, epoch, phase) where the parent process
+reads it. A crash records its reason in ``meta.json`` (status ``failed``) and the traceback goes to
+``train.log``; the exception is re-raised, so the exit code says it failed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from afinar.engine.rundir import RunDir
+from afinar.errors import AfinarError
+from afinar.tasks.text_classification import config as config_module
+from afinar.tasks.text_classification import data, metrics
+from afinar.tasks.text_classification.predict import batch_probabilities, load_model
+
+WARMUP = 0.1  # share of the steps with a rising learning rate
+WEIGHT_DECAY = 0.01
+CLIP = 1.0
+KEEP_CHECKPOINTS = 1  # only the best epoch is kept
+HEAD_PARTS = ("classifier", "pooler")  # parameter names of the new head (BERT, RoBERTa, DistilBERT)
+
+
+def _freeze_embeddings(model: Any) -> int:
+    """Freeze the word-embedding matrix; returns how many parameters were frozen."""
+    embeddings = model.get_input_embeddings()
+    embeddings.weight.requires_grad_(False)
+    return embeddings.weight.numel()
+
+
+def _param_groups(model: Any, lr: float, head_lr: float) -> list[dict[str, Any]]:
+    """Two learning rates: the pretrained encoder's (small) and the new head's (classifier and
+    pooler start from random weights and need larger steps to be useful in a few epochs)."""
+    encoder, head = [], []
+    for name, param in model.named_parameters():
+        if param.requires_grad:
+            (head if any(part in name for part in HEAD_PARTS) else encoder).append(param)
+    return [{"params": encoder, "lr": lr}, {"params": head, "lr": head_lr}]
+
+
+def _class_weights(ids: list[int], n_classes: int):
+    import torch
+
+    counts = [max(ids.count(c), 1) for c in range(n_classes)]
+    return torch.tensor([len(ids) / (n_classes * c) for c in counts], dtype=torch.float32)
+
+
+def train_run(run: RunDir) -> dict[str, Any]:
+    import torch
+    import torch.nn.functional as F
+    from transformers import get_linear_schedule_with_warmup
+
+    cfg = config_module.load(run.path)
+    meta = run.read_meta()
+    labels: list[str] = meta["labels"]
+    label_id = {label: i for i, label in enumerate(labels)}
+    train = data.read_jsonl(run.path / "data" / "train.jsonl")
+    valid = data.read_jsonl(run.path / "data" / "valid.jsonl")
+    train_ids = [label_id[x] for x in train.labels]
+    valid_ids = [label_id[x] for x in valid.labels]
+
+    random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    tokenizer, model = load_model(Path(meta["base_path"]), labels=labels)
+    frozen = _freeze_embeddings(model) if cfg.freeze_embeddings == "yes" else 0
+    model.to(device)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(_param_groups(model, cfg.lr, cfg.head_lr), weight_decay=WEIGHT_DECAY)
+    steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
+    total_steps = steps_per_epoch * cfg.epochs
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(WARMUP * total_steps), total_steps)
+    weights = _class_weights(train_ids, len(labels)).to(device) if cfg.class_weights else None
+    run.log_metrics(kind="start", total_steps=total_steps, epochs=cfg.epochs, train_examples=len(train),
+                    valid_examples=len(valid), trainable_params=sum(p.numel() for p in trainable),
+                    frozen_params=frozen, device=str(device))
+
+    generator = torch.Generator().manual_seed(cfg.seed)
+    step, best, stale, history = 0, None, 0, []
+    started = time.perf_counter()
+    for epoch in range(1, cfg.epochs + 1):
+        model.train()
+        order = torch.randperm(len(train), generator=generator).tolist()
+        losses = []
+        for start in range(0, len(order), cfg.batch_size):
+            idx = order[start:start + cfg.batch_size]
+            enc = tokenizer([train.texts[i] for i in idx], padding=True, truncation=True,
+                            max_length=cfg.max_length, return_tensors="pt").to(device)
+            target = torch.tensor([train_ids[i] for i in idx], device=device)
+            loss = F.cross_entropy(model(**enc).logits.float(), target, weight=weights)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(trainable, CLIP)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            losses.append(loss.item())
+            run.log_metrics(kind="step", step=step, total_steps=total_steps, epoch=epoch, loss=loss.item(),
+                            lr=scheduler.get_last_lr()[0])
+
+        probs, valid_loss = batch_probabilities(model, tokenizer, valid.texts, cfg.max_length, labels=valid_ids)
+        scores = metrics.evaluate(valid_ids, probs, labels)
+        row = {"epoch": epoch, "step": step, "train_loss": sum(losses) / len(losses), "valid_loss": valid_loss,
+               "accuracy": scores["accuracy"], "precision": scores["precision"], "recall": scores["recall"],
+               "f1": scores["f1"], "ece": scores["ece"]}
+        history.append(row)
+        run.log_metrics(kind="epoch", **row)
+        run.log_event(f"Epoch {epoch}/{cfg.epochs}: train loss={row['train_loss']:.4f}, "
+                      f"valid loss={valid_loss:.4f}, accuracy={scores['accuracy']:.3f}, F1={scores['f1']:.3f}")
+        if best is None or scores["f1"] > best["scores"]["f1"]:
+            best = {"epoch": epoch, "step": step, "probs": probs, "scores": scores}
+            stale = 0
+            _save_checkpoint(run, model, tokenizer, epoch, step, scores["f1"])
+        else:
+            stale += 1
+            if cfg.patience and stale >= cfg.patience:
+                run.log_event(f"Early stop after epoch {epoch}: no better validation F1 for {stale} epochs.")
+                break
+    train_seconds = time.perf_counter() - started
+
+    run.log_metrics(kind="phase", phase="report")
+    final = run.final_dir
+    if final.exists():
+        shutil.rmtree(final)
+    shutil.copytree(run.checkpoint_dir(best["step"]), final, ignore=shutil.ignore_patterns("state.json"))
+    from afinar.tasks.text_classification import report
+
+    result = report.write(run, cfg, meta, train, valid, train_ids, valid_ids, best, history,
+                          train_seconds=train_seconds, device=str(device))
+    run.log_event(f"The job has successfully completed: best epoch {best['epoch']}, "
+                  f"validation F1={best['scores']['f1']:.3f}.")
+    return result
+
+
+def _save_checkpoint(run: RunDir, model: Any, tokenizer: Any, epoch: int, step: int, f1: float) -> None:
+    folder = run.checkpoint_dir(step)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    (folder / "state.json").write_text(json.dumps({"epoch": epoch, "step": step, "f1": f1}) + "\n",
+                                       encoding="utf-8")
+    run.prune_checkpoints(KEEP_CHECKPOINTS)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m afinar.tasks.text_classification.train RUN_DIR", file=sys.stderr)
+        return 2
+    run = RunDir(Path(args[0]))
+    run.update_meta(status="running", pid=os.getpid(), started_at=int(time.time()))
+    try:
+        result = train_run(run)
+    except AfinarError as err:
+        run.update_meta(status="failed", error=err.message(), error_hint=err.hint(), finished_at=int(time.time()))
+        raise
+    except BaseException as err:
+        run.update_meta(status="failed", error=f"{type(err).__name__}: {err}", finished_at=int(time.time()))
+        raise
+    run.update_meta(status="succeeded", finished_at=int(time.time()), best_epoch=result["best_epoch"],
+                    metrics={k: result["final"][k] for k in ("accuracy", "precision", "recall", "f1", "ece")})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

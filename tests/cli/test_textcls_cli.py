@@ -1,0 +1,194 @@
+"""`afinar train text-classification`, `afinar predict` and `afinar export space` end to end, with a
+tiny random BERT (built in code) trained on the restaurant example in a few seconds."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from fixtures.models.tiny_bert import write_tiny_bert  # noqa: E402
+
+pytestmark = pytest.mark.cli
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "restaurante"
+
+
+def _texts() -> list[str]:
+    rows = []
+    for name in ("train.csv", "valid.csv", "comentarios.csv"):
+        with open(EXAMPLE / name, encoding="utf-8") as fh:
+            rows += [" ".join(r.values()) for r in csv.DictReader(fh)]
+    return rows
+
+
+def _afinar(*args: str) -> int:
+    from afinar.cli import main
+
+    try:
+        main([str(a) for a in args])
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    return 0
+
+
+@pytest.fixture(scope="module")
+def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_tiny_bert(tmp_path_factory.mktemp("tiny-bert"), _texts(), hidden=32)
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    run = tmp_path_factory.mktemp("runs") / "resenas"
+    code = _afinar("train", "text-classification", "--data", EXAMPLE / "train.csv", "--valid",
+                   EXAMPLE / "valid.csv", "--base", tiny_base, "--epochs", "4", "--lr", "5e-3", "--head-lr", "5e-3",
+                   "--batch-size", "8", "--patience", "0", "-o", run)
+    assert code == 0
+    return run
+
+
+def test_run_folder_describes_itself(trained: Path) -> None:
+    meta = json.loads((trained / "meta.json").read_text())
+    assert meta["task"] == "text-classification" and meta["status"] == "succeeded"
+    assert meta["labels"] == ["negativo", "neutral", "positivo"]
+    assert meta["base_checksum"] and set(meta["dataset_sha256"]) == {"train", "valid"}
+    for name in ("config.yaml", "metrics.jsonl", "events.jsonl", "train.log", "report.json", "README.md",
+                 "confusion_matrix.png", "curves.png", "valid_predictions.csv", "final/model.safetensors",
+                 "final/config.json", "final/README.md", "data/train.jsonl", "data/valid.jsonl"):
+        assert (trained / name).is_file(), name
+    assert (trained / "confusion_matrix.png").read_bytes()[:4] == b"\x89PNG"
+    assert len(list((trained / "checkpoints").iterdir())) == 1
+    assert not list((trained / "final").glob("*.bin"))
+
+
+def test_report_has_metrics_baselines_and_the_best_epoch(trained: Path) -> None:
+    report = json.loads((trained / "report.json").read_text())
+    epochs = [r for r in map(json.loads, (trained / "metrics.jsonl").read_text().splitlines()) if r["kind"] == "epoch"]
+    assert len(epochs) == report["epochs_run"] == 4
+    best = max(epochs, key=lambda r: r["f1"])
+    assert report["best_epoch"] == best["epoch"] and report["final"]["f1"] == pytest.approx(best["f1"])
+    assert sum(map(sum, report["final"]["confusion_matrix"])) == report["valid_examples"] == 30
+    assert set(report["baselines"]) == {"majority", "tfidf_logreg"}
+    assert report["baselines"]["majority"]["accuracy"] == pytest.approx(1 / 3)
+    assert epochs[-1]["train_loss"] < epochs[0]["train_loss"]  # the tiny model does learn
+    card = (trained / "final" / "README.md").read_text()
+    assert card.startswith("---\n") and "model-index" in card and "pipeline_tag: text-classification" in card
+
+
+def test_predict_text_confidences_sum_to_one(trained: Path, run_cli) -> None:
+    code, out, _ = run_cli("predict", trained, "La comida estuvo deliciosa", "Pésimo servicio", "--json")
+    assert code == 0
+    results = json.loads(out)
+    assert [r["input"] for r in results] == ["La comida estuvo deliciosa", "Pésimo servicio"]
+    for r in results:
+        assert sum(r["scores"].values()) == pytest.approx(1.0, abs=1e-5)
+        assert r["label"] in r["scores"] and r["confidence"] == max(r["scores"].values())
+    code, out, _ = run_cli("--lang", "es", "predict", trained, "La comida estuvo deliciosa")
+    assert code == 0 and "de confianza)" in out and "negativo" in out and "neutral" in out
+
+
+def test_batch_prediction_keeps_rows_and_columns(trained: Path, run_cli, tmp_path: Path) -> None:
+    out_csv = tmp_path / "out.csv"
+    code, _, _ = run_cli("predict", trained, "--input", EXAMPLE / "comentarios.csv", "-o", out_csv)
+    assert code == 0
+    with open(EXAMPLE / "comentarios.csv", encoding="utf-8") as fh:
+        source = list(csv.DictReader(fh))
+    with open(out_csv, encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+    assert reader.fieldnames == ["fecha", "comentario", "label", "confidence"]
+    assert [(r["fecha"], r["comentario"]) for r in rows] == [(r["fecha"], r["comentario"]) for r in source]
+    assert all(r["label"] in {"negativo", "neutral", "positivo"} and 1 / 3 <= float(r["confidence"]) <= 1 for r in rows)
+    # A labelled file keeps its own label column; the prediction goes next to it.
+    code, _, _ = run_cli("predict", trained, "--input", EXAMPLE / "valid.csv", "-o", tmp_path / "v.csv")
+    with open(tmp_path / "v.csv", encoding="utf-8") as fh:
+        assert csv.DictReader(fh).fieldnames == ["text", "label", "label_predicted", "confidence"]
+
+
+def test_predict_errors(trained: Path, run_cli, tmp_path: Path) -> None:
+    code, _, err = run_cli("predict", tmp_path, "hola")
+    assert code == 1 and "not a run folder" in err and "Traceback" not in err
+    code, _, err = run_cli("predict", trained)
+    assert code == 1 and "Nothing to classify" in err
+    code, _, err = run_cli("predict", trained, "--input", EXAMPLE / "comentarios.csv")
+    assert code == 1 and "-o/--output" in err
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _call_gradio(port: int, text: str) -> dict:
+    base = f"http://127.0.0.1:{port}/gradio_api/call/classify"
+    request = urllib.request.Request(base, data=json.dumps({"data": [text]}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    event = json.loads(urllib.request.urlopen(request, timeout=30).read())["event_id"]
+    stream = urllib.request.urlopen(f"{base}/{event}", timeout=60).read().decode()
+    assert "event: complete" in stream, stream
+    data_line = [line for line in stream.splitlines() if line.startswith("data:")][-1]
+    return json.loads(data_line[len("data:"):])[0]
+
+
+def test_export_space_runs_and_answers(trained: Path, run_cli, tmp_path: Path) -> None:
+    space = tmp_path / "space"
+    code, out, _ = run_cli("export", "space", trained, "-o", space)
+    assert code == 0 and "python app.py" in out
+    assert {p.name for p in space.iterdir()} == {"app.py", "requirements.txt", "README.md", "model"}
+    readme = (space / "README.md").read_text()
+    assert "sdk: gradio" in readme and "app_file: app.py" in readme and "F1 (macro)" in readme
+    assert "Clasificar" in (space / "app.py").read_text()
+    code, _, err = run_cli("export", "space", trained, "-o", space)
+    assert code == 1 and "--force" in err
+
+    port = _free_port()
+    env = dict(os.environ, GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False")
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=space, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        for line in proc.stdout:
+            if "Running on" in line:
+                break
+            assert time.monotonic() < deadline and proc.poll() is None, line
+        answer = _call_gradio(port, "La comida estuvo deliciosa")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert answer["label"] in {"negativo", "neutral", "positivo"}
+    assert sum(c["confidence"] for c in answer["confidences"]) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_bad_data_stops_before_training(run_cli, tmp_path: Path, tiny_base: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,label\nmuy rico,positivo\n,negativo\nhorrible,\n", encoding="utf-8")
+    code, _, err = run_cli("train", "text-classification", "--data", bad, "--base", tiny_base, "-o", tmp_path / "run")
+    err = " ".join(err.split())  # rich wraps long lines
+    assert code == 1 and "missing_text" in err and "missing_label" in err and "too_few_examples" in err
+    assert "training did not start" in err and not (tmp_path / "run").exists()
+
+
+def test_crash_is_recorded_and_reported_without_traceback(run_cli, tmp_path: Path, tiny_base: Path) -> None:
+    import shutil
+
+    broken = tmp_path / "broken-base"
+    shutil.copytree(tiny_base, broken)
+    (broken / "model.safetensors").write_bytes(b"not a safetensors file")
+    code, _, err = run_cli("train", "text-classification", "--data", EXAMPLE / "train.csv", "--base", broken,
+                           "-o", tmp_path / "run")
+    err = " ".join(err.split())
+    meta = json.loads((tmp_path / "run" / "meta.json").read_text())
+    assert code == 1 and meta["status"] == "failed" and meta["error"]
+    assert "Training failed" in err and meta["error"] in err and "train.log" in err
+    assert "Traceback" not in err and "Traceback" in (tmp_path / "run" / "train.log").read_text()
