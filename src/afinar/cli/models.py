@@ -71,13 +71,27 @@ def list_(task: str | None, as_json: bool) -> None:
     if not found:
         console.print(i18n.t("models.list.empty", task=task))
         return
-    table = Table(title=i18n.t("models.list.title"))
+    from rich import box
+    from rich.markup import escape
+
+    if console.width < 110:  # narrow terminal: one block per model instead of a table
+        for r in found:
+            mark = " *" if r["default_for"] else ""
+            ready = i18n.t("models.col.ready") + ": " + _yes_no(r["ready"])
+            console.print(f"[bold]{escape(r['name'])}{mark}[/]  {', '.join(r['tasks'])} · "
+                          f"{_human_params(r['params'])} · {escape(_license(r))} · {ready}")
+            console.print(f"    [dim]{', '.join(r['languages']) or '-'} · "
+                          f"{i18n.t('models.source.' + r['source'])} · {_human_size(r['size_bytes'])}[/]")
+        console.print(i18n.t("models.list.default_mark"))
+        console.print(i18n.t("models.list.footer"))
+        return
+    table = Table(title=i18n.t("models.list.title"), box=box.SIMPLE_HEAD)
     for key in ("name", "task", "params", "languages", "license", "size", "source", "ready"):
         table.add_column(i18n.t(f"models.col.{key}"), overflow="fold", no_wrap=key in ("name", "params", "size"))
     for r in found:
         name = f"{r['name']} *" if r["default_for"] else r["name"]
         table.add_row(
-            name, ", ".join(r["tasks"]), _human_params(r["params"]), ", ".join(r["languages"]) or "-",
+            name, "\n".join(r["tasks"]), _human_params(r["params"]), ", ".join(r["languages"]) or "-",
             _license(r), _human_size(r["size_bytes"]), i18n.t(f"models.source.{r['source']}"), _yes_no(r["ready"]),
         )  # fmt: skip
     console.print(table)
