@@ -12,6 +12,7 @@ from afinar.engine import checkpoint
 from afinar.engine.modelid import find_run, split_checkpoint
 from afinar.errors import AfinarError
 from afinar.tasks.chat import modeling
+from afinar.tasks.chat.data import CHATML_TEMPLATE
 
 
 @dataclass
@@ -101,6 +102,9 @@ def generate(model: Any, tokenizer: Any, messages: list[dict], max_new_tokens: i
         kwargs.update(do_sample=True, temperature=temperature, top_p=top_p)
     else:
         kwargs.update(do_sample=False)
+    stop = list(stop or [])
+    if tokenizer.chat_template == CHATML_TEMPLATE and "<|im_end|>" not in tokenizer.get_vocab():
+        stop.append("<|im_end|>")  # ChatML fallback on a base whose vocabulary lacks the marker
     if stop:
         kwargs["stop_strings"], kwargs["tokenizer"] = stop, tokenizer
     if on_text is not None:
@@ -117,8 +121,9 @@ def generate(model: Any, tokenizer: Any, messages: list[dict], max_new_tokens: i
     new = out[0, inputs["input_ids"].shape[1]:]
     text = tokenizer.decode(new, skip_special_tokens=True)
     finished = bool(len(new)) and int(new[-1]) in _eos_ids(model, tokenizer)
-    if stop and any(text.endswith(s) for s in stop):
-        finished = True
+    for marker in stop:
+        if text.endswith(marker):
+            text, finished = text[: -len(marker)], True
     return {"text": text.strip(), "prompt_tokens": int(inputs["input_ids"].shape[1]),
             "completion_tokens": int(len(new)), "finish_reason": "stop" if finished else "length"}
 
