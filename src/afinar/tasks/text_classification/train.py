@@ -59,6 +59,30 @@ def _param_groups(model: Any, lr: float, head_lr: float) -> list[dict[str, Any]]
     return [{"params": encoder, "lr": lr}, {"params": head, "lr": head_lr}]
 
 
+def _untrained_pooler(base_path: Path) -> bool:
+    """True when the base's pooler was not pretrained (Afinar's e5 conversion initializes it)."""
+    manifest = base_path / "afinar-model.json"
+    if not manifest.is_file():
+        return False
+    details = json.loads(manifest.read_text(encoding="utf-8")).get("details") or {}
+    return str(details.get("pooler", "")).startswith("initialized")
+
+
+def _identity_pooler(model: Any) -> bool:
+    """Start an untrained BERT pooler as the identity, so the classifier first sees the [CLS]
+    features themselves (through tanh) rather than a random projection of them."""
+    import torch
+
+    pooler = getattr(getattr(model, "bert", None), "pooler", None)
+    dense = getattr(pooler, "dense", None)
+    if dense is None or dense.weight.shape[0] != dense.weight.shape[1]:
+        return False
+    with torch.no_grad():
+        dense.weight.copy_(torch.eye(dense.weight.shape[0]))
+        dense.bias.zero_()
+    return True
+
+
 def _class_weights(ids: list[int], n_classes: int):
     import torch
 
@@ -85,6 +109,8 @@ def train_run(run: RunDir) -> dict[str, Any]:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     tokenizer, model = load_model(Path(meta["base_path"]), labels=labels)
     frozen = _freeze_embeddings(model) if cfg.freeze_embeddings == "yes" else 0
+    if _untrained_pooler(Path(meta["base_path"])) and _identity_pooler(model):
+        run.log_event("The base's pooler was not pretrained: it starts as the identity.")
     model.to(device)
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(_param_groups(model, cfg.lr, cfg.head_lr), weight_decay=WEIGHT_DECAY)
