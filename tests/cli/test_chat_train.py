@@ -127,3 +127,20 @@ def test_killed_run_resumes_to_the_same_weights(tiny_model: Path, tmp_path: Path
     assert whole.keys() == resumed.keys()
     for name in whole:
         assert (whole[name] - resumed[name]).abs().max() < 1e-6, name
+
+
+def test_two_processes_match_one(run_cli, tiny_model: Path, tmp_path: Path) -> None:
+    """Data parallel (torchrun, gloo on CPU) ends with the weights of a single-process run."""
+    data = _data(tmp_path / "d.jsonl", 12)
+    common = ["--model", str(tiny_model), "--epochs", "2", "--batch-size", "4", "--valid-fraction", "0"]
+    code, _, err = run_cli("train", "chat", data, *common, "--output", tmp_path / "one")
+    assert code == 0, err
+    code, _, err = run_cli("train", "chat", data, *common, "--nproc", "2", "--output", tmp_path / "two")
+    assert code == 0, err
+    assert json.loads((tmp_path / "two" / "meta.json").read_text())["processes"] == 2
+    one, two = _adapter(tmp_path / "one"), _adapter(tmp_path / "two")
+    for name in one:
+        assert (one[name] - two[name]).abs().max() < 1e-5, name
+    losses = [[m["train_loss"] for m in map(json.loads, (tmp_path / r / "metrics.jsonl").read_text().splitlines())
+               if "train_loss" in m] for r in ("one", "two")]
+    assert losses[0] == pytest.approx(losses[1], abs=1e-5)

@@ -42,6 +42,7 @@ class ChatTrainConfig(BaseModel):
     gradient_checkpointing: bool = Field(False, description="Recompute activations to save memory.")
     keep_checkpoints: int = Field(3, ge=1, description="Epoch checkpoints kept (the last N).")
     valid_fraction: float = Field(0.1, ge=0, lt=0.5, description="Share of the data held out when no validation file is given.")
+    nproc: int = Field(1, ge=1, le=64, description="Training processes (data parallel through torchrun): one per GPU, or CPU processes.")
 
     @field_validator("epochs")
     @classmethod

@@ -112,7 +112,12 @@ def prepare(config: ChatTrainConfig, output: Path | None = None, job_id: str | N
 
 def launch(run: RunDir, resume: bool = False) -> subprocess.Popen:
     """Start the training subprocess (never through a shell); its errors go to train.log."""
-    cmd = [sys.executable, "-m", "afinar.tasks.chat.train", str(run.path)] + (["--resume"] if resume else [])
+    nproc = int(run.read_config().get("nproc", 1))
+    module = ["-m", "afinar.tasks.chat.train", str(run.path)] + (["--resume"] if resume else [])
+    if nproc > 1:  # data parallel: torchrun starts one process per rank on this machine
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}", *module]
+    else:
+        cmd = [sys.executable, *module]
     log = open(run.path / "train.log", "ab")  # noqa: SIM115 - owned by the child for its lifetime
     try:
         return subprocess.Popen(cmd, stderr=log)

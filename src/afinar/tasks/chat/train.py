@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import sys
 import time
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from afinar.engine import checkpoint
+from afinar.engine.distributed import World
 from afinar.engine.rundir import RunDir
 from afinar.engine.varlen import packed_inputs
 from afinar.tasks.chat import modeling
@@ -108,6 +110,7 @@ def build(cfg: ResolvedChatConfig) -> tuple[Any, Any, Any, bool]:
 def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
     import torch
 
+    world = World.init()
     cfg = ResolvedChatConfig(**run.read_config())
     tokenizer, model, device, fallback = build(cfg)
     train_set = tokenize_all(tokenizer, run.path / "data" / "train.jsonl", cfg.max_length)
@@ -123,34 +126,57 @@ def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
     if last is not None:
         state = checkpoint.load(last, model, optimizer, scheduler)
         step, trained_tokens = state["step"], state["trained_tokens"]
-        run.log_event(f"Resumed from checkpoint at step {step}")
-    run.update_meta(status="running", started_at=int(time.time()), total_steps=total,
-                    chat_template_fallback=fallback,
-                    truncated_examples=sum(ex.truncated for ex in train_set))
-    progress = _Progress(total, step)
+        if world.is_main:
+            run.log_event(f"Resumed from checkpoint at step {step}")
+    if world.is_main:
+        run.update_meta(status="running", started_at=int(time.time()), total_steps=total, processes=world.size,
+                        chat_template_fallback=fallback,
+                        truncated_examples=sum(ex.truncated for ex in train_set))
+    progress = _Progress(total, step) if world.is_main else None
     while step < total:
         epoch, index = divmod(step, spe)
         ids = epoch_order(len(train_set), cfg.seed, epoch)[index * cfg.batch_size:(index + 1) * cfg.batch_size]
-        batch = collate([train_set[i] for i in ids], device)
-        loss_sum, n_tokens, correct = modeling.packed_loss(model, batch)
-        (loss_sum / max(1, n_tokens)).backward()
+        mine = world.shard([train_set[i] for i in ids])
+        loss_sum, n_mine, correct, row = _local_loss(model, mine, device)
+        n_tokens, loss_total, correct, row = world.sum(n_mine, float(loss_sum.detach()), correct, row)
+        if mine:
+            (loss_sum / max(1, n_tokens)).backward()
+        world.sync_grads(params)
         torch.nn.utils.clip_grad_norm_(params, CLIP_NORM)
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
         step += 1
-        trained_tokens += int(batch["input_ids"].shape[1])
-        loss = float(loss_sum.detach()) / max(1, n_tokens)
-        run.log_metrics(step=step, epoch=epoch + 1, train_loss=round(loss, 6),
-                        train_mean_token_accuracy=round(correct / max(1, n_tokens), 6),
-                        learning_rate=scheduler.get_last_lr()[0], trained_tokens=trained_tokens)
-        if step == 1 or step % LOG_EVERY == 0 or step == total:
-            run.log_event(f"Step {step}/{total}: training loss={loss:.4f}", step=step)
-        progress.advance(step, int(batch["input_ids"].shape[1]), loss)
+        trained_tokens += int(row)
+        loss = loss_total / max(1, n_tokens)
+        if world.is_main:
+            run.log_metrics(step=step, epoch=epoch + 1, train_loss=round(loss, 6),
+                            train_mean_token_accuracy=round(correct / max(1, n_tokens), 6),
+                            learning_rate=scheduler.get_last_lr()[0], trained_tokens=trained_tokens)
+            if step == 1 or step % LOG_EVERY == 0 or step == total:
+                run.log_event(f"Step {step}/{total}: training loss={loss:.4f}", step=step)
+            progress.advance(step, int(row), loss)
         if step % spe == 0:
-            _end_of_epoch(run, cfg, model, optimizer, scheduler, valid_set, device, step, trained_tokens)
-    progress.close()
-    return _finish(run, cfg, model, tokenizer, valid_set, device, trained_tokens)
+            if world.is_main:
+                _end_of_epoch(run, cfg, model, optimizer, scheduler, valid_set, device, step, trained_tokens)
+            world.barrier()
+    if progress is not None:
+        progress.close()
+    meta = _finish(run, cfg, model, tokenizer, valid_set, device, trained_tokens) if world.is_main else {}
+    world.barrier()
+    world.close()
+    return meta
+
+
+def _local_loss(model: Any, rows: list[Tokenized], device: Any) -> tuple[Any, int, int, int]:
+    """(summed loss, target tokens, correct, row tokens) of this process's share of a step."""
+    import torch
+
+    if not rows:
+        return torch.zeros(()), 0, 0, 0
+    batch = collate(rows, device)
+    loss_sum, n_tokens, correct = modeling.packed_loss(model, batch)
+    return loss_sum, n_tokens, correct, int(batch["input_ids"].shape[1])
 
 
 def _end_of_epoch(run: RunDir, cfg: ResolvedChatConfig, model: Any, optimizer: Any, scheduler: Any,
@@ -228,10 +254,13 @@ def main(argv: list[str] | None = None) -> int:
     run = RunDir(args.run_dir)
     try:
         train(run, resume=args.resume)
-    except BaseException as err:  # record why, for the user and the job queue, then re-raise
+    except BaseException as err:  # record why, for the user and the job queue
         from afinar.tasks.chat.failures import describe
 
         message = describe(err)
+        if os.environ.get("RANK", "0") != "0":  # only the main process writes the run's files
+            print(message, file=sys.stderr)
+            return 1
         run.update_meta(status="failed" if not isinstance(err, KeyboardInterrupt) else "cancelled",
                         error=message, finished_at=int(time.time()))
         run.log_event(message, level="error")
