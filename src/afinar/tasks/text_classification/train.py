@@ -26,6 +26,7 @@ import random
 import shutil
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from afinar.engine.rundir import RunDir
 from afinar.errors import AfinarError
 from afinar.tasks.text_classification import config as config_module
 from afinar.tasks.text_classification import data, metrics
+from afinar.tasks.text_classification.config import TextClassificationConfig
 from afinar.tasks.text_classification.predict import batch_probabilities, load_model
 
 WARMUP = 0.1  # share of the steps with a rising learning rate
@@ -90,20 +92,56 @@ def _class_weights(ids: list[int], n_classes: int):
     return torch.tensor([len(ids) / (n_classes * c) for c in counts], dtype=torch.float32)
 
 
-def train_run(run: RunDir) -> dict[str, Any]:
+@dataclass
+class _Trainer:
+    """The model and its optimizer; ``epoch`` runs one pass, ``evaluate`` scores a split."""
+
+    run: RunDir
+    cfg: TextClassificationConfig
+    tokenizer: Any
+    model: Any
+    optimizer: Any
+    scheduler: Any
+    trainable: list[Any]
+    weights: Any
+    device: Any
+    total_steps: int
+    step: int = 0
+
+    def epoch(self, epoch: int, examples: data.Examples, ids: list[int], order: list[int]) -> list[float]:
+        import torch
+        import torch.nn.functional as F
+
+        self.model.train()
+        losses = []
+        for start in range(0, len(order), self.cfg.batch_size):
+            idx = order[start:start + self.cfg.batch_size]
+            enc = self.tokenizer([examples.texts[i] for i in idx], padding=True, truncation=True,
+                                 max_length=self.cfg.max_length, return_tensors="pt").to(self.device)
+            target = torch.tensor([ids[i] for i in idx], device=self.device)
+            loss = F.cross_entropy(self.model(**enc).logits.float(), target, weight=self.weights)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(self.trainable, CLIP)
+            self.optimizer.step()
+            self.scheduler.step()
+            self.optimizer.zero_grad(set_to_none=True)
+            self.step += 1
+            losses.append(loss.item())
+            self.run.log_metrics(kind="step", step=self.step, total_steps=self.total_steps, epoch=epoch,
+                                 loss=loss.item(), lr=self.scheduler.get_last_lr()[0])
+        return losses
+
+    def evaluate(self, examples: data.Examples, ids: list[int], labels: list[str]):
+        probs, loss = batch_probabilities(self.model, self.tokenizer, examples.texts, self.cfg.max_length, labels=ids)
+        return probs, loss, metrics.evaluate(ids, probs, labels)
+
+
+def _build(run: RunDir, cfg: TextClassificationConfig, meta: dict[str, Any], train_ids: list[int]) -> _Trainer:
+    """Seeded model with its new head, freezing, optimizer with two learning rates, schedule."""
     import torch
-    import torch.nn.functional as F
     from transformers import get_linear_schedule_with_warmup
 
-    cfg = config_module.load(run.path)
-    meta = run.read_meta()
     labels: list[str] = meta["labels"]
-    label_id = {label: i for i, label in enumerate(labels)}
-    train = data.read_jsonl(run.path / "data" / "train.jsonl")
-    valid = data.read_jsonl(run.path / "data" / "valid.jsonl")
-    train_ids = [label_id[x] for x in train.labels]
-    valid_ids = [label_id[x] for x in valid.labels]
-
     random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -114,50 +152,42 @@ def train_run(run: RunDir) -> dict[str, Any]:
     model.to(device)
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(_param_groups(model, cfg.lr, cfg.head_lr), weight_decay=WEIGHT_DECAY)
-    steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
-    total_steps = steps_per_epoch * cfg.epochs
+    total_steps = math.ceil(len(train_ids) / cfg.batch_size) * cfg.epochs
     scheduler = get_linear_schedule_with_warmup(optimizer, int(WARMUP * total_steps), total_steps)
     weights = _class_weights(train_ids, len(labels)).to(device) if cfg.class_weights else None
-    run.log_metrics(kind="start", total_steps=total_steps, epochs=cfg.epochs, train_examples=len(train),
-                    valid_examples=len(valid), trainable_params=sum(p.numel() for p in trainable),
-                    frozen_params=frozen, device=str(device))
+    run.log_metrics(kind="start", total_steps=total_steps, epochs=cfg.epochs, train_examples=len(train_ids),
+                    trainable_params=sum(p.numel() for p in trainable), frozen_params=frozen, device=str(device))
+    return _Trainer(run, cfg, tokenizer, model, optimizer, scheduler, trainable, weights, device, total_steps)
+
+
+def train_run(run: RunDir) -> dict[str, Any]:
+    import torch
+
+    cfg = config_module.load(run.path)
+    meta = run.read_meta()
+    labels: list[str] = meta["labels"]
+    label_id = {label: i for i, label in enumerate(labels)}
+    train = data.read_jsonl(run.path / "data" / "train.jsonl")
+    valid = data.read_jsonl(run.path / "data" / "valid.jsonl")
+    train_ids = [label_id[x] for x in train.labels]
+    valid_ids = [label_id[x] for x in valid.labels]
+    trainer = _build(run, cfg, meta, train_ids)
 
     generator = torch.Generator().manual_seed(cfg.seed)
-    step, best, stale, history = 0, None, 0, []
+    best, stale, history = None, 0, []
     started = time.perf_counter()
     for epoch in range(1, cfg.epochs + 1):
-        model.train()
-        order = torch.randperm(len(train), generator=generator).tolist()
-        losses = []
-        for start in range(0, len(order), cfg.batch_size):
-            idx = order[start:start + cfg.batch_size]
-            enc = tokenizer([train.texts[i] for i in idx], padding=True, truncation=True,
-                            max_length=cfg.max_length, return_tensors="pt").to(device)
-            target = torch.tensor([train_ids[i] for i in idx], device=device)
-            loss = F.cross_entropy(model(**enc).logits.float(), target, weight=weights)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(trainable, CLIP)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            step += 1
-            losses.append(loss.item())
-            run.log_metrics(kind="step", step=step, total_steps=total_steps, epoch=epoch, loss=loss.item(),
-                            lr=scheduler.get_last_lr()[0])
-
-        probs, valid_loss = batch_probabilities(model, tokenizer, valid.texts, cfg.max_length, labels=valid_ids)
-        scores = metrics.evaluate(valid_ids, probs, labels)
-        row = {"epoch": epoch, "step": step, "train_loss": sum(losses) / len(losses), "valid_loss": valid_loss,
-               "accuracy": scores["accuracy"], "precision": scores["precision"], "recall": scores["recall"],
-               "f1": scores["f1"], "ece": scores["ece"]}
+        losses = trainer.epoch(epoch, train, train_ids, torch.randperm(len(train), generator=generator).tolist())
+        probs, valid_loss, scores = trainer.evaluate(valid, valid_ids, labels)
+        row = {"epoch": epoch, "step": trainer.step, "train_loss": sum(losses) / len(losses),
+               "valid_loss": valid_loss, **{k: scores[k] for k in ("accuracy", "precision", "recall", "f1", "ece")}}
         history.append(row)
         run.log_metrics(kind="epoch", **row)
         run.log_event(f"Epoch {epoch}/{cfg.epochs}: train loss={row['train_loss']:.4f}, "
                       f"valid loss={valid_loss:.4f}, accuracy={scores['accuracy']:.3f}, F1={scores['f1']:.3f}")
         if best is None or scores["f1"] > best["scores"]["f1"]:
-            best = {"epoch": epoch, "step": step, "probs": probs, "scores": scores}
-            stale = 0
-            _save_checkpoint(run, model, tokenizer, epoch, step, scores["f1"])
+            best, stale = {"epoch": epoch, "step": trainer.step, "probs": probs, "scores": scores}, 0
+            _save_checkpoint(run, trainer.model, trainer.tokenizer, epoch, trainer.step, scores["f1"])
         else:
             stale += 1
             if cfg.patience and stale >= cfg.patience:
@@ -166,14 +196,13 @@ def train_run(run: RunDir) -> dict[str, Any]:
     train_seconds = time.perf_counter() - started
 
     run.log_metrics(kind="phase", phase="report")
-    final = run.final_dir
-    if final.exists():
-        shutil.rmtree(final)
-    shutil.copytree(run.checkpoint_dir(best["step"]), final, ignore=shutil.ignore_patterns("state.json"))
+    if run.final_dir.exists():
+        shutil.rmtree(run.final_dir)
+    shutil.copytree(run.checkpoint_dir(best["step"]), run.final_dir, ignore=shutil.ignore_patterns("state.json"))
     from afinar.tasks.text_classification import report
 
     result = report.write(run, cfg, meta, train, valid, train_ids, valid_ids, best, history,
-                          train_seconds=train_seconds, device=str(device))
+                          train_seconds=train_seconds, device=str(trainer.device))
     run.log_event(f"The job has successfully completed: best epoch {best['epoch']}, "
                   f"validation F1={best['scores']['f1']:.3f}.")
     return result
