@@ -82,3 +82,8 @@ def test_tfidf_baseline_learns_words() -> None:
     ids = [2, 2, 0, 0, 1, 1]
     s = baselines.tfidf_logreg(texts, ids, ["rica comida", "horrible servicio", "abre a las diez"], [2, 0, 1], LABELS)
     assert s["accuracy"] == 1.0
+
+
+def test_mean_confidence() -> None:
+    result = metrics.evaluate([0, 1], [[0.6, 0.4], [0.2, 0.8]], ["a", "b"])
+    assert result["mean_confidence"] == pytest.approx(0.7)

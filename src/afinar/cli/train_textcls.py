@@ -21,6 +21,8 @@ from afinar.errors import AfinarError
 from afinar.tasks.text_classification.config import TextClassificationConfig, build_config
 
 SHORT = {"output": "-o"}
+# Mean confidence this far below accuracy: the model ranks well but is unsure; more epochs help.
+UNDERCONFIDENT_GAP = 0.2
 
 
 def _click_type(annotation: Any) -> tuple[Any, bool]:
@@ -151,4 +153,7 @@ def _print_report(run_path: Path, report: dict[str, Any]) -> None:
     for label, row in zip(labels, final["confusion_matrix"]):
         click.echo(f"{label:{cw}}" + "".join(f"{v:>{cw}}" for v in row))
     click.echo(i18n.t("textcls.cli.ece", ece=final["ece"]))
+    if final.get("mean_confidence", 1.0) < final["accuracy"] - UNDERCONFIDENT_GAP:
+        click.echo(i18n.t("textcls.cli.underconfident", confidence=final["mean_confidence"],
+                          accuracy=final["accuracy"]))
     click.echo(i18n.t("textcls.cli.files", run=str(run_path)))

@@ -128,6 +128,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Expected calibration error of the confidences: {ece:.3f} (0 = perfectly calibrated)",
         "es": "Error de calibración esperado de las confianzas: {ece:.3f} (0 = perfectamente calibrado)",
     },
+    "textcls.cli.underconfident": {
+        "en": "Tip: the answers are mostly right ({accuracy:.0%}) but said with little confidence ({confidence:.0%} on average); "
+              "train longer (e.g. --epochs 10) for confidences that match.",
+        "es": "Consejo: las respuestas aciertan casi siempre ({accuracy:.0%}) pero con poca confianza ({confidence:.0%} de media); "
+              "entrena más (p. ej. --epochs 10) para que la confianza se corresponda.",
+    },
     "textcls.cli.files": {
         "en": "Model: {run}/final  Report: {run}/report.json, confusion_matrix.png, curves.png\n"
               "Try it: afinar predict {run} \"text\"   Share it: afinar export space {run} -o space/",

@@ -59,6 +59,7 @@ def evaluate(y_true: Sequence[int], probabilities: Sequence[Sequence[float]], la
     confidences = [row[p] for row, p in zip(probabilities, y_pred)]
     result = scores(y_true, y_pred, labels)
     result["ece"] = expected_calibration_error(confidences, [t == p for t, p in zip(y_true, y_pred)])
+    result["mean_confidence"] = sum(confidences) / len(confidences) if confidences else 0.0
     return result
 
 
