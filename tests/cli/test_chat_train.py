@@ -144,3 +144,20 @@ def test_two_processes_match_one(run_cli, tiny_model: Path, tmp_path: Path) -> N
     losses = [[m["train_loss"] for m in map(json.loads, (tmp_path / r / "metrics.jsonl").read_text().splitlines())
                if "train_loss" in m] for r in ("one", "two")]
     assert losses[0] == pytest.approx(losses[1], abs=1e-5)
+
+
+def test_full_fine_tuning_and_merge(run_cli, tiny_model: Path, tmp_path: Path) -> None:
+    data = _data(tmp_path / "d.jsonl", 8)
+    code, out, err = run_cli("train", "chat", data, "--model", tiny_model, "--method", "full", "--epochs", "1",
+                             "--output", tmp_path / "full")
+    assert code == 0, err
+    assert (tmp_path / "full" / "final" / "model.safetensors").exists()
+    code, _, err = run_cli("chat", "-m", tmp_path / "full", "-p", "hola", "--max-tokens", "3")
+    assert code == 0, err
+    code, out, err = run_cli("train", "chat", data, "--model", tiny_model, "--epochs", "1", "--merge",
+                             "--output", tmp_path / "lora")
+    assert code == 0, err
+    merged = tmp_path / "lora" / "final" / "merged"
+    assert (merged / "config.json").exists() and list(merged.glob("*.safetensors"))
+    code, _, err = run_cli("chat", "-m", merged, "-p", "hola", "--max-tokens", "3")
+    assert code == 0, err
