@@ -192,3 +192,19 @@ def test_crash_is_recorded_and_reported_without_traceback(run_cli, tmp_path: Pat
     assert code == 1 and meta["status"] == "failed" and meta["error"]
     assert "Training failed" in err and meta["error"] in err and "train.log" in err
     assert "Traceback" not in err and "Traceback" in (tmp_path / "run" / "train.log").read_text()
+
+
+@pytest.mark.parametrize("task", ["chat", "image-classification"])
+def test_predict_and_export_dispatch_on_the_run_task(run_cli, tmp_path: Path, task: str) -> None:
+    (tmp_path / "meta.json").write_text(json.dumps({"task": task, "status": "succeeded"}))
+    code, _, err = run_cli("predict", tmp_path, "hola")
+    err = " ".join(err.split())
+    assert code == 1 and f'task "{task}"' in err and "cannot predict" in err and "text-classification" in err
+    code, _, err = run_cli("export", "space", tmp_path, "-o", tmp_path / "space")
+    assert code == 1 and "cannot export" in " ".join(err.split())
+
+
+def test_unfinished_run_cannot_predict(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "meta.json").write_text(json.dumps({"task": "text-classification", "status": "running"}))
+    code, _, err = run_cli("--lang", "es", "predict", tmp_path, "hola")
+    assert code == 1 and "running" in err and "aún no hay un modelo" in " ".join(err.split())

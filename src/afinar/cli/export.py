@@ -28,6 +28,6 @@ def space(run_dir: Path, output: Path, title: str | None, force: bool) -> None:
     """Write a Hugging Face Space (Gradio app) for a trained classifier; `python app.py` runs it locally."""
     from afinar.cli.predict import load_run
 
-    _meta, module = load_run(run_dir, "export", "export")
+    _meta, module = load_run(run_dir, "export", "export", "export_space")
     module.export_space(run_dir, output, title=title, force=force)
     click.echo(i18n.t("export.done", path=str(output)))

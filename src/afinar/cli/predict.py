@@ -1,7 +1,7 @@
 """`afinar predict RUN ...`: use a finished run, whatever its task.
 
 The run's ``meta.json`` names its task; the task registry gives that task's ``predict`` module,
-whose ``load(run_dir)`` returns a predictor (see ``afinar.tasks.text_classification.predict`` for
+whose ``load_predictor(run_dir)`` returns a predictor (see ``afinar.tasks.text_classification.predict`` for
 the interface). This module only handles input and output: items on the command line, or a table
 (``--input``, any format ``afinar.data.tables`` reads) written back as CSV with the input columns
 plus ``label`` and ``confidence``, in the input's row order.
@@ -24,8 +24,9 @@ from afinar.errors import AfinarError
 OUTPUT_COLUMNS = ("label", "confidence")
 
 
-def load_run(run_dir: Path, action: str, part: str) -> tuple[dict[str, Any], Any]:
-    """The run's meta and its task's ``part`` module; errors say what is wrong with the folder."""
+def load_run(run_dir: Path, action: str, part: str, entry: str) -> tuple[dict[str, Any], Any]:
+    """The run's meta and its task's ``part`` module, which must define ``entry``; errors say what
+    is wrong with the folder."""
     from importlib.util import find_spec
 
     from afinar.engine.rundir import RunDir
@@ -36,12 +37,14 @@ def load_run(run_dir: Path, action: str, part: str) -> tuple[dict[str, Any], Any
     if not task:
         raise AfinarError("predict.not_a_run", path=str(run_dir))
     able = [t for t in TASKS if find_spec(TASKS[t]) is not None and find_spec(f"{TASKS[t]}.{part}") is not None]
-    if task not in able:
+    module = task_module(task, part) if task in able else None
+    if module is None or not hasattr(module, entry):
+        able = [t for t in able if hasattr(task_module(t, part), entry)]
         raise AfinarError("predict.unknown_task", path=str(run_dir), task=task, action=action,
                           tasks=", ".join(able) or "-")
     if meta.get("status") != "succeeded":
         raise AfinarError("predict.not_finished", path=str(run_dir), status=meta.get("status", "?"))
-    return meta, task_module(task, part)
+    return meta, module
 
 
 @click.command("predict")
@@ -68,8 +71,8 @@ def predict(run_dir: Path, items: tuple[str, ...], input_path: Path | None, outp
         raise AfinarError("predict.both")
     if input_path is not None and output is None:
         raise AfinarError("predict.need_output")
-    _meta, module = load_run(run_dir, "predict", "predict")
-    predictor = module.load(run_dir)
+    _meta, module = load_run(run_dir, "predict", "predict", "load_predictor")
+    predictor = module.load_predictor(run_dir)
     if input_path is None:
         _print_items(items, predictor.predict(list(items)), as_json)
     else:

@@ -2,7 +2,7 @@
 
 The interface every task's ``predict`` module offers (``afinar.cli.predict`` relies on it alone):
 
-- ``load(run_dir) -> Predictor``: the trained model of a run, ready to use;
+- ``load_predictor(run_dir) -> Predictor``: the trained model of a run, ready to use;
 - ``Predictor.labels``: the class names, in class-id order;
 - ``Predictor.input_column(columns) -> str | None``: which column of an input table holds the
   items to classify (here the text; for images it would be the file path);
@@ -84,7 +84,7 @@ class TextPredictor:
         return [dict(zip(self.labels, row)) for row in probs]
 
 
-def load(run_dir: Path) -> TextPredictor:
+def load_predictor(run_dir: Path) -> TextPredictor:
     """The trained model in ``run_dir/final`` (a finished text-classification run)."""
     from afinar.tasks.text_classification import config as config_module
 
