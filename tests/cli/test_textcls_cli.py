@@ -62,6 +62,7 @@ def test_run_folder_describes_itself(trained: Path) -> None:
     assert meta["task"] == "text-classification" and meta["status"] == "succeeded"
     assert meta["labels"] == ["negativo", "neutral", "positivo"]
     assert meta["base_checksum"] and set(meta["dataset_sha256"]) == {"train", "valid"}
+    assert meta["versions"]["torch"] and meta["seed"] == 42
     for name in ("config.yaml", "metrics.jsonl", "events.jsonl", "train.log", "report.json", "README.md",
                  "confusion_matrix.png", "curves.png", "valid_predictions.csv", "final/model.safetensors",
                  "final/config.json", "final/README.md", "data/train.jsonl", "data/valid.jsonl"):

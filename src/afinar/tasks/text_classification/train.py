@@ -160,6 +160,12 @@ def _build(run: RunDir, cfg: TextClassificationConfig, meta: dict[str, Any], tra
     return _Trainer(run, cfg, tokenizer, model, optimizer, scheduler, trainable, weights, device, total_steps)
 
 
+def _versions() -> dict[str, str]:
+    from importlib import metadata
+
+    return {name: metadata.version(name) for name in ("torch", "transformers", "tokenizers", "safetensors")}
+
+
 def train_run(run: RunDir) -> dict[str, Any]:
     import torch
 
@@ -172,6 +178,7 @@ def train_run(run: RunDir) -> dict[str, Any]:
     train_ids = [label_id[x] for x in train.labels]
     valid_ids = [label_id[x] for x in valid.labels]
     trainer = _build(run, cfg, meta, train_ids)
+    run.update_meta(versions=_versions())
 
     generator = torch.Generator().manual_seed(cfg.seed)
     best, stale, history = None, 0, []
