@@ -48,7 +48,7 @@ def test_train_chat_and_use_the_model(run_cli, tiny_model: Path, tmp_path: Path)
     assert meta["status"] == "succeeded" and meta["task"] == "chat"
     assert meta["model_id"].startswith("ft:tiny-chat:afinar:tienda:") and meta["model_id"] in out
     config = (run / "config.yaml").read_text()
-    for resolved in ("epochs: 2", "batch_size: 4", "learning_rate: 0.001", "train_examples: 22", "valid_examples: 2"):
+    for resolved in ("epochs: 2", "batch_size: 4", "learning_rate: 0.001", "train_examples: 24", "valid_examples: 0"):
         assert resolved in config
     assert [p.name for p in (run / "checkpoints").iterdir()] == ["checkpoint-12"]  # only the last is kept
     header = (run / "results.csv").read_text().splitlines()[0]

@@ -27,7 +27,7 @@ class ChatTrainConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     data: Path = Field(description="Training data: chat JSONL in OpenAI's format.")
-    validation: Path | None = Field(None, description="Validation JSONL; default: 10 % of the data when it has 20+ examples.")
+    validation: Path | None = Field(None, description="Validation JSONL; default: 10 % of the data when it has 50+ examples.")
     model: str = Field("smollm2-135m-instruct", description="Base: catalog name, hub id, local folder or ft: model id.")
     method: Literal["lora", "full"] = Field("lora", description="LoRA adapters (default) or full fine-tuning.")
     epochs: Literal["auto"] | int = Field("auto", description="auto (OpenAI's rule) or 1-50.")

@@ -23,7 +23,8 @@ from afinar.errors import AfinarError
 from afinar.tasks.chat.config import (BASE_LR, ChatTrainConfig, ResolvedChatConfig, auto_batch_size,
                                       auto_lr_multiplier)
 
-MIN_FOR_AUTO_SPLIT = 20
+# Sets smaller than the course's recommended minimum are too precious to hold any example out.
+MIN_FOR_AUTO_SPLIT = 50
 
 
 def check_data(path: Path) -> Report:
