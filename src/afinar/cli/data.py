@@ -47,7 +47,11 @@ def validate(file: Path, task: str | None, min_examples: int, max_tokens: int | 
                               tokenizer=tokenizer)
     report = run_validate(file, options)
     if as_json:
-        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        import orjson
+
+        sys.stdout.flush()
+        sys.stdout.buffer.write(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+        sys.stdout.buffer.flush()
     else:
         _print_report(report, show_all)
     return 0 if report.valid else 1

@@ -44,8 +44,7 @@ def command(data: Path | None, output: Path | None, resume_dir: Path | None, mer
         if data is None:
             raise AfinarError("chat.train.need_data", exit_code=2)
         config = build_config(ChatTrainConfig, {"data": data, **values})
-        _show_license(console, config.model)
-        try:
+        try:  # prepare() resolves the base, which shows its license before first use
             run = prepare(config, output)
         except InvalidData as err:
             from afinar.cli.data import _print_report
@@ -69,15 +68,6 @@ def command(data: Path | None, output: Path | None, resume_dir: Path | None, mer
     console.print(f"[bold green]✓[/] {i18n.t('chat.train.done', model_id=meta['model_id'])}")
     console.print(i18n.t("chat.train.try", model_id=meta["model_id"]))
     return 0
-
-
-def _show_license(console: Any, model: str) -> None:
-    from afinar import models
-
-    info = models.license_of(model)
-    if info is not None:
-        text = f"{info.name} ({info.url})" if getattr(info, "url", None) else info.name
-        console.print(i18n.t("chat.train.license", model=model, license=text))
 
 
 def _wait(proc: Any) -> None:

@@ -143,15 +143,13 @@ def iter_records(fh: BinaryIO, add: AddFinding, check_mojibake: bool = True,
     and its text in ``raw``, so ``fix`` can keep it for the user to edit instead of dropping it.
     With ``fast`` (see FastDecoder), clean lines of the expected shape skip the generic decoding.
     """
+    # A plain function returning the right generator: one layer less per record on the hot path.
     head = fh.peek(4)[:4] if hasattr(fh, "peek") else b""
     if head.startswith(UTF16_BOMS):
-        yield from _utf16(fh, add, keep_invalid)
-        return
-    first = _first_significant_byte(fh)
-    if first == b"[":
-        yield from _json_array(fh, add)
-        return
-    yield from _jsonl(fh, add, check_mojibake, keep_invalid, fast)
+        return _utf16(fh, add, keep_invalid)
+    if _first_significant_byte(fh) == b"[":
+        return _json_array(fh, add)
+    return _jsonl(fh, add, check_mojibake, keep_invalid, fast)
 
 
 def _first_significant_byte(fh: BinaryIO) -> bytes:

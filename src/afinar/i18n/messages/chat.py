@@ -37,10 +37,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Details are in {log}. After fixing the cause, continue with: afinar train chat --resume {run}",
         "es": "Los detalles están en {log}. Después de corregir la causa, continúa con: afinar train chat --resume {run}",
     },
-    "chat.train.license": {
-        "en": "Base model: {model} — license: {license}",
-        "es": "Modelo base: {model} — licencia: {license}",
-    },
     "chat.train.plan": {
         "en": "{train} training and {valid} validation examples · {method} · {epochs} epochs · batch {batch} · learning rate {lr:g}",
         "es": "{train} ejemplos de entrenamiento y {valid} de validación · {method} · {epochs} épocas · lote {batch} · tasa de aprendizaje {lr:g}",
