@@ -108,6 +108,7 @@ def cross_validate(args: argparse.Namespace, base: Path) -> dict[str, dict]:
     ids = [names.index(x) for x in labels]
     print(f"chatterbot-corpus Spanish: {len(texts)} unique questions, {len(names)} topics: {', '.join(names)}")
     folds = list(StratifiedKFold(args.folds, shuffle=True, random_state=args.seed).split(texts, ids))
+    folds = folds[args.first_fold - 1:]
     folds = folds[:args.max_folds] if args.max_folds else folds
     results: dict[str, dict] = {k: {"accuracy": [], "f1": [], "seconds": 0.0}
                                 for k in ("fine-tuned e5", "frozen e5 + LR", "TF-IDF + LR")}
@@ -116,7 +117,7 @@ def cross_validate(args: argparse.Namespace, base: Path) -> dict[str, dict]:
     vectors = e5_embeddings(texts, base)
     results["frozen e5 + LR"]["seconds"] += time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
-        for k, (train_idx, test_idx) in enumerate(folds, start=1):
+        for k, (train_idx, test_idx) in enumerate(folds, start=args.first_fold):
             tr_t, te_t = [texts[i] for i in train_idx], [texts[i] for i in test_idx]
             tr_y, te_y = [ids[i] for i in train_idx], [ids[i] for i in test_idx]
 
@@ -134,7 +135,7 @@ def cross_validate(args: argparse.Namespace, base: Path) -> dict[str, dict]:
             s = finetune((tr_t, [names[i] for i in tr_y]), (te_t, [names[i] for i in te_y]), args, base,
                          Path(tmp), f"fold{k}")
             _add(results["fine-tuned e5"], s, time.perf_counter() - started)
-            print(f"fold {k}/{len(folds)}: " + ", ".join(
+            print(f"fold {k}/{args.folds}: " + ", ".join(
                 f"{name} {r['accuracy'][-1]:.3f}" for name, r in results.items()), flush=True)
     return results
 
@@ -168,7 +169,8 @@ def restaurant(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--max-folds", type=int, default=0, help="Run only the first N folds (0: all).")
+    parser.add_argument("--first-fold", type=int, default=1, help="Start at this fold (1-based).")
+    parser.add_argument("--max-folds", type=int, default=0, help="Run at most N folds (0: all).")
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--head-lr", type=float, default=2e-3)
@@ -183,7 +185,8 @@ def main() -> None:
         restaurant(args)
     if args.cv:
         results = cross_validate(args, base)
-        ran = f"first {args.max_folds} of " if args.max_folds else ""
+        ran = f"{len(results['TF-IDF + LR']['accuracy'])} folds from fold {args.first_fold} of " \
+            if args.max_folds or args.first_fold > 1 else ""
         print(f"\n{ran}{args.folds}-fold CV (fine-tune: {args.epochs} epochs, lr {args.lr}, head lr {args.head_lr}, "
               f"batch {args.batch_size})")
         print(f"{'method':<18}{'accuracy':>10}{'± sd':>8}{'F1 macro':>10}{'wall s':>9}")
