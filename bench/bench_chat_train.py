@@ -132,13 +132,14 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=3)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--median", type=int, default=160, help="median example length in tokens")
+    parser.add_argument("--max-len", type=int, default=1024, help="longest example in tokens")
     parser.add_argument("--json", dest="json_out")
     args = parser.parse_args()
     results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}",
                "date": time.strftime("%Y-%m-%d"), "rows": []}
     for name in args.models.split(","):
         vocab = 8000 if name == "tiny" else 49152
-        data = make_data(args.batch * args.steps, vocab, args.median)
+        data = make_data(args.batch * args.steps, vocab, args.median, max_len=args.max_len)
         pad_share = 1 - sum(len(r["input_ids"]) for r in data) / sum(
             args.batch * max(len(r["input_ids"]) for r in data[i:i + args.batch]) for i in range(0, len(data), args.batch))
         p = peer(name, data, args.batch, args.steps, args.warm)

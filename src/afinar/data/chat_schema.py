@@ -46,7 +46,7 @@ class ExampleInfo(NamedTuple):
     key: int  # hash of the example's content (roles, texts, other fields), for duplicates
 
 
-class PlainMessage(msgspec.Struct, forbid_unknown_fields=True):
+class PlainMessage(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     role: Literal["system", "user", "assistant", "tool", "function"]
     content: str
 
@@ -66,32 +66,31 @@ class PlainExample(msgspec.Struct, forbid_unknown_fields=True):
 PLAIN_DECODER = (msgspec.json.Decoder(PlainExample).decode, (msgspec.DecodeError, UnicodeDecodeError))
 
 
+def plain_key(example: PlainExample) -> int:
+    """Duplicate key of a plain example: frozen structs hash their fields in C."""
+    return hash(tuple(example.messages))
+
+
 def check_plain(example: PlainExample, line: int, add: AddFinding) -> ExampleInfo | None:
     """``check_example`` for a PlainExample: same findings, same ExampleInfo (key included)."""
     messages = example.messages
     if not messages:
         add(line, "missing_messages_list", field="messages")
         return None
-    parts: list[Any] = []
-    append = parts.append
     chars = 0
     has_assistant = False
     i = 0
     for message in messages:
-        role, content = message.role, message.content
-        if role == "assistant":
+        content = message.content
+        if message.role == "assistant":
             has_assistant = True
-        if content and not content.isspace():
-            append(role)
-            append(content)
-        else:
-            append(_canonical({"role": role, "content": content}))
+        if not content or content.isspace():
             add(line, "empty_content", field=f"messages[{i}].content", index=i + 1)
         chars += len(content)
         i += 1
     if not has_assistant:
         add(line, "example_missing_assistant_message", field="messages")
-    return ExampleInfo(messages[0].role == "system", chars, len(messages), hash(tuple(parts)))
+    return ExampleInfo(messages[0].role == "system", chars, len(messages), hash(tuple(messages)))
 
 
 def check_example(value: Any, line: int, add: AddFinding) -> ExampleInfo | None:
@@ -140,7 +139,17 @@ def check_example(value: Any, line: int, add: AddFinding) -> ExampleInfo | None:
         append(_canonical({k: v for k, v in value.items() if k != "messages"}))
     first = messages[0]
     return ExampleInfo(type(first) is dict and first.get("role") == "system", chars, len(messages),
-                       hash(tuple(parts)))
+                       _example_key(value, parts))
+
+
+def _example_key(value: dict, parts: list[Any]) -> int:
+    """The key ``check_plain`` gives when ``value`` has the plain shape, else a hash of ``parts``."""
+    if len(value) == 1:
+        try:
+            return plain_key(msgspec.convert(value, PlainExample))
+        except msgspec.ValidationError:
+            pass  # not the plain shape (extra keys, tool calls, content parts...): use the parts
+    return hash(tuple(parts))
 
 
 def _canonical(value: Any) -> bytes | str:
