@@ -53,11 +53,11 @@ def validate(file: Path, task: str | None, min_examples: int, max_tokens: int | 
         sys.stdout.buffer.write(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
         sys.stdout.buffer.flush()
     else:
-        _print_report(report, show_all)
+        print_report(report, show_all)
     return 0 if report.valid else 1
 
 
-def _print_report(report, show_all: bool) -> None:
+def print_report(report, show_all: bool) -> None:
     from rich.console import Console
     from rich.markup import escape
 

@@ -47,9 +47,9 @@ def command(data: Path | None, output: Path | None, resume_dir: Path | None, mer
         try:  # prepare() resolves the base, which shows its license before first use
             run = prepare(config, output)
         except InvalidData as err:
-            from afinar.cli.data import _print_report
+            from afinar.cli.data import print_report
 
-            _print_report(err.report, show_all=False)
+            print_report(err.report, show_all=False)
             raise
     cfg = run.read_config()
     console.print(i18n.t("chat.train.plan", train=cfg["train_examples"], valid=cfg["valid_examples"],

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 
 from afinar.data.records import INVALID, LineTooLongError, iter_records
 from afinar.data.textio import (BOM_UTF8, UTF16_BOMS, decode_text, fix_mojibake, may_be_mojibake,
-                                may_be_mojibake_text)
+                                may_be_mojibake_text, mojibake_sample)
 from afinar.errors import AfinarError
 
 _JSON_SUFFIXES = {".jsonl", ".jsonlines", ".ndjson", ".json"}
@@ -145,8 +145,6 @@ def _fix_text(fh: BinaryIO, dst: BinaryIO, result: FixResult) -> None:
 
 
 def _record_line_changes(text: str, fixed: str, result: FixResult) -> None:
-    from afinar.data.textio import mojibake_sample
-
     before_lines, after_lines = text.split("\n"), fixed.split("\n")
     if len(before_lines) != len(after_lines):
         result.changes.append(Change(0, "mojibake_file", {}))

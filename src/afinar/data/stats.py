@@ -78,8 +78,7 @@ def chat_stats(path: str | Path, counter: TokenCounter | None = None) -> dict[st
 
 def _message_tokens(message: dict, counter: TokenCounter | None) -> int:
     content = message.get("content")
-    text = content if type(content) is str else " ".join(
-        p.get("text", "") for p in content if type(p) is dict) if type(content) is list else ""
-    if counter:
-        return counter.count_text(text)
-    return approx_tokens(len(text))
+    if type(content) is list:
+        content = " ".join(p.get("text", "") for p in content if type(p) is dict)
+    text = content if type(content) is str else ""
+    return counter.count_text(text) if counter else approx_tokens(len(text))

@@ -70,7 +70,6 @@ def _chunk_loss(hidden: Any, weight: Any, bias: Any, targets: Any) -> tuple[Any,
 
 def packed_loss(model: Any, batch: dict[str, Any]) -> tuple[Any, int, int]:
     """(summed loss, targets counted, correct next-token predictions) for one packed row."""
-    import torch
     from torch.utils.checkpoint import checkpoint
 
     lm = causal_lm(model)
