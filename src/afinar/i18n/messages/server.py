@@ -1,0 +1,185 @@
+"""Messages of the OpenAI-compatible server (`afinar serve`), the job queue and `afinar jobs` / `afinar keys`."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- API errors -------------------------------------------------------------------------
+    "server.bad_request": {
+        "en": "Invalid request: field '{param}': {detail}. Check the request body against the API reference.",
+        "es": "Solicitud no válida: campo '{param}': {detail}. Revisa el cuerpo de la solicitud con la referencia de la API.",
+    },
+    "server.missing_field": {
+        "en": "The field '{field}' is required.",
+        "es": "El campo '{field}' es obligatorio.",
+    },
+    "server.no_route": {
+        "en": "There is no endpoint at {path}. The API lives under /v1 (for example /v1/fine_tuning/jobs).",
+        "es": "No hay ningún endpoint en {path}. La API está bajo /v1 (por ejemplo /v1/fine_tuning/jobs).",
+    },
+    "server.bad_method": {
+        "en": "{path} does not accept this HTTP method.",
+        "es": "{path} no acepta este método HTTP.",
+    },
+    "server.internal": {
+        "en": "The server failed while handling this request ({error}). The server log has the details.",
+        "es": "El servidor falló al atender esta solicitud ({error}). El registro del servidor tiene los detalles.",
+    },
+    "server.auth.bad_key": {
+        "en": "Incorrect or missing API key. Send 'Authorization: Bearer KEY' with the key from AFINAR_API_KEY or `afinar keys create`.",
+        "es": "Clave de API incorrecta o ausente. Envía 'Authorization: Bearer CLAVE' con la clave de AFINAR_API_KEY o de `afinar keys create`.",
+    },
+    # --- files --------------------------------------------------------------------------------
+    "server.file.not_found": {
+        "en": "No file with id '{file_id}'. List the uploaded files with GET /v1/files.",
+        "es": "No hay ningún archivo con id '{file_id}'. Lista los archivos subidos con GET /v1/files.",
+    },
+    "server.file.bad_purpose": {
+        "en": "Unknown purpose '{purpose}'. Use one of: {choices} (training data: fine-tune).",
+        "es": "Propósito desconocido '{purpose}'. Usa uno de: {choices} (datos de entrenamiento: fine-tune).",
+    },
+    "server.file.too_large": {
+        "en": "The file is larger than the upload limit of {limit} MB. Split it, or start the server with a larger --max-upload-mb.",
+        "es": "El archivo supera el límite de subida de {limit} MB. Divídelo, o inicia el servidor con un --max-upload-mb mayor.",
+    },
+    "server.file.invalid": {
+        "en": "{file} is not valid fine-tuning data ({errors} errors).",
+        "es": "{file} no son datos de ajuste fino válidos ({errors} errores).",
+    },
+    "server.file.finding": {
+        "en": "Line {line}: {message} [{code}] Fix: {hint}",
+        "es": "Línea {line}: {message} [{code}] Solución: {hint}",
+    },
+    "server.file.more_errors": {
+        "en": "… and {count} more (GET /v1/files/ID/findings, or `afinar data validate FILE`).",
+        "es": "… y {count} más (GET /v1/files/ID/findings, o `afinar data validate ARCHIVO`).",
+    },
+    # --- jobs ---------------------------------------------------------------------------------
+    "server.job.not_found": {
+        "en": "No fine-tuning job with id '{job_id}'. List jobs with GET /v1/fine_tuning/jobs or `afinar jobs list`.",
+        "es": "No hay ningún trabajo de ajuste fino con id '{job_id}'. Lista los trabajos con GET /v1/fine_tuning/jobs o `afinar jobs list`.",
+    },
+    "server.job.need_model": {
+        "en": "The field 'model' is required: the base to fine-tune (e.g. smollm2-135m-instruct).",
+        "es": "El campo 'model' es obligatorio: la base que se ajusta (p. ej. smollm2-135m-instruct).",
+    },
+    "server.job.unknown_model": {
+        "en": "Unknown base model '{model}'. Use a catalog name ({choices}), a local model folder or a Hugging Face id.",
+        "es": "Modelo base desconocido '{model}'. Usa un nombre del catálogo ({choices}), una carpeta local con un modelo o un id de Hugging Face.",
+    },
+    "server.job.wrong_purpose": {
+        "en": "File {file_id} was uploaded with purpose '{purpose}'; training data needs purpose 'fine-tune'. Upload it again with purpose='fine-tune'.",
+        "es": "El archivo {file_id} se subió con el propósito '{purpose}'; los datos de entrenamiento necesitan 'fine-tune'. Súbelo de nuevo con purpose='fine-tune'.",
+    },
+    "server.job.bad_suffix": {
+        "en": "The suffix takes 1-40 letters, digits, '-' or '_' (it becomes part of the model id).",
+        "es": "El sufijo admite de 1 a 40 letras, dígitos, '-' o '_' (forma parte del id del modelo).",
+    },
+    "server.job.bad_seed": {
+        "en": "The seed must be an integer between 0 and 2147483647.",
+        "es": "La semilla debe ser un entero entre 0 y 2147483647.",
+    },
+    "server.job.bad_metadata": {
+        "en": "metadata takes at most 16 string keys with string values.",
+        "es": "metadata admite como máximo 16 claves de texto con valores de texto.",
+    },
+    "server.job.unsupported_method": {
+        "en": "The fine-tuning method '{method}' is not supported here; use 'supervised'.",
+        "es": "El método de ajuste '{method}' no está disponible aquí; usa 'supervised'.",
+    },
+    "server.job.bad_hyperparameter": {
+        "en": "The hyperparameter '{name}' must be 'auto' or a number between {low} and {high}.",
+        "es": "El hiperparámetro '{name}' debe ser 'auto' o un número entre {low} y {high}.",
+    },
+    "server.job.unknown_hyperparameter": {
+        "en": "Unknown hyperparameter '{name}'. Supported: {choices}.",
+        "es": "Hiperparámetro desconocido '{name}'. Admitidos: {choices}.",
+    },
+    "server.job.cannot_cancel": {
+        "en": "Job {job_id} is already {status}; only validating, queued, running or paused jobs can be cancelled.",
+        "es": "El trabajo {job_id} ya está {status}; solo se pueden cancelar trabajos en validación, en cola, en ejecución o en pausa.",
+    },
+    "server.job.cannot_pause": {
+        "en": "Job {job_id} is {status}; only a running job can be paused.",
+        "es": "El trabajo {job_id} está {status}; solo se puede pausar un trabajo en ejecución.",
+    },
+    "server.job.cannot_resume": {
+        "en": "Job {job_id} is {status}; only a paused job can be resumed.",
+        "es": "El trabajo {job_id} está {status}; solo se puede reanudar un trabajo en pausa.",
+    },
+    "server.job.file_gone": {
+        "en": "The file {file_id} no longer exists (it was deleted). Upload the data again and create a new job.",
+        "es": "El archivo {file_id} ya no existe (se borró). Sube los datos de nuevo y crea un trabajo nuevo.",
+    },
+    "server.job.died": {
+        "en": "The training process stopped unexpectedly ({how}) and could not be restarted after {attempts} attempts. See {log}; free memory or lower the batch size, then create the job again.",
+        "es": "El proceso de entrenamiento se detuvo inesperadamente ({how}) y no se pudo reiniciar tras {attempts} intentos. Mira {log}; libera memoria o baja el tamaño de lote y crea el trabajo de nuevo.",
+    },
+    # --- models, chat, embeddings ------------------------------------------------------------
+    "server.model.not_found": {
+        "en": "The model '{model}' does not exist. GET /v1/models lists the available models.",
+        "es": "El modelo '{model}' no existe. GET /v1/models lista los modelos disponibles.",
+    },
+    "server.model.unavailable": {
+        "en": "The model '{model}' cannot be used: {reason}",
+        "es": "No se puede usar el modelo '{model}': {reason}",
+    },
+    "server.model.only_fine_tuned": {
+        "en": "'{model}' is a base model; only fine-tuned models (ft:...) can be deleted through the API. Use `afinar models rm` for bases.",
+        "es": "'{model}' es un modelo base; por la API solo se borran modelos ajustados (ft:...). Usa `afinar models rm` para las bases.",
+    },
+    "server.chat.too_many_stops": {
+        "en": "At most 4 stop sequences are allowed.",
+        "es": "Se admiten como máximo 4 secuencias de parada.",
+    },
+    "server.embeddings.unavailable": {
+        "en": "Embeddings are not available in this installation ({reason}). Install the 'rag' extra: pip install 'afinar[rag]'.",
+        "es": "Los embeddings no están disponibles en esta instalación ({reason}). Instala el extra 'rag': pip install 'afinar[rag]'.",
+    },
+    "server.embeddings.text_only": {
+        "en": "'input' must be a text or a list of texts (token arrays are not supported).",
+        "es": "'input' debe ser un texto o una lista de textos (no se admiten listas de tokens).",
+    },
+    "server.embeddings.empty_input": {
+        "en": "'input' contains an empty text; every input must have at least one character.",
+        "es": "'input' contiene un texto vacío; cada entrada debe tener al menos un carácter.",
+    },
+    "server.embeddings.bad_dimensions": {
+        "en": "'dimensions' must be at most the model's {dim} dimensions.",
+        "es": "'dimensions' no puede superar las {dim} dimensiones del modelo.",
+    },
+    # --- serve / jobs / keys commands ----------------------------------------------------------
+    "server.serve.need_key": {
+        "en": "Listening on {host} exposes the API beyond this machine, so an API key is required.",
+        "es": "Escuchar en {host} expone la API fuera de esta máquina, así que hace falta una clave de API.",
+    },
+    "server.serve.need_key.hint": {
+        "en": "Create one with `afinar keys create` (or set AFINAR_API_KEY), or keep the default --host 127.0.0.1.",
+        "es": "Crea una con `afinar keys create` (o define AFINAR_API_KEY), o deja el --host 127.0.0.1 por defecto.",
+    },
+    "server.serve.ready": {
+        "en": "Afinar is serving at {url} — API: {url}/v1 · studio: {url}/ · press Ctrl-C to stop.",
+        "es": "Afinar está sirviendo en {url} — API: {url}/v1 · estudio: {url}/ · pulsa Ctrl-C para parar.",
+    },
+    "server.serve.missing_extra": {
+        "en": "The server needs the 'serve' extra ({error}).",
+        "es": "El servidor necesita el extra 'serve' ({error}).",
+    },
+    "server.serve.missing_extra.hint": {
+        "en": "Install it: pip install 'afinar[serve]' (make setup installs everything).",
+        "es": "Instálalo: pip install 'afinar[serve]' (make setup lo instala todo).",
+    },
+    "server.keys.created": {
+        "en": "New API key (shown only now; store it safely): {key}",
+        "es": "Nueva clave de API (solo se muestra ahora; guárdala en un lugar seguro): {key}",
+    },
+    "server.keys.count": {
+        "en": "{count} API key(s) stored (only their SHA-256 hashes are kept in {path}).",
+        "es": "{count} clave(s) de API guardadas (solo se conservan sus hashes SHA-256 en {path}).",
+    },
+    "server.jobs.none": {
+        "en": "No fine-tuning jobs yet. Start the server (`afinar serve`) and create one through the API or the studio.",
+        "es": "Todavía no hay trabajos de ajuste fino. Inicia el servidor (`afinar serve`) y crea uno por la API o el estudio.",
+    },
+    "server.jobs.cancelled": {
+        "en": "Job {job_id} cancelled.",
+        "es": "Trabajo {job_id} cancelado.",
+    },
+}
