@@ -67,6 +67,7 @@ def _register() -> None:
     from afinar.cli.export import export
     from afinar.cli.models import models
     from afinar.cli.predict import predict
+    from afinar.cli.serve import jobs, keys, serve
     from afinar.cli.train import train
 
     cli.add_command(data)
@@ -76,6 +77,9 @@ def _register() -> None:
     cli.add_command(export)
     cli.add_command(chat)
     cli.add_command(compare)
+    cli.add_command(serve)
+    cli.add_command(jobs)
+    cli.add_command(keys)
 
 
 _register()

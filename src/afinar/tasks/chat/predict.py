@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from afinar.engine import checkpoint
 from afinar.engine.modelid import find_run, split_checkpoint
@@ -125,7 +126,7 @@ def generate(model: Any, tokenizer: Any, messages: list[dict], max_new_tokens: i
         if text.endswith(marker):
             text, finished = text[: -len(marker)], True
     return {"text": text.strip(), "prompt_tokens": int(inputs["input_ids"].shape[1]),
-            "completion_tokens": int(len(new)), "finish_reason": "stop" if finished else "length"}
+            "completion_tokens": len(new), "finish_reason": "stop" if finished else "length"}
 
 
 def _eos_ids(model: Any, tokenizer: Any) -> set[int]:

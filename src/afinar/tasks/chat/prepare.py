@@ -20,8 +20,13 @@ from afinar.data.validate import ValidateOptions, validate
 from afinar.engine.modelid import model_id, new_job_id, register_run, runs_dir
 from afinar.engine.rundir import RunDir, sha256_file
 from afinar.errors import AfinarError
-from afinar.tasks.chat.config import (BASE_LR, ChatTrainConfig, ResolvedChatConfig, auto_batch_size,
-                                      auto_lr_multiplier)
+from afinar.tasks.chat.config import (
+    BASE_LR,
+    ChatTrainConfig,
+    ResolvedChatConfig,
+    auto_batch_size,
+    auto_lr_multiplier,
+)
 
 # Sets smaller than the course's recommended minimum are too precious to hold any example out.
 MIN_FOR_AUTO_SPLIT = 50
@@ -75,8 +80,7 @@ def resolve(config: ChatTrainConfig, n_train: int, model_path: str, job_id: str,
 def _write_jsonl(path: Path, examples: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as fh:
-        for example in examples:
-            fh.write(json.dumps(example, ensure_ascii=False) + "\n")
+        fh.writelines(json.dumps(example, ensure_ascii=False) + "\n" for example in examples)
 
 
 def prepare(config: ChatTrainConfig, output: Path | None = None, job_id: str | None = None) -> RunDir:
@@ -111,8 +115,9 @@ def prepare(config: ChatTrainConfig, output: Path | None = None, job_id: str | N
     return run
 
 
-def launch(run: RunDir, resume: bool = False) -> subprocess.Popen:
-    """Start the training subprocess (never through a shell); its errors go to train.log."""
+def launch(run: RunDir, resume: bool = False, quiet: bool = False) -> subprocess.Popen:
+    """Start the training subprocess (never through a shell); its errors go to train.log (with
+    ``quiet``, its progress output too: the job queue has no terminal to show it on)."""
     nproc = int(run.read_config().get("nproc", 1))
     module = ["-m", "afinar.tasks.chat.train", str(run.path)] + (["--resume"] if resume else [])
     if nproc > 1:  # data parallel: torchrun starts one process per rank on this machine
@@ -121,6 +126,6 @@ def launch(run: RunDir, resume: bool = False) -> subprocess.Popen:
         cmd = [sys.executable, *module]
     log = open(run.path / "train.log", "ab")  # noqa: SIM115 - owned by the child for its lifetime
     try:
-        return subprocess.Popen(cmd, stderr=log)
+        return subprocess.Popen(cmd, stderr=log, stdout=log if quiet else None, stdin=subprocess.DEVNULL)
     finally:
         log.close()

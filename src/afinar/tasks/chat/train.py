@@ -16,6 +16,7 @@ import csv
 import json
 import os
 import random
+import signal
 import sys
 import time
 from pathlib import Path
@@ -31,6 +32,7 @@ from afinar.tasks.chat.config import ResolvedChatConfig, steps_per_epoch
 from afinar.tasks.chat.data import Tokenized, tokenize_example
 
 LOG_EVERY = 10  # an event line every N steps (plus the first and last)
+CONTROL_FILE = "pause-requested"  # the job queue creates it in the run folder to pause a run
 CLIP_NORM = 1.0
 WARMUP_FRACTION = 0.05
 
@@ -154,12 +156,26 @@ def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
                             train_mean_token_accuracy=round(correct / max(1, n_tokens), 6),
                             learning_rate=scheduler.get_last_lr()[0], trained_tokens=trained_tokens)
             if step == 1 or step % LOG_EVERY == 0 or step == total:
-                run.log_event(f"Step {step}/{total}: training loss={loss:.4f}", step=step)
+                run.log_event(f"Step {step}/{total}: training loss={loss:.4f}", step=step, total_steps=total,
+                              train_loss=round(loss, 6),
+                              train_mean_token_accuracy=round(correct / max(1, n_tokens), 6))
             progress.advance(step, int(row), loss)
         if step % spe == 0:
             if world.is_main:
                 _end_of_epoch(run, cfg, model, optimizer, scheduler, valid_set, device, step, trained_tokens)
             world.barrier()
+        if step < total and world.sum(1.0 if (run.path / CONTROL_FILE).exists() else 0.0)[0] > 0:
+            # a pause request (the job queue's pause): keep this exact step, then stop cleanly
+            if world.is_main:
+                if step % spe != 0:
+                    checkpoint.save(run.checkpoint_dir(step), model, optimizer, scheduler,
+                                    {"step": step, "trained_tokens": trained_tokens})
+                run.update_meta(status="paused", paused_at=int(time.time()), paused_step=step)
+                run.log_event(f"Fine-tuning job paused at step {step}", step=step)
+                progress.close()
+            world.barrier()
+            world.close()
+            return run.read_meta()
     if progress is not None:
         progress.close()
     meta = _finish(run, cfg, model, tokenizer, valid_set, device, trained_tokens) if world.is_main else {}
@@ -227,8 +243,13 @@ class _Progress:
     """A progress line with tokens/s and ETA (rich), silent when stdout is not a terminal."""
 
     def __init__(self, total: int, done: int):
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                   TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
 
         self.bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("{task.fields[speed]} tok/s · loss {task.fields[loss]}"),
@@ -246,15 +267,20 @@ class _Progress:
         self.bar.stop()
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m afinar.tasks.chat.train")
     parser.add_argument("run_dir", type=Path)
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args(argv)
     run = RunDir(args.run_dir)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` / a job cancel: stop like Ctrl-C, recorded
     try:
         train(run, resume=args.resume)
-    except BaseException as err:  # record why, for the user and the job queue
+    except BaseException as err:  # noqa: BLE001 - record why, for the user and the job queue
         from afinar.tasks.chat.failures import describe
 
         message = describe(err)

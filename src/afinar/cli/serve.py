@@ -1,0 +1,169 @@
+"""`afinar serve` (the OpenAI-compatible API and the studio), `afinar jobs` (the job queue from the
+terminal, reading the same database as the server) and `afinar keys` (API keys for non-local binds)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from afinar import i18n
+from afinar.cli.options import lang_option
+from afinar.errors import AfinarError
+
+
+def keys_file() -> Path:
+    from afinar.paths import afinar_home
+
+    return afinar_home() / "api_keys.json"
+
+
+def stored_key_hashes() -> list[str]:
+    path = keys_file()
+    if not path.is_file():
+        return []
+    return [k["sha256"] for k in json.loads(path.read_text(encoding="utf-8")).get("keys", [])]
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but this machine requires an API key.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Fine-tuning jobs that run at the same time.")
+@click.option("--max-models", default=2, show_default=True, type=click.IntRange(1, 32),
+              help="Chat models kept loaded (least recently used are unloaded).")
+@click.option("--max-upload-mb", default=512, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--cors-origin", "cors_origins", multiple=True,
+              help="Allow browser pages from this origin to call the API (off by default; repeatable).")
+@click.option("--require-key", is_flag=True, help="Ask for an API key even on 127.0.0.1.")
+@click.option("--no-studio", is_flag=True, help="Serve only the API (no web studio at /).")
+@lang_option
+def serve(host: str, port: int, workers: int, max_models: int, max_upload_mb: int, cors_origins: tuple[str, ...],
+          require_key: bool, no_studio: bool) -> int:
+    """Serve the OpenAI-compatible API at http://HOST:PORT/v1 and the web studio at http://HOST:PORT/.
+
+    Point the official `openai` SDK or LangChain at it by changing only base_url.
+    """
+    try:
+        import uvicorn
+
+        from afinar.server.app import LOOPBACK, Settings, create_app
+    except ImportError as err:
+        raise AfinarError("server.serve.missing_extra", exit_code=2, error=str(err)) from err
+    env_key = os.environ.get("AFINAR_API_KEY", "").strip()
+    hashes = stored_key_hashes()
+    must = require_key or bool(env_key) or host not in LOOPBACK
+    if must and not (env_key or hashes):
+        raise AfinarError("server.serve.need_key", exit_code=2, host=host)
+    settings = Settings(host=host, port=port, api_keys=[env_key] if env_key else [], key_hashes=hashes,
+                        require_key=must, max_upload_bytes=max_upload_mb * 1024 * 1024, workers=workers,
+                        max_models=max_models, cors_origins=list(cors_origins), studio=not no_studio)
+    app = create_app(settings)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    click.echo(i18n.t("server.serve.ready", url=f"http://{shown}:{port}"), err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    return 0
+
+
+@click.group()
+def keys() -> None:
+    """API keys: required when the server listens beyond this machine."""
+
+
+@keys.command("create")
+@lang_option
+def keys_create() -> int:
+    """Create a new API key; it is printed once and only its SHA-256 hash is stored."""
+    import hashlib
+    import secrets
+    import time
+
+    key = "sk-afinar-" + secrets.token_urlsafe(32)
+    path = keys_file()
+    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"keys": []}
+    data["keys"].append({"sha256": hashlib.sha256(key.encode()).hexdigest(), "created_at": int(time.time())})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.chmod(path, 0o600)
+    click.echo(i18n.t("server.keys.created", key=key))
+    return 0
+
+
+@keys.command("list")
+@lang_option
+def keys_list() -> int:
+    """How many keys exist (keys themselves are never stored)."""
+    click.echo(i18n.t("server.keys.count", count=len(stored_key_hashes()), path=keys_file()))
+    return 0
+
+
+@click.group()
+def jobs() -> None:
+    """Fine-tuning jobs of the server's queue (the same database as `afinar serve`)."""
+
+
+def _service():
+    from afinar.server.service import Service
+
+    return Service(start_worker=False)
+
+
+@jobs.command("list")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
+@lang_option
+def jobs_list(limit: int, as_json: bool) -> int:
+    """The newest jobs: id, status, base model, fine-tuned model."""
+    from rich.console import Console
+    from rich.table import Table
+
+    page = _service().list_jobs(limit=limit)
+    if as_json:
+        click.echo(json.dumps(page, indent=2, ensure_ascii=False))
+        return 0
+    if not page["data"]:
+        click.echo(i18n.t("server.jobs.none"))
+        return 0
+    table = Table("id", "status", "model", "fine_tuned_model", "trained_tokens")
+    for job in page["data"]:
+        table.add_row(job["id"], job["status"], job["model"], job["fine_tuned_model"] or "-",
+                      str(job["trained_tokens"] or "-"))
+    Console().print(table)
+    return 0
+
+
+@jobs.command("show")
+@click.argument("job_id")
+@lang_option
+def jobs_show(job_id: str) -> int:
+    """One job as the API returns it (JSON)."""
+    click.echo(json.dumps(_service().get_job(job_id), indent=2, ensure_ascii=False))
+    return 0
+
+
+@jobs.command("events")
+@click.argument("job_id")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10000))
+@lang_option
+def jobs_events(job_id: str, limit: int) -> int:
+    """A job's events, oldest first."""
+    import time
+
+    events = _service().list_events(job_id, limit=limit)["data"]
+    for ev in reversed(events):
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ev["created_at"]))
+        click.echo(f"{stamp} [{ev['level']}] {ev['message']}")
+    return 0
+
+
+@jobs.command("cancel")
+@click.argument("job_id")
+@lang_option
+def jobs_cancel(job_id: str) -> int:
+    """Cancel a job; a running training stops within seconds (a running server notices at once)."""
+    _service().cancel_job(job_id)
+    click.echo(i18n.t("server.jobs.cancelled", job_id=job_id))
+    return 0

@@ -1,0 +1,429 @@
+"""The OpenAI-compatible HTTP API (FastAPI): ``/v1`` for programs, ``/`` for the web studio.
+
+Shapes, field names and status codes follow OpenAI's specification (a copy lives in the tests'
+fixtures and every test response is validated against it). Run it with ``afinar serve``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+import secrets
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, File, Form, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from afinar import __version__, i18n
+from afinar.errors import AfinarError
+from afinar.server.errors import ApiError, error_body, request_lang
+from afinar.server.service import Service
+from afinar.server.store import files_dir
+
+MB = 1024 * 1024
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_keys: list[str] = field(default_factory=list)  # plain keys (AFINAR_API_KEY) ...
+    key_hashes: list[str] = field(default_factory=list)  # ... and sha256 of `afinar keys create` keys
+    require_key: bool = False
+    max_upload_bytes: int = 512 * MB
+    workers: int = 1
+    max_models: int = 2
+    cors_origins: list[str] = field(default_factory=list)
+    studio: bool = True
+
+
+# --- request bodies (what /openapi.json documents; the service checks the meaning) -----------
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ChatMessage(_Open):
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+    content: str | list[dict[str, Any]] | None = None
+    name: str | None = None
+
+
+class StreamOptions(_Open):
+    include_usage: bool | None = None
+
+
+class ChatCompletionRequest(_Open):
+    model: str = Field(min_length=1)
+    messages: list[ChatMessage] = Field(min_length=1)
+    temperature: float | None = Field(None, ge=0, le=2)
+    top_p: float | None = Field(None, ge=0, le=1)
+    max_tokens: int | None = Field(None, ge=1, le=32768)
+    max_completion_tokens: int | None = Field(None, ge=1, le=32768)
+    stop: str | list[str] | None = None
+    seed: int | None = None
+    n: int | None = Field(1, ge=1, le=8)
+    stream: bool | None = False
+    stream_options: StreamOptions | None = None
+
+
+class JobCreateRequest(_Open):
+    model: str = Field(min_length=1)
+    training_file: str = Field(min_length=1)
+    validation_file: str | None = None
+    hyperparameters: dict[str, Any] | None = None
+    method: dict[str, Any] | None = None
+    suffix: str | None = Field(None, max_length=64)
+    seed: int | None = None
+    metadata: dict[str, str] | None = None
+    integrations: list[dict[str, Any]] | None = None
+
+
+class EmbeddingRequest(_Open):
+    input: str | list[str] | list[int] | list[list[int]]
+    model: str = Field(min_length=1)
+    encoding_format: Literal["float", "base64"] = "float"
+    dimensions: int | None = Field(None, ge=1)
+    user: str | None = None
+
+
+class RagSearchRequest(_Open):
+    query: str = Field(min_length=1)
+    k: int = Field(4, ge=1, le=50)
+
+
+def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
+    settings = settings or Settings()
+    service = service or Service(workers=settings.workers, max_models=settings.max_models)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        service.start()
+        yield
+        service.stop()
+
+    app = FastAPI(title="Afinar", version=__version__, lifespan=lifespan,
+                  description="Local, OpenAI-compatible fine-tuning API: files, fine-tuning jobs, models, "
+                              "chat completions and embeddings.")
+    app.state.service, app.state.settings = service, settings
+    _install_errors(app)
+    _install_auth(app, settings)
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+                           allow_headers=["*"])
+
+    @app.get("/health")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__, "models_loaded": service.models.loaded()}
+
+    # --- files ----------------------------------------------------------------------------
+    @app.post("/v1/files")
+    async def create_file(request: Request, file: Annotated[UploadFile, File()],
+                          purpose: Annotated[str, Form()]) -> JSONResponse:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_upload_bytes + MB:
+            raise ApiError(413, "server.file.too_large", param="file", limit=settings.max_upload_bytes // MB)
+        files_dir().mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=files_dir(), prefix=".upload-", delete=False) as tmp:
+            size = 0
+            try:
+                while chunk := await file.read(MB):
+                    size += len(chunk)
+                    if size > settings.max_upload_bytes:
+                        raise ApiError(413, "server.file.too_large", param="file",
+                                       limit=settings.max_upload_bytes // MB)
+                    tmp.write(chunk)
+            except BaseException:
+                tmp.close()
+                Path(tmp.name).unlink(missing_ok=True)
+                raise
+        try:
+            obj = await run_in_threadpool(service.upload_file, Path(tmp.name), file.filename or "upload",
+                                          purpose, move=True)
+        finally:
+            Path(tmp.name).unlink(missing_ok=True)
+        return JSONResponse(obj)
+
+    @app.get("/v1/files")
+    def list_files(purpose: str | None = None, limit: int = Query(10000, ge=1, le=10000),
+                   order: Literal["asc", "desc"] = "desc", after: str | None = None) -> dict:
+        return service.list_files(purpose, order, after, limit)
+
+    @app.get("/v1/files/{file_id}")
+    def retrieve_file(file_id: str) -> dict:
+        return service.get_file(file_id)
+
+    @app.delete("/v1/files/{file_id}")
+    def delete_file(file_id: str) -> dict:
+        return service.delete_file(file_id)
+
+    @app.get("/v1/files/{file_id}/content")
+    def file_content(file_id: str) -> FileResponse:
+        return FileResponse(service.file_path(file_id), media_type="application/octet-stream")
+
+    @app.get("/v1/files/{file_id}/findings")
+    def file_findings(file_id: str, request: Request) -> dict:
+        """Afinar's own: the validator's findings of a fine-tune upload (line, code, message, hint)."""
+        lang = request_lang(request.headers.get("accept-language"))
+        return {"object": "list", "data": service.file_findings(file_id, lang)}
+
+    # --- fine-tuning jobs -----------------------------------------------------------------
+    @app.post("/v1/fine_tuning/jobs")
+    def create_job(body: JobCreateRequest) -> dict:
+        return service.create_job(body.model_dump(exclude_unset=True))
+
+    @app.get("/v1/fine_tuning/jobs")
+    def list_jobs(request: Request, after: str | None = None, limit: int = Query(20, ge=1, le=1000)) -> dict:
+        metadata = {k[len("metadata["):-1]: v for k, v in request.query_params.items()
+                    if k.startswith("metadata[") and k.endswith("]")}
+        return service.list_jobs(after, limit, metadata or None)
+
+    @app.get("/v1/fine_tuning/jobs/{job_id}")
+    def retrieve_job(job_id: str) -> dict:
+        return service.get_job(job_id)
+
+    @app.post("/v1/fine_tuning/jobs/{job_id}/cancel")
+    def cancel_job(job_id: str) -> dict:
+        return service.cancel_job(job_id)
+
+    @app.post("/v1/fine_tuning/jobs/{job_id}/pause")
+    def pause_job(job_id: str) -> dict:
+        return service.pause_job(job_id)
+
+    @app.post("/v1/fine_tuning/jobs/{job_id}/resume")
+    def resume_job(job_id: str) -> dict:
+        return service.resume_job(job_id)
+
+    @app.get("/v1/fine_tuning/jobs/{job_id}/events")
+    def list_events(job_id: str, after: str | None = None, limit: int = Query(20, ge=1, le=1000)) -> dict:
+        return service.list_events(job_id, after, limit)
+
+    @app.get("/v1/fine_tuning/jobs/{job_id}/checkpoints")
+    def list_checkpoints(job_id: str, after: str | None = None, limit: int = Query(10, ge=1, le=1000)) -> dict:
+        return service.list_checkpoints(job_id, after, limit)
+
+    # --- models (ids contain colons and arrive unescaped) ----------------------------------
+    @app.get("/v1/models")
+    def list_models() -> dict:
+        return service.list_models()
+
+    @app.get("/v1/models/{model:path}")
+    def retrieve_model(model: str) -> dict:
+        return service.get_model(model)
+
+    @app.delete("/v1/models/{model:path}")
+    def delete_model(model: str) -> dict:
+        return service.delete_model(model)
+
+    # --- chat and embeddings --------------------------------------------------------------
+    @app.post("/v1/chat/completions", response_model=None)
+    def chat_completions(body: ChatCompletionRequest, request: Request) -> JSONResponse | StreamingResponse:
+        lang = request_lang(request.headers.get("accept-language"))
+        return _chat(service, body, lang)
+
+    @app.post("/v1/embeddings")
+    def embeddings(body: EmbeddingRequest, request: Request) -> dict:
+        return _embeddings(body, request_lang(request.headers.get("accept-language")))
+
+    if settings.studio:
+        _mount_studio(app, service)
+    return app
+
+
+# --- chat -----------------------------------------------------------------------------------
+def _chat(service: Service, body: ChatCompletionRequest, lang: str) -> JSONResponse | StreamingResponse:
+    messages = [m.model_dump(exclude_none=True) for m in body.messages]
+    stop = [body.stop] if isinstance(body.stop, str) else list(body.stop or [])
+    if len(stop) > 4:
+        raise ApiError(400, "server.chat.too_many_stops", param="stop")
+    params = {"max_tokens": body.max_completion_tokens or body.max_tokens, "temperature": body.temperature,
+              "top_p": body.top_p, "seed": body.seed, "stop": stop}
+    try:
+        service.models.get(body.model)  # load now, so an unknown model is a 404, not a broken stream
+    except AfinarError as err:
+        raise ApiError(404, "server.model.unavailable", param="model", code="model_not_found",
+                       model=body.model, reason=err.message(lang)) from err
+    completion_id, created, n = "chatcmpl-" + secrets.token_hex(12), int(time.time()), body.n or 1
+    if body.stream:
+        usage = bool(body.stream_options and body.stream_options.include_usage)
+        return StreamingResponse(_sse(service, body.model, messages, params, completion_id, created, n, usage),
+                                 media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+    choices, prompt_tokens, completion_tokens = [], 0, 0
+    for index in range(n):
+        seed = None if params["seed"] is None else params["seed"] + index
+        result = service.models.generate(body.model, messages, **{**params, "seed": seed})
+        prompt_tokens = result["prompt_tokens"]
+        completion_tokens += result["completion_tokens"]
+        choices.append({"index": index, "message": {"role": "assistant", "content": result["text"], "refusal": None},
+                        "finish_reason": result["finish_reason"], "logprobs": None})
+    return JSONResponse({"id": completion_id, "object": "chat.completion", "created": created, "model": body.model,
+                         "choices": choices,
+                         "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                                   "total_tokens": prompt_tokens + completion_tokens}})
+
+
+def _sse(service: Service, model: str, messages: list[dict], params: dict[str, Any], completion_id: str,
+         created: int, n: int, include_usage: bool) -> Iterator[str]:
+    def chunk(choices: list[dict], **extra: Any) -> str:
+        payload = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
+                   "choices": choices, **extra}
+        return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+    prompt_tokens = completion_tokens = 0
+    try:
+        for index in range(n):
+            yield chunk([{"index": index, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
+            seed = None if params["seed"] is None else params["seed"] + index
+            for item in service.models.stream(model, messages, **{**params, "seed": seed}):
+                if isinstance(item, str):
+                    yield chunk([{"index": index, "delta": {"content": item}, "finish_reason": None}])
+                else:
+                    prompt_tokens = item["prompt_tokens"]
+                    completion_tokens += item["completion_tokens"]
+                    yield chunk([{"index": index, "delta": {}, "finish_reason": item["finish_reason"]}])
+        if include_usage:
+            yield chunk([], usage={"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                                   "total_tokens": prompt_tokens + completion_tokens})
+    except Exception as err:  # noqa: BLE001 - the status line is sent: report in the stream, like OpenAI
+        yield f"data: {json.dumps(error_body(500, f'{type(err).__name__}: {err}'))}\n\n"
+    yield "data: [DONE]\n\n"
+
+
+# --- embeddings -------------------------------------------------------------------------------
+_EMBEDDERS: dict[str, Any] = {}
+
+
+def _embedder(name: str, lang: str) -> Any:
+    if name not in _EMBEDDERS:
+        try:
+            from afinar.embeddings import Embedder
+        except ImportError as err:  # the rag extra is missing
+            raise ApiError(501, "server.embeddings.unavailable", param="model", reason=str(err)) from err
+        try:
+            embedder = Embedder.load(name)
+        except AfinarError as err:
+            raise ApiError(404, "server.model.unavailable", param="model", code="model_not_found", model=name,
+                           reason=err.message(lang)) from err
+        while len(_EMBEDDERS) >= 2:
+            _EMBEDDERS.pop(next(iter(_EMBEDDERS)))
+        _EMBEDDERS[name] = embedder
+    return _EMBEDDERS[name]
+
+
+def _embeddings(body: EmbeddingRequest, lang: str) -> dict[str, Any]:
+    texts = [body.input] if isinstance(body.input, str) else list(body.input)
+    if not texts or not all(isinstance(t, str) for t in texts):
+        raise ApiError(400, "server.embeddings.text_only", param="input")
+    if any(not t for t in texts):
+        raise ApiError(400, "server.embeddings.empty_input", param="input")
+    embedder = _embedder(body.model, lang)
+    vectors = embedder.embed(texts, kind="raw")
+    if body.dimensions is not None:
+        if body.dimensions > vectors.shape[1]:
+            raise ApiError(400, "server.embeddings.bad_dimensions", param="dimensions", dim=int(vectors.shape[1]))
+        import numpy as np
+
+        vectors = vectors[:, :body.dimensions]
+        vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    data = []
+    for index, vec in enumerate(vectors):
+        value: Any = (base64.b64encode(vec.astype("<f4").tobytes()).decode("ascii")
+                      if body.encoding_format == "base64" else [float(x) for x in vec])
+        data.append({"object": "embedding", "index": index, "embedding": value})
+    tokens = sum(embedder.count_tokens(texts))
+    return {"object": "list", "data": data, "model": body.model,
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+
+
+# --- errors, auth, studio ---------------------------------------------------------------------
+def _install_errors(app: FastAPI) -> None:
+    def lang_of(request: Request) -> str:
+        return request_lang(request.headers.get("accept-language"))
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, err: ApiError) -> JSONResponse:
+        return JSONResponse(err.body(lang_of(request)), status_code=err.status)
+
+    @app.exception_handler(AfinarError)
+    async def afinar_error(request: Request, err: AfinarError) -> JSONResponse:
+        lang = lang_of(request)
+        hint = err.hint(lang)
+        message = err.message(lang) + (f" {hint}" if hint else "")
+        return JSONResponse(error_body(400, message, None, err.key), status_code=400)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_body(request: Request, err: RequestValidationError) -> JSONResponse:
+        first = err.errors()[0] if err.errors() else {}
+        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "form")]
+        param = ".".join(loc) or None
+        message = i18n.t("server.bad_request", lang_of(request), param=param or "-", detail=first.get("msg", ""))
+        return JSONResponse(error_body(400, message, param, "invalid_request"), status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
+        key = {404: "server.no_route", 405: "server.bad_method"}.get(err.status_code)
+        message = i18n.t(key, lang_of(request), path=request.url.path) if key else str(err.detail)
+        return JSONResponse(error_body(err.status_code, message), status_code=err.status_code)
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, err: Exception) -> JSONResponse:
+        import logging
+
+        logging.getLogger("afinar.server").exception("unhandled error on %s", request.url.path)
+        message = i18n.t("server.internal", lang_of(request), error=f"{type(err).__name__}: {err}")
+        return JSONResponse(error_body(500, message), status_code=500)
+
+
+def key_matches(given: str, settings: Settings) -> bool:
+    """Constant-time comparison against every configured key (plain or hashed)."""
+    import hashlib
+
+    ok = False
+    for key in settings.api_keys:
+        ok |= hmac.compare_digest(given.encode(), key.encode())
+    digest = hashlib.sha256(given.encode()).hexdigest()
+    for stored in settings.key_hashes:
+        ok |= hmac.compare_digest(digest, stored)
+    return ok
+
+
+def _install_auth(app: FastAPI, settings: Settings) -> None:
+    if not settings.require_key:
+        return
+
+    @app.middleware("http")
+    async def check_key(request: Request, call_next: Any) -> Any:
+        if request.url.path.startswith("/v1/"):
+            header = request.headers.get("authorization", "")
+            given = header[7:].strip() if header.lower().startswith("bearer ") else ""
+            if not given or not key_matches(given, settings):
+                lang = request_lang(request.headers.get("accept-language"))
+                return JSONResponse(error_body(401, i18n.t("server.auth.bad_key", lang), None, "invalid_api_key"),
+                                    status_code=401)
+        return await call_next(request)
+
+
+def _mount_studio(app: FastAPI, service: Service) -> None:
+    import logging
+
+    try:
+        import gradio as gr
+
+        from afinar.studio import build_studio
+
+        gr.mount_gradio_app(app, build_studio(service), path="/")
+    except Exception:  # noqa: BLE001 - the API must come up even when the studio cannot
+        logging.getLogger("afinar.server").exception("the web studio could not be mounted; serving the API only")

@@ -1,0 +1,43 @@
+"""Errors in OpenAI's shape: ``{"error": {"message", "type", "param", "code"}}`` with its status codes.
+
+Messages are the project's own translated messages (Spanish or English, from the request's
+``Accept-Language``), so an API user and a studio user read the same explanation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from afinar import i18n
+from afinar.errors import AfinarError
+
+TYPES = {400: "invalid_request_error", 401: "invalid_request_error", 404: "invalid_request_error",
+         409: "invalid_request_error", 413: "invalid_request_error", 422: "invalid_request_error",
+         429: "rate_limit_error", 500: "server_error", 503: "server_error"}
+
+
+class ApiError(AfinarError):
+    """An HTTP error with a message key from the catalog (``server.*``) and OpenAI's fields.
+    Being an AfinarError, the CLI (``afinar jobs``) prints it like any other user error."""
+
+    def __init__(self, status: int, key: str, *, param: str | None = None, code: str | None = None,
+                 **params: Any):
+        super().__init__(key, **params)
+        self.status, self.param, self.code = status, param, code
+
+    def body(self, lang: str | None) -> dict[str, Any]:
+        return error_body(self.status, i18n.t(self.key, lang, **self.params), self.param, self.code)
+
+
+def error_body(status: int, message: str, param: str | None = None, code: str | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": TYPES.get(status, "invalid_request_error"),
+                      "param": param, "code": code}}
+
+
+def request_lang(accept_language: str | None) -> str:
+    """es or en from an Accept-Language header (first supported language wins); default: AFINAR_LANG."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in i18n.LANGS:
+            return tag
+    return i18n.get_lang()

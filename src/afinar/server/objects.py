@@ -1,0 +1,63 @@
+"""OpenAI-shaped JSON objects built from our records (field names and nullability from the spec)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ORGANIZATION = "org-afinar"
+
+
+def file_object(rec: dict[str, Any]) -> dict[str, Any]:
+    out = {"id": rec["id"], "object": "file", "bytes": rec["bytes"], "created_at": rec["created_at"],
+           "filename": rec["filename"], "purpose": rec["purpose"], "status": rec["status"]}
+    if rec.get("status_details"):
+        out["status_details"] = rec["status_details"]
+    return out
+
+
+def hyperparameters(job: dict[str, Any]) -> dict[str, Any]:
+    hp = job["hyperparameters"] or {}
+    return {"n_epochs": hp.get("n_epochs", "auto"), "batch_size": hp.get("batch_size", "auto"),
+            "learning_rate_multiplier": hp.get("learning_rate_multiplier", "auto")}
+
+
+def job_object(job: dict[str, Any]) -> dict[str, Any]:
+    hp = hyperparameters(job)
+    return {
+        "object": "fine_tuning.job",
+        "id": job["id"],
+        "created_at": job["created_at"],
+        "error": job["error"],
+        "fine_tuned_model": job["fine_tuned_model"],
+        "finished_at": job["finished_at"],
+        "hyperparameters": hp,
+        "model": job["model"],
+        "organization_id": ORGANIZATION,
+        "result_files": job["result_files"] or [],
+        "status": job["status"],
+        "trained_tokens": job["trained_tokens"],
+        "training_file": job["training_file"],
+        "validation_file": job["validation_file"],
+        "integrations": [],
+        "seed": job["seed"],
+        "estimated_finish": job["estimated_finish"],
+        "method": {"type": "supervised", "supervised": {"hyperparameters": hp}},
+        "metadata": job["metadata"],
+    }
+
+
+def event_object(ev: dict[str, Any]) -> dict[str, Any]:
+    return {"object": "fine_tuning.job.event", "id": ev["id"], "created_at": ev["created_at"],
+            "level": ev["level"], "message": ev["message"], "type": ev["type"], "data": ev["data"] or {}}
+
+
+def model_object(model_id: str, created: int, owned_by: str) -> dict[str, Any]:
+    return {"id": model_id, "object": "model", "created": int(created), "owned_by": owned_by}
+
+
+def page(items: list[dict[str, Any]], has_more: bool, *, with_ids: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {"object": "list", "data": items, "has_more": has_more}
+    if with_ids:
+        out["first_id"] = items[0]["id"] if items else None
+        out["last_id"] = items[-1]["id"] if items else None
+    return out

@@ -1,0 +1,397 @@
+"""What the API and the web studio do, in one place: files, fine-tuning jobs, models, chat, embeddings.
+
+Every method returns OpenAI-shaped dicts (the same objects the HTTP API sends), so the studio and
+the API cannot drift apart. Errors are ``ApiError`` (HTTP status + translated message) or the
+project's ``AfinarError``.
+
+    service = Service()                       # AFINAR_HOME's database, one job worker
+    service.start()                           # the background job worker
+    f = service.upload_file(Path("train.jsonl"), "train.jsonl", purpose="fine-tune")
+    job = service.create_job({"training_file": f["id"], "model": "smollm2-135m-instruct"})
+    service.get_job(job["id"]); service.list_events(job["id"]); service.job_metrics(job["id"])
+    for text in service.chat_stream(job_model, [{"role": "user", "content": "Hola"}]): ...
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from afinar.server import objects
+from afinar.server.errors import ApiError
+from afinar.server.store import Store, files_dir
+
+PURPOSES = ("assistants", "assistants_output", "batch", "batch_output", "fine-tune", "fine-tune-results",
+            "vision", "user_data")
+HYPERPARAMETERS = ("n_epochs", "batch_size", "learning_rate_multiplier")
+LIMITS = {"n_epochs": (1, 50), "batch_size": (1, 256), "learning_rate_multiplier": (0, 100)}
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(12)}"
+
+
+class Service:
+    def __init__(self, store: Store | None = None, *, workers: int = 1, max_models: int = 2,
+                 start_worker: bool = True):
+        from afinar.server.inference import ModelPool
+        from afinar.server.worker import JobRunner
+
+        self.store = store or Store()
+        self.runner = JobRunner(self.store, parallel=workers)
+        self.models = ModelPool(max_models)
+        self._start_worker = start_worker
+
+    def start(self) -> None:
+        if self._start_worker:
+            self.runner.start()
+
+    def stop(self) -> None:
+        self.runner.stop()
+
+    # --- files ------------------------------------------------------------------------------
+    def upload_file(self, path: Path, filename: str, purpose: str = "fine-tune", *, move: bool = False) -> dict:
+        """Store ``path`` as a new file; fine-tune files are validated and keep their findings."""
+        if purpose not in PURPOSES:
+            raise ApiError(400, "server.file.bad_purpose", param="purpose", purpose=purpose,
+                           choices=", ".join(PURPOSES))
+        file_id = new_id("file")
+        dest = files_dir() / file_id
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.move if move else shutil.copyfile)(str(path), str(dest))
+        record = {"id": file_id, "filename": safe_display_name(filename), "purpose": purpose,
+                  "bytes": dest.stat().st_size, "created_at": int(time.time()), "status": "processed",
+                  "status_details": None, "findings": None, "examples": None}
+        if purpose == "fine-tune":
+            record.update(validate_upload(dest, record["filename"]))
+        self.store.add_file(record)
+        return objects.file_object(record)
+
+    def file_record(self, file_id: str) -> dict:
+        rec = self.store.get_file(file_id)
+        if rec is None:
+            raise ApiError(404, "server.file.not_found", param="file_id", code="file_not_found", file_id=file_id)
+        return rec
+
+    def get_file(self, file_id: str) -> dict:
+        return objects.file_object(self.file_record(file_id))
+
+    def file_path(self, file_id: str) -> Path:
+        self.file_record(file_id)
+        return files_dir() / file_id
+
+    def list_files(self, purpose: str | None = None, order: str = "desc", after: str | None = None,
+                   limit: int = 10000) -> dict:
+        items, more = self.store.list_files(purpose, order, after, limit)
+        return objects.page([objects.file_object(r) for r in items], more, with_ids=True)
+
+    def delete_file(self, file_id: str) -> dict:
+        self.file_record(file_id)
+        self.store.delete_file(file_id)
+        (files_dir() / file_id).unlink(missing_ok=True)
+        return {"id": file_id, "object": "file", "deleted": True}
+
+    def file_findings(self, file_id: str, lang: str | None = None) -> list[dict]:
+        """The validator's findings of an uploaded fine-tune file, with messages and hints in ``lang``."""
+        from afinar.data.findings import Finding
+
+        return [Finding(f["line"], f["code"], f["severity"], f.get("field"), f.get("params") or {}).to_dict(lang)
+                for f in self.file_record(file_id)["findings"] or []]
+
+    # --- jobs -------------------------------------------------------------------------------
+    def create_job(self, body: dict[str, Any]) -> dict:
+        model = body.get("model")
+        if not isinstance(model, str) or not model.strip():
+            raise ApiError(400, "server.job.need_model", param="model")
+        training = self.file_record(_need_str(body, "training_file"))
+        if training["purpose"] != "fine-tune":
+            raise ApiError(400, "server.job.wrong_purpose", param="training_file", file_id=training["id"],
+                           purpose=training["purpose"])
+        validation = body.get("validation_file")
+        if validation is not None:
+            rec = self.file_record(_need_str(body, "validation_file"))
+            validation = rec["id"]
+        check_base_model(model)
+        hp = job_hyperparameters(body)
+        suffix = body.get("suffix")
+        if suffix is not None:
+            from afinar.tasks.chat.config import SUFFIX
+
+            if not isinstance(suffix, str) or not SUFFIX.match(suffix):
+                raise ApiError(400, "server.job.bad_suffix", param="suffix")
+        seed = body.get("seed")
+        if seed is None:
+            seed = secrets.randbelow(2**31)
+        elif not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= 2**31 - 1:
+            raise ApiError(400, "server.job.bad_seed", param="seed")
+        metadata = body.get("metadata")
+        if metadata is not None and (not isinstance(metadata, dict) or len(metadata) > 16
+                                     or not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items())):
+            raise ApiError(400, "server.job.bad_metadata", param="metadata")
+        from afinar.engine.modelid import new_job_id
+
+        job = {"id": new_job_id(), "created_at": int(time.time()), "model": model,
+               "training_file": training["id"], "validation_file": validation, "status": "validating_files",
+               "request": body, "hyperparameters": hp, "suffix": suffix, "seed": seed, "metadata": metadata,
+               "result_files": []}
+        self.store.add_job(job)
+        self.store.add_event(job["id"], f"Validating training file: {training['id']}")
+        if validation:
+            self.store.add_event(job["id"], f"Validating validation file: {validation}")
+        self.runner.wake()
+        return self.get_job(job["id"])
+
+    def job_record(self, job_id: str) -> dict:
+        job = self.store.get_job(job_id)
+        if job is None:
+            raise ApiError(404, "server.job.not_found", param="fine_tuning_job_id", code="job_not_found",
+                           job_id=job_id)
+        return job
+
+    def get_job(self, job_id: str) -> dict:
+        return objects.job_object(self.job_record(job_id))
+
+    def list_jobs(self, after: str | None = None, limit: int = 20, metadata: dict[str, str] | None = None) -> dict:
+        items, more = self.store.list_jobs(after, limit, metadata)
+        return objects.page([objects.job_object(j) for j in items], more)
+
+    def list_events(self, job_id: str, after: str | None = None, limit: int = 20) -> dict:
+        self.job_record(job_id)
+        items, more = self.store.list_events(job_id, after, limit)
+        return objects.page([objects.event_object(e) for e in items], more)
+
+    def list_checkpoints(self, job_id: str, after: str | None = None, limit: int = 10) -> dict:
+        job = self.job_record(job_id)
+        items = checkpoints_of(job)
+        if after:
+            ids = [c["id"] for c in items]
+            items = items[ids.index(after) + 1:] if after in ids else items
+        return objects.page(items[:limit], len(items) > limit, with_ids=True)
+
+    def job_metrics(self, job_id: str) -> list[dict]:
+        """Every metrics row the training wrote so far (train and validation), for live curves."""
+        from afinar.engine.rundir import RunDir
+
+        job = self.job_record(job_id)
+        return RunDir(Path(job["run_dir"])).metrics() if job["run_dir"] else []
+
+    def cancel_job(self, job_id: str) -> dict:
+        job = self.job_record(job_id)
+        if job["status"] in ("succeeded", "failed", "cancelled"):
+            raise ApiError(400, "server.job.cannot_cancel", param="fine_tuning_job_id", job_id=job_id,
+                           status=job["status"])
+        self.runner.cancel(job)
+        return self.get_job(job_id)
+
+    def pause_job(self, job_id: str) -> dict:
+        job = self.job_record(job_id)
+        if job["status"] != "running":
+            raise ApiError(400, "server.job.cannot_pause", param="fine_tuning_job_id", job_id=job_id,
+                           status=job["status"])
+        self.runner.pause(job)
+        return self.get_job(job_id)
+
+    def resume_job(self, job_id: str) -> dict:
+        job = self.job_record(job_id)
+        if job["status"] != "paused":
+            raise ApiError(400, "server.job.cannot_resume", param="fine_tuning_job_id", job_id=job_id,
+                           status=job["status"])
+        self.runner.resume(job)
+        return self.get_job(job_id)
+
+    # --- models -----------------------------------------------------------------------------
+    def list_models(self) -> dict:
+        return objects.page(list_model_objects(), False)
+
+    def get_model(self, model_id: str) -> dict:
+        for model in list_model_objects():
+            if model["id"] == model_id:
+                return model
+        from afinar.engine.modelid import find_run, split_checkpoint
+
+        base, step = split_checkpoint(model_id)
+        if step is not None and (run := find_run(base)) is not None \
+                and (run / "checkpoints" / f"checkpoint-{step}" / "state.json").exists():
+            return objects.model_object(model_id, int((run / "meta.json").stat().st_mtime), objects.ORGANIZATION)
+        raise ApiError(404, "server.model.not_found", param="model", code="model_not_found", model=model_id)
+
+    def delete_model(self, model_id: str) -> dict:
+        from afinar.engine.modelid import find_run
+
+        if not model_id.startswith("ft:") or ":ckpt-step-" in model_id:
+            self.get_model(model_id)  # 404 when unknown
+            raise ApiError(400, "server.model.only_fine_tuned", param="model", model=model_id)
+        run = find_run(model_id)
+        if run is None:
+            raise ApiError(404, "server.model.not_found", param="model", code="model_not_found", model=model_id)
+        self.models.evict(model_id)
+        shutil.rmtree(run / "final", ignore_errors=True)
+        shutil.rmtree(run / "checkpoints", ignore_errors=True)
+        meta = json.loads((run / "meta.json").read_text(encoding="utf-8"))
+        meta["status"], meta["deleted_at"] = "deleted", int(time.time())
+        (run / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return {"id": model_id, "object": "model", "deleted": True}
+
+    # --- chat -------------------------------------------------------------------------------
+    def chat_stream(self, model: str, messages: list[dict], **params: Any) -> Iterator[str]:
+        """Text deltas of one reply (for the studio); the API uses ``self.models`` directly."""
+        for item in self.models.stream(model, messages, **params):
+            if isinstance(item, str):
+                yield item
+
+
+# --- helpers shared with the worker and the API ----------------------------------------------
+def safe_display_name(name: str) -> str:
+    """The name shown for an upload: its last path component, printable, at most 255 characters.
+    It is only ever displayed; the file on disk is named by its id."""
+    base = (name or "upload").replace("\\", "/").split("/")[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip() or "upload"
+    return cleaned[:255]
+
+
+def validate_upload(path: Path, filename: str) -> dict[str, Any]:
+    """Validate a fine-tune upload as chat data; errors make the file status ``error`` with a summary."""
+    from afinar.data.validate import ValidateOptions, validate
+
+    report = validate(path, ValidateOptions(task="chat", min_examples=1))
+    findings = [{"line": f.line, "code": f.code, "severity": f.severity, "field": f.field,
+                 "params": _jsonable(f.params)} for f in report.sorted_findings()]
+    out: dict[str, Any] = {"findings": findings, "examples": report.examples}
+    if not report.valid:
+        out["status"] = "error"
+        out["status_details"] = findings_summary(report.errors, filename, "en")
+    return out
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(params, default=str))
+
+
+def findings_summary(errors: list[Any], filename: str, lang: str | None, limit: int = 5) -> str:
+    """"N errors: line 3: <message> (<code>) — <hint>; ..." from Finding objects or their dicts."""
+    from afinar import i18n
+    from afinar.data.findings import Finding
+
+    items = [f if isinstance(f, Finding) else Finding(f["line"], f["code"], f["severity"], f.get("field"),
+                                                      f.get("params") or {}) for f in errors]
+    items = [f for f in items if f.severity == "error"]
+    parts = [i18n.t("server.file.finding", lang, line=f.line, message=f.message(lang), code=f.code,
+                    hint=f.hint(lang)) for f in items[:limit]]
+    more = len(items) - limit
+    head = i18n.t("server.file.invalid", lang, file=filename, errors=len(items))
+    tail = " " + i18n.t("server.file.more_errors", lang, count=more) if more > 0 else ""
+    return head + " " + " ".join(parts) + tail
+
+
+def _need_str(body: dict[str, Any], key: str) -> str:
+    value = body.get(key)
+    if not isinstance(value, str) or not value:
+        raise ApiError(400, "server.missing_field", param=key, field=key)
+    return value
+
+
+def job_hyperparameters(body: dict[str, Any]) -> dict[str, Any]:
+    """``method.supervised.hyperparameters`` (or the deprecated top-level ``hyperparameters``)."""
+    method = body.get("method")
+    hp: Any = {}
+    if method is not None:
+        if not isinstance(method, dict) or method.get("type", "supervised") != "supervised":
+            kind = method.get("type") if isinstance(method, dict) else method
+            raise ApiError(400, "server.job.unsupported_method", param="method.type", method=str(kind))
+        hp = (method.get("supervised") or {}).get("hyperparameters") or {}
+    if not hp and body.get("hyperparameters"):
+        hp = body["hyperparameters"]
+    if not isinstance(hp, dict):
+        raise ApiError(400, "server.job.bad_hyperparameter", param="hyperparameters", name="hyperparameters",
+                       low=0, high=0)
+    out: dict[str, Any] = {}
+    for name in HYPERPARAMETERS:
+        value = hp.get(name, "auto")
+        if value is None:
+            value = "auto"
+        if value != "auto":
+            low, high = LIMITS[name]
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if name != "learning_rate_multiplier":
+                ok = ok and float(value).is_integer()
+                value = int(value) if ok else value
+            if not ok or not (low < value <= high if name == "learning_rate_multiplier" else low <= value <= high):
+                raise ApiError(400, "server.job.bad_hyperparameter", param=f"hyperparameters.{name}", name=name,
+                               low=low, high=high)
+        out[name] = value
+    unknown = sorted(set(hp) - set(HYPERPARAMETERS))
+    if unknown:
+        raise ApiError(400, "server.job.unknown_hyperparameter", param=f"hyperparameters.{unknown[0]}",
+                       name=unknown[0], choices=", ".join(HYPERPARAMETERS))
+    return out
+
+
+def check_base_model(model: str) -> None:
+    """A job's base must be something we can train from without guessing: a catalog or cached name,
+    a local model folder, or a hub id (downloaded when the job starts)."""
+    from afinar.models import cache, catalog
+    from afinar.models.hub import looks_like_hub_id
+
+    if catalog.find(model) is not None or Path(model).expanduser().is_dir():
+        return
+    if cache.is_ready(model):
+        return
+    if not model.startswith("ft:") and looks_like_hub_id(model):
+        return
+    raise ApiError(400, "server.job.unknown_model", param="model", code="model_not_found", model=model,
+                   choices=catalog.offline_choices())
+
+
+def checkpoints_of(job: dict[str, Any]) -> list[dict[str, Any]]:
+    """The job's kept checkpoints, newest first, as OpenAI checkpoint objects (they are models too)."""
+    from afinar.engine.modelid import checkpoint_model_id, model_id
+    from afinar.engine.rundir import RunDir
+
+    if not job.get("run_dir") or not Path(job["run_dir"]).is_dir():
+        return []
+    run = RunDir(Path(job["run_dir"]))
+    by_step: dict[int, dict[str, Any]] = {}
+    for row in run.metrics():
+        by_step.setdefault(int(row["step"]), {}).update(row)
+    ft = job.get("fine_tuned_model") or run.read_meta().get("model_id") or model_id(job["model"], job["id"], job["suffix"])
+    out = []
+    for folder in reversed(run.checkpoints()):
+        step = int(folder.name.split("-")[-1])
+        row = by_step.get(step, {})
+        metrics = {"step": float(step)}
+        for key in ("train_loss", "train_mean_token_accuracy", "valid_loss", "valid_mean_token_accuracy"):
+            if isinstance(row.get(key), (int, float)):
+                metrics[key] = float(row[key])
+        out.append({"object": "fine_tuning.job.checkpoint", "id": f"ftckpt-{job['id'].removeprefix('ftjob-')}-{step}",
+                    "created_at": int((folder / "state.json").stat().st_mtime),
+                    "fine_tuned_model_checkpoint": checkpoint_model_id(ft, step), "step_number": step,
+                    "metrics": metrics, "fine_tuning_job_id": job["id"]})
+    return out
+
+
+def list_model_objects() -> list[dict[str, Any]]:
+    """Cached bases (owned by their source) and fine-tuned models (owned by us), oldest first."""
+    from afinar.engine.modelid import _candidates, runs_dir
+    from afinar.models import cache
+
+    out = []
+    for folder, manifest in cache.local_models():
+        created = int(folder.stat().st_mtime)
+        out.append(objects.model_object(folder.name.replace("--", "/"), created,
+                                        str(manifest.get("source") or "afinar")))
+    root = runs_dir()
+    if root.is_dir():
+        for meta_path in _candidates(root):
+            try:
+                meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                continue
+            if meta.get("task", "chat") == "chat" and meta.get("status") == "succeeded" and meta.get("model_id"):
+                out.append(objects.model_object(meta["model_id"], meta.get("finished_at") or meta.get("created_at", 0),
+                                                objects.ORGANIZATION))
+    return out

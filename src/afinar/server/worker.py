@@ -1,0 +1,348 @@
+"""The fine-tuning job queue: one background thread moves jobs through OpenAI's statuses.
+
+validating_files → queued → running → succeeded | failed | cancelled (and paused ⇄ queued).
+
+Each running job is a training subprocess started from the job's saved run folder
+(``python -m afinar.tasks.chat.train RUN``), so the queue survives the server: the job's state is in
+SQLite, the training's state in its run folder. On start the runner looks at every job that had a
+process: a training process that is still alive (the server was killed, not the training) is adopted
+and followed to the end; one that died is resumed from its last checkpoint (up to ``MAX_RESTARTS``
+times) or, failing that, the job fails with the reason. Queued jobs simply stay queued.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from afinar import i18n
+from afinar.engine.rundir import RunDir
+from afinar.server.store import Store, files_dir
+
+log = logging.getLogger("afinar.server")
+
+MAX_RESTARTS = 2
+CANCEL_GRACE_S = 10.0
+TAIL_BYTES = 8192
+
+
+class JobRunner:
+    def __init__(self, store: Store, parallel: int = 1, poll_s: float = 0.5):
+        self.store, self.parallel, self.poll_s = store, max(1, parallel), poll_s
+        self.procs: dict[str, subprocess.Popen] = {}
+        self._lock = threading.RLock()
+        self._wake, self._stop = threading.Event(), threading.Event()
+        self._thread: threading.Thread | None = None
+        self._kill_at: dict[str, float] = {}
+
+    # --- lifecycle --------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="afinar-jobs", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread; running trainings go on (the next server start adopts them)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:
+                log.exception("job worker tick failed")
+            self._wake.wait(self.poll_s)
+            self._wake.clear()
+
+    def tick(self) -> None:
+        with self._lock:
+            for job in self.store.jobs_with_status("validating_files"):
+                self._validate(job)
+            for job in self.store.jobs_with_process():
+                self._monitor(job)
+            busy = len(self.store.jobs_with_process())
+            for job in self.store.jobs_with_status("queued"):
+                if busy >= self.parallel:
+                    break
+                if job["pid"]:  # resumed while its pause is still being saved: wait for that process
+                    continue
+                if self._start(job):
+                    busy += 1
+
+    # --- requests from the API --------------------------------------------------------------
+    def cancel(self, job: dict[str, Any]) -> None:
+        with self._lock:
+            now = int(time.time())
+            self.store.update_job(job["id"], status="cancelled", finished_at=now, estimated_finish=None,
+                                  requested="cancel")
+            self.store.add_event(job["id"], "Fine-tuning job cancelled")
+            if job.get("pid"):
+                self._signal(job, signal.SIGTERM)
+                self._kill_at[job["id"]] = time.monotonic() + CANCEL_GRACE_S
+        self.wake()
+
+    def pause(self, job: dict[str, Any]) -> None:
+        from afinar.tasks.chat.train import CONTROL_FILE
+
+        with self._lock:
+            if job.get("run_dir"):
+                (Path(job["run_dir"]) / CONTROL_FILE).write_text("pause\n", encoding="utf-8")
+            self.store.update_job(job["id"], status="paused", estimated_finish=None, requested="pause")
+            self.store.add_event(job["id"], "Pause requested: the job stops after the current step and keeps it")
+        self.wake()
+
+    def resume(self, job: dict[str, Any]) -> None:
+        with self._lock:
+            self.store.update_job(job["id"], status="queued", requested="resume")
+            self.store.add_event(job["id"], "Fine-tuning job resumed: queued to continue from its last checkpoint")
+        self.wake()
+
+    # --- states -----------------------------------------------------------------------------
+    def _fail(self, job: dict[str, Any], code: str, message: str, param: str | None = None) -> None:
+        self.store.update_job(job["id"], status="failed", finished_at=int(time.time()), estimated_finish=None,
+                              error={"code": code, "message": message, "param": param})
+        self.store.add_event(job["id"], message, level="error")
+
+    def _validate(self, job: dict[str, Any]) -> None:
+        from afinar.server.service import findings_summary
+
+        lang = i18n.get_lang()
+        for field in ("training_file", "validation_file"):
+            file_id = job[field]
+            if not file_id:
+                continue
+            rec = self.store.get_file(file_id)
+            if rec is None or not (files_dir() / file_id).is_file():
+                return self._fail(job, f"invalid_{field}", i18n.t("server.job.file_gone", lang, file_id=file_id), field)
+            if rec["status"] == "error":
+                return self._fail(job, f"invalid_{field}",
+                                  findings_summary(rec["findings"] or [], rec["filename"], lang), field)
+        if self.store.update_job(job["id"], status="queued", expect_status=("validating_files",)):
+            self.store.add_event(job["id"], "Files validated, moving job to queued state")
+
+    def _start(self, job: dict[str, Any]) -> bool:
+        from afinar.errors import AfinarError
+        from afinar.tasks.chat.prepare import InvalidData, launch
+
+        try:
+            if job["run_dir"] and (Path(job["run_dir"]) / "config.yaml").is_file():
+                run = RunDir(Path(job["run_dir"]))
+                from afinar.tasks.chat.train import CONTROL_FILE
+
+                (run.path / CONTROL_FILE).unlink(missing_ok=True)
+                resume = True
+            else:
+                run, resume = self._prepare(job), False
+            proc = launch(run, resume=resume, quiet=True)
+        except InvalidData as err:
+            from afinar.server.service import findings_summary
+
+            self._fail(job, "invalid_training_file",
+                       findings_summary(err.report.errors, err.report.file, i18n.get_lang()), "training_file")
+            return False
+        except AfinarError as err:
+            self._fail(job, "job_setup_failed", err.message(i18n.get_lang()))
+            return False
+        except Exception as err:
+            log.exception("could not start %s", job["id"])
+            self._fail(job, "server_error", f"{type(err).__name__}: {err}")
+            return False
+        cfg = run.read_config()
+        started = self.store.update_job(
+            job["id"], expect_status=("queued",), status="running", pid=proc.pid, run_dir=str(run.path),
+            requested=None,
+            hyperparameters={"n_epochs": cfg["epochs"], "batch_size": cfg["batch_size"],
+                             "learning_rate_multiplier": cfg["lr_multiplier"]})
+        self.procs[job["id"]] = proc
+        if not started:  # cancelled while we were preparing
+            self.store.update_job(job["id"], pid=proc.pid, run_dir=str(run.path))
+            self._signal({**job, "pid": proc.pid, "run_dir": str(run.path)}, signal.SIGTERM)
+            self._kill_at[job["id"]] = time.monotonic() + CANCEL_GRACE_S
+            return False
+        return True
+
+    def _prepare(self, job: dict[str, Any]) -> RunDir:
+        from afinar.engine.modelid import runs_dir
+        from afinar.tasks.chat.config import ChatTrainConfig
+        from afinar.tasks.chat.prepare import prepare
+
+        hp = job["hyperparameters"] or {}
+        output = runs_dir() / job["id"]
+        if output.exists():  # a prepare interrupted by a crash: it never started training
+            shutil.rmtree(output)
+        config = ChatTrainConfig(
+            data=files_dir() / job["training_file"],
+            validation=files_dir() / job["validation_file"] if job["validation_file"] else None,
+            model=job["model"], epochs=hp.get("n_epochs", "auto"), batch_size=hp.get("batch_size", "auto"),
+            lr_multiplier=hp.get("learning_rate_multiplier", "auto"), suffix=job["suffix"], seed=job["seed"])
+        return prepare(config, output=output, job_id=job["id"])
+
+    def _monitor(self, job: dict[str, Any]) -> None:
+        run = RunDir(Path(job["run_dir"])) if job["run_dir"] else None
+        if run is not None:
+            self._copy_events(job, run)
+        if self._alive(job):
+            if job["id"] in self._kill_at and time.monotonic() > self._kill_at[job["id"]]:
+                self._signal(job, signal.SIGKILL)
+            elif job["status"] == "running" and run is not None:
+                self._progress(job, run)
+            return
+        proc = self.procs.pop(job["id"], None)
+        self._kill_at.pop(job["id"], None)
+        code = proc.returncode if proc is not None else None
+        meta = run.read_meta() if run is not None else {}
+        current = self.store.get_job(job["id"]) or job
+        outcome = meta.get("status")
+        if current["status"] == "cancelled":
+            self.store.update_job(job["id"], pid=None)
+        elif outcome == "succeeded":
+            self._succeed(current, run, meta)
+        elif outcome == "paused":  # (a resume may already have queued it again)
+            self.store.update_job(job["id"], pid=None, estimated_finish=None,
+                                  **({} if current["status"] == "queued" else {"status": "paused"}))
+        elif outcome == "failed":
+            self.store.update_job(job["id"], pid=None)
+            self._fail(current, "training_failed", meta.get("error") or "Training failed.")
+        else:  # the process vanished (killed, machine crash): resume or explain
+            self._died(current, run, code)
+
+    def _died(self, job: dict[str, Any], run: RunDir | None, code: int | None) -> None:
+        from afinar.tasks.chat.prepare import launch
+
+        how = (f"exit code {code}" if code is not None and code >= 0 else
+               f"signal {-code}" if code is not None else "the process is gone")
+        attempts = int(job["attempts"]) + 1
+        if job["status"] == "paused":  # it died before saving its pause checkpoint: resume picks the last one
+            self.store.update_job(job["id"], pid=None, estimated_finish=None)
+            return
+        if run is not None and attempts <= MAX_RESTARTS:
+            last = run.last_checkpoint()
+            where = f"its checkpoint at step {last.name.split('-')[-1]}" if last else "the beginning"
+            self.store.add_event(job["id"], f"The training process stopped unexpectedly ({how}); "
+                                            f"restarting from {where} (attempt {attempts} of {MAX_RESTARTS})",
+                                 level="warn")
+            proc = launch(run, resume=True, quiet=True)
+            self.procs[job["id"]] = proc
+            self.store.update_job(job["id"], pid=proc.pid, attempts=attempts, status="running")
+            return
+        log_path = run.path / "train.log" if run is not None else None
+        self.store.update_job(job["id"], pid=None)
+        self._fail(job, "training_interrupted", i18n.t("server.job.died", i18n.get_lang(), how=how,
+                                                       attempts=MAX_RESTARTS, log=str(log_path)))
+
+    def _succeed(self, job: dict[str, Any], run: RunDir, meta: dict[str, Any]) -> None:
+        from afinar.server.service import new_id
+
+        result_files = []
+        results = run.path / "results.csv"
+        if results.is_file():
+            file_id = new_id("file")
+            dest = files_dir() / file_id
+            shutil.copyfile(results, dest)
+            self.store.add_file({"id": file_id, "filename": "step_metrics.csv", "purpose": "fine-tune-results",
+                                 "bytes": dest.stat().st_size, "created_at": int(time.time()),
+                                 "status": "processed", "status_details": None, "findings": None,
+                                 "examples": None})
+            result_files.append(file_id)
+        self.store.update_job(job["id"], pid=None, status="succeeded", fine_tuned_model=meta["model_id"],
+                              finished_at=int(meta.get("finished_at") or time.time()),
+                              trained_tokens=int(meta.get("trained_tokens") or 0), estimated_finish=None,
+                              result_files=result_files, error=None)
+
+    # --- process plumbing -------------------------------------------------------------------
+    def _alive(self, job: dict[str, Any]) -> bool:
+        proc = self.procs.get(job["id"])
+        if proc is not None:
+            return proc.poll() is None
+        pid = job["pid"]
+        if not pid:
+            return False
+        proc_dir = Path(f"/proc/{pid}")
+        if proc_dir.is_dir():  # Linux: make sure the pid is still our training, not a reused number
+            try:
+                if (proc_dir / "stat").read_text().split(") ")[-1].startswith("Z"):
+                    return False
+                cmdline = (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                return False
+            return "afinar.tasks.chat.train" in cmdline and str(job["run_dir"]) in cmdline
+        try:
+            os.kill(pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return not Path("/proc").is_dir()
+
+    def _signal(self, job: dict[str, Any], sig: int) -> None:
+        if self._alive(job):
+            try:
+                os.kill(int(job["pid"]), sig)
+            except ProcessLookupError:
+                pass
+
+    def _copy_events(self, job: dict[str, Any], run: RunDir) -> None:
+        """Append the run's new events.jsonl lines to the job's events (whole lines only)."""
+        import json
+
+        path = run.path / "events.jsonl"
+        if not path.is_file():
+            return
+        offset = int(job["events_read"])
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            chunk = fh.read()
+        end = chunk.rfind(b"\n") + 1
+        if end <= 0:
+            return
+        for line in chunk[:end].splitlines():
+            try:
+                ev = json.loads(line)
+            except ValueError:
+                continue
+            data = ev.get("data") or {}
+            self.store.add_event(job["id"], ev["message"], level=_level(ev.get("level")), data=data,
+                                 created_at=ev.get("created_at"), kind="metrics" if "train_loss" in data else "message")
+        self.store.update_job(job["id"], events_read=offset + end)
+        job["events_read"] = offset + end
+
+    def _progress(self, job: dict[str, Any], run: RunDir) -> None:
+        """trained_tokens and estimated_finish from the newest metrics line."""
+        import json
+
+        path = run.path / "metrics.jsonl"
+        meta = run.read_meta()
+        if not path.is_file() or not meta.get("total_steps"):
+            return
+        with open(path, "rb") as fh:
+            fh.seek(max(0, path.stat().st_size - TAIL_BYTES))
+            lines = [ln for ln in fh.read().splitlines() if ln.strip()]
+        for raw in reversed(lines):
+            try:
+                row = json.loads(raw)
+            except ValueError:
+                continue
+            if "trained_tokens" not in row:
+                continue
+            started, step, total = meta.get("started_at") or job["created_at"], row["step"], meta["total_steps"]
+            elapsed = max(1.0, row["time"] - started)
+            eta = int(started + elapsed / max(1, step) * total) if step else None
+            self.store.update_job(job["id"], trained_tokens=int(row["trained_tokens"]), estimated_finish=eta)
+            return
+
+
+def _level(level: str | None) -> str:
+    """OpenAI's event levels: info, warn, error."""
+    return {"warning": "warn", "warn": "warn", "error": "error"}.get(level or "", "info")
