@@ -35,8 +35,11 @@ def module_dir(module: str) -> Path | None:
     """The folder of an installed module, found without importing it (None if not installed)."""
     importlib.invalidate_caches()
     spec = importlib.util.find_spec(module)
-    if spec is None or spec.origin is None:
+    if spec is None:
         return None
+    if spec.origin is None:  # a namespace package (no __init__.py): its one folder
+        locations = list(spec.submodule_search_locations or [])
+        return Path(locations[0]) if len(locations) == 1 else None
     return Path(spec.origin).parent
 
 
