@@ -67,6 +67,7 @@ def _register() -> None:
     from afinar.cli.export import export
     from afinar.cli.models import models
     from afinar.cli.predict import predict
+    from afinar.cli.rag import rag
     from afinar.cli.serve import jobs, keys, serve
     from afinar.cli.train import train
 
@@ -80,6 +81,7 @@ def _register() -> None:
     cli.add_command(serve)
     cli.add_command(jobs)
     cli.add_command(keys)
+    cli.add_command(rag)
 
 
 _register()
