@@ -1,0 +1,197 @@
+"""Messages of the web studio (`afinar serve` at /, or `python -m afinar.studio`)."""
+
+
+def _m(en: str, es: str) -> dict[str, str]:
+    return {"en": en, "es": es}
+
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "studio.title": _m("# Afinar — fine-tuning studio\nLocal, private and free: your data never leaves this machine.",
+                       "# Afinar — estudio de ajuste fino\nLocal, privado y gratis: tus datos no salen de esta máquina."),
+    "studio.refresh": _m("Refresh", "Actualizar"),
+    "studio.tab.data": _m("Data", "Datos"),
+    "studio.tab.finetune": _m("Fine-tuning", "Ajuste fino"),
+    "studio.tab.playground": _m("Playground", "Playground"),
+    "studio.tab.textcls": _m("Text classifier", "Clasificador de texto"),
+    "studio.tab.models": _m("Models", "Modelos"),
+    "studio.task.auto": _m("Detect automatically", "Detectar automáticamente"),
+    "studio.task.chat": _m("chat (conversations)", "chat (conversaciones)"),
+    "studio.task.text-classification": _m("text classification", "clasificación de texto"),
+    "studio.task.image-classification": _m("image classification", "clasificación de imágenes"),
+    "studio.status.queued": _m("queued", "en cola"),
+    "studio.status.validating_files": _m("validating files", "validando archivos"),
+    "studio.status.running": _m("training", "entrenando"),
+    "studio.status.paused": _m("paused", "en pausa"),
+    "studio.status.succeeded": _m("finished ✓", "terminado ✓"),
+    "studio.status.failed": _m("failed ✗", "falló ✗"),
+    "studio.status.cancelled": _m("cancelled", "cancelado"),
+    # ---- Datos
+    "studio.data.intro": _m(
+        "Upload your training data (JSONL, JSON, CSV or Excel). Every problem is listed with its line and how "
+        "to fix it; **Repair** fixes the format problems for you, **Convert** turns a table into a training file.",
+        "Sube tus datos de entrenamiento (JSONL, JSON, CSV o Excel). Cada problema aparece con su línea y cómo "
+        "arreglarlo; **Reparar** corrige los problemas de formato por ti y **Convertir** pasa una tabla a un "
+        "archivo de entrenamiento."),
+    "studio.data.file": _m("Data file", "Archivo de datos"),
+    "studio.data.task": _m("What the data is for", "Para qué son los datos"),
+    "studio.data.report": _m("Validation report", "Informe de validación"),
+    "studio.data.col.line": _m("Line", "Línea"),
+    "studio.data.col.severity": _m("Type", "Tipo"),
+    "studio.data.col.code": _m("Code", "Código"),
+    "studio.data.col.field": _m("Field", "Campo"),
+    "studio.data.col.message": _m("Problem", "Problema"),
+    "studio.data.col.hint": _m("How to fix it", "Cómo arreglarlo"),
+    "studio.data.valid": _m("✅ **{file}**: valid {task} data, {examples} examples, no problems found.",
+                            "✅ **{file}**: datos de {task} válidos, {examples} ejemplos, sin problemas."),
+    "studio.data.valid_warnings": _m(
+        "✅ **{file}**: valid {task} data, {examples} examples; {warnings} warning(s) below worth a look.",
+        "✅ **{file}**: datos de {task} válidos, {examples} ejemplos; {warnings} aviso(s) abajo que conviene revisar."),
+    "studio.data.invalid": _m(
+        "❌ **{file}** ({task}, {examples} examples): {errors} error(s) and {warnings} warning(s). Fix the lines "
+        "below, or press **Repair** for the format problems.",
+        "❌ **{file}** ({task}, {examples} ejemplos): {errors} error(es) y {warnings} aviso(s). Corrige las líneas "
+        "de abajo, o pulsa **Reparar** para los problemas de formato."),
+    "studio.data.more_rows": _m("The table shows the first {shown} of {total} findings.",
+                                "La tabla muestra los primeros {shown} de {total} problemas."),
+    "studio.data.need_file": _m("Upload a data file first.", "Primero sube un archivo de datos."),
+    "studio.data.fix": _m("Repair", "Reparar"),
+    "studio.data.convert_to": _m("Convert to", "Convertir a"),
+    "studio.data.convert": _m("Convert", "Convertir"),
+    "studio.data.download": _m("Result (download)", "Resultado (descargar)"),
+    "studio.data.fixed": _m(
+        "**Repaired:** {changes} change(s), {left} line(s) still need a manual fix. The report above is now "
+        "for **{output}**; download it below.",
+        "**Reparado:** {changes} cambio(s), {left} línea(s) necesitan aún una corrección manual. El informe de "
+        "arriba es ahora el de **{output}**; descárgalo abajo."),
+    "studio.data.fixed_nothing": _m("Nothing to repair: the format is already right.",
+                                    "Nada que reparar: el formato ya es correcto."),
+    "studio.data.converted": _m(
+        "**Converted:** {count} examples for {task} written to **{output}** (read as {format}). The report "
+        "above is now for that file; download it below.",
+        "**Convertido:** {count} ejemplos para {task} escritos en **{output}** (leído como {format}). El "
+        "informe de arriba es ahora el de ese archivo; descárgalo abajo."),
+    "studio.data.skipped": _m("{count} row(s) skipped because they were empty or incomplete (lines {lines}).",
+                              "Se omitieron {count} fila(s) vacías o incompletas (líneas {lines})."),
+    "studio.data.stats": _m("Statistics", "Estadísticas"),
+    "studio.data.stats_button": _m("Compute statistics", "Calcular estadísticas"),
+    "studio.data.stats_title": _m("**{file}**: {examples} usable examples.", "**{file}**: {examples} ejemplos utilizables."),
+    "studio.data.stat": _m("Statistic", "Estadística"),
+    "studio.data.value": _m("Value", "Valor"),
+    "studio.data.histogram": _m("Tokens per example (approximate)", "Tokens por ejemplo (aproximado)"),
+    "studio.data.hist_x": _m("tokens per example", "tokens por ejemplo"),
+    "studio.data.hist_y": _m("examples", "ejemplos"),
+    "studio.data.estimate": _m("Estimate: epochs, time and cost", "Estimación: épocas, tiempo y coste"),
+    "studio.data.model": _m("Base model", "Modelo base"),
+    "studio.data.epochs": _m("Epochs", "Épocas"),
+    "studio.data.epochs_info": _m("auto (OpenAI's rule) or a number from 1 to 50",
+                                  "auto (la regla de OpenAI) o un número del 1 al 50"),
+    "studio.data.estimate_button": _m("Estimate", "Estimar"),
+    "studio.data.estimate_chat_only": _m("The estimate is for chat data (conversations in JSONL).",
+                                         "La estimación es para datos de chat (conversaciones en JSONL)."),
+    "studio.data.bad_epochs": _m("Epochs \"{value}\" is not valid: write auto or a whole number from 1 to 50.",
+                                 "Las épocas \"{value}\" no son válidas: escribe auto o un número entero del 1 al 50."),
+    "studio.data.openai_model": _m("The same job on OpenAI", "El mismo trabajo en OpenAI"),
+    # ---- Playground
+    "studio.play.intro": _m(
+        "Talk to any model: a base or one you fine-tuned. Answers appear as they are written.",
+        "Habla con cualquier modelo: uno base o uno que hayas ajustado. Las respuestas aparecen mientras se escriben."),
+    "studio.play.model": _m("Model", "Modelo"),
+    "studio.play.system": _m("System message (optional)", "Mensaje de sistema (opcional)"),
+    "studio.play.system_hint": _m("e.g. You are TechStore's assistant.", "p. ej. Eres el asistente de TechStore."),
+    "studio.play.chat": _m("Conversation", "Conversación"),
+    "studio.play.prompt": _m("Your message", "Tu mensaje"),
+    "studio.play.prompt_hint": _m("Write and press Enter", "Escribe y pulsa Enter"),
+    "studio.play.send": _m("Send", "Enviar"),
+    "studio.play.clear": _m("New conversation", "Nueva conversación"),
+    "studio.play.need_model": _m("Choose a model first (Models page: pull a base, or fine-tune one).",
+                                 "Elige primero un modelo (página Modelos: descarga uno base, o ajusta uno)."),
+    "studio.play.compare": _m("Compare: base vs fine-tuned", "Comparar: base frente a ajustado"),
+    "studio.play.compare_intro": _m(
+        "The same question to both models, side by side. Click one of the course's test cases to fill the "
+        "question: the facts each answer should contain are checked (✓ found, ✗ missing).",
+        "La misma pregunta a los dos modelos, lado a lado. Haz clic en uno de los casos de prueba del curso para "
+        "rellenar la pregunta: se comprueban los datos que cada respuesta debería contener (✓ está, ✗ falta)."),
+    "studio.play.base": _m("Base model", "Modelo base"),
+    "studio.play.tuned": _m("Fine-tuned model", "Modelo ajustado"),
+    "studio.play.cases": _m("Course test cases (TechStore)", "Casos de prueba del curso (TechStore)"),
+    "studio.play.compare_button": _m("Compare", "Comparar"),
+    "studio.play.compare_need": _m("Choose both models and write a question.",
+                                   "Elige los dos modelos y escribe una pregunta."),
+    "studio.play.facts": _m("Expected facts found: {found}/{total}", "Datos esperados encontrados: {found}/{total}"),
+    # ---- Clasificador de texto
+    "studio.cls.intro": _m(
+        "Train a text classifier (e.g. positive / negative / neutral reviews) from a CSV with a text and a label "
+        "column. Without a validation file, 20% of the data is set aside to measure the model.",
+        "Entrena un clasificador de textos (p. ej. reseñas positivas / negativas / neutrales) con un CSV de dos "
+        "columnas, texto y etiqueta. Sin archivo de validación se aparta un 20% de los datos para medir el modelo."),
+    "studio.cls.data": _m("Training data (CSV: text, label)", "Datos de entrenamiento (CSV: texto, etiqueta)"),
+    "studio.cls.valid": _m("Validation data (optional)", "Datos de validación (opcional)"),
+    "studio.cls.base": _m("Base model", "Modelo base"),
+    "studio.cls.base_info": _m("multilingual-e5-small understands Spanish", "multilingual-e5-small entiende español"),
+    "studio.cls.epochs": _m("Epochs", "Épocas"),
+    "studio.cls.lr": _m("Learning rate", "Tasa de aprendizaje"),
+    "studio.cls.batch": _m("Batch size", "Tamaño de lote"),
+    "studio.cls.train": _m("Train", "Entrenar"),
+    "studio.cls.need_data": _m("Upload the training CSV first.", "Primero sube el CSV de entrenamiento."),
+    "studio.cls.started": _m("Training started (run {run}); you can follow it below, even after reloading the page.",
+                             "Entrenamiento iniciado (ejecución {run}); síguelo abajo, incluso si recargas la página."),
+    "studio.cls.runs": _m("Run", "Ejecución"),
+    "studio.cls.run": _m("Run", "Ejecución"),
+    "studio.cls.steps": _m("step {step} of {total}", "paso {step} de {total}"),
+    "studio.cls.epoch_line": _m("epoch {epoch}: accuracy {accuracy}, F1 {f1}",
+                                "época {epoch}: exactitud {accuracy}, F1 {f1}"),
+    "studio.cls.curves": _m("Curves per epoch", "Curvas por época"),
+    "studio.cls.train_loss": _m("training loss", "pérdida de entrenamiento"),
+    "studio.cls.valid_loss": _m("validation loss", "pérdida de validación"),
+    "studio.cls.accuracy": _m("accuracy", "exactitud"),
+    "studio.cls.f1": _m("F1", "F1"),
+    "studio.cls.confusion": _m("Confusion matrix (validation)", "Matriz de confusión (validación)"),
+    "studio.cls.summary": _m(
+        "**Best epoch {epoch} of {epochs}**, {seconds} s of training, measured on {valid} validation examples:",
+        "**Mejor época {epoch} de {epochs}**, {seconds} s de entrenamiento, medido con {valid} ejemplos de validación:"),
+    "studio.cls.model": _m("Model", "Modelo"),
+    "studio.cls.label": _m("Label", "Etiqueta"),
+    "studio.cls.try": _m("Try the model", "Prueba el modelo"),
+    "studio.cls.text": _m("Text to classify", "Texto a clasificar"),
+    "studio.cls.text_hint": _m("e.g. La comida estaba deliciosa", "p. ej. La comida estaba deliciosa"),
+    "studio.cls.classify": _m("Classify", "Clasificar"),
+    "studio.cls.confidences": _m("Confidence per label", "Confianza por etiqueta"),
+    "studio.cls.try_need": _m("Choose a finished run and write a text.", "Elige una ejecución terminada y escribe un texto."),
+    "studio.cls.export": _m("Export as a Hugging Face Space", "Exportar como Space de Hugging Face"),
+    "studio.cls.exported": _m("{name} is ready: unzip it and run `python app.py`, or upload it to a Space.",
+                              "{name} está listo: descomprímelo y ejecuta `python app.py`, o súbelo a un Space."),
+    "studio.cls.space": _m("Space folder (zip)", "Carpeta del Space (zip)"),
+    # ---- Modelos
+    "studio.models.intro": _m(
+        "The base models you can fine-tune. ✓ = already on this machine (works offline). Read the license "
+        "before using a base; pulling installs and converts it once.",
+        "Los modelos base que puedes ajustar. ✓ = ya está en esta máquina (funciona sin internet). Lee la "
+        "licencia antes de usar un modelo; descargarlo lo instala y convierte una sola vez."),
+    "studio.models.catalog": _m("Catalog (* = default for its task)", "Catálogo (* = predeterminado para su tarea)"),
+    "studio.models.name": _m("Model", "Modelo"),
+    "studio.models.name_info": _m("a catalog name or a hub id", "un nombre del catálogo o un id del hub"),
+    "studio.models.accept": _m("I accept the model's license", "Acepto la licencia del modelo"),
+    "studio.models.accept_needed": _m("This license must be accepted before the model is installed: tick the box.",
+                                      "Esta licencia debe aceptarse antes de instalar el modelo: marca la casilla."),
+    "studio.models.pull": _m("Pull", "Descargar"),
+    "studio.models.pick": _m("Choose a model first.", "Elige primero un modelo."),
+    "studio.models.pulled": _m("✅ {name} is ready in {path}.", "✅ {name} está listo en {path}."),
+    "studio.models.import": _m("Import a GGUF model (Ollama, LM Studio…)", "Importar un modelo GGUF (Ollama, LM Studio…)"),
+    "studio.models.gguf": _m("GGUF file", "Archivo GGUF"),
+    "studio.models.import_name": _m("Name for the model", "Nombre para el modelo"),
+    "studio.models.import_button": _m("Import", "Importar"),
+    "studio.models.import_need": _m("Upload a .gguf file and give it a name.", "Sube un archivo .gguf y ponle un nombre."),
+    "studio.models.imported": _m("✅ {name} imported into {path}; you can fine-tune it now.",
+                                 "✅ {name} importado en {path}; ya puedes ajustarlo."),
+    "studio.models.tuned": _m("Your fine-tuned models", "Tus modelos ajustados"),
+    "studio.models.tuned_pick": _m("Fine-tuned model", "Modelo ajustado"),
+    "studio.models.confirm": _m("Yes, delete it", "Sí, eliminarlo"),
+    "studio.models.delete": _m("Delete", "Eliminar"),
+    "studio.models.confirm_first": _m("Tick \"Yes, delete it\" first: deleting cannot be undone.",
+                                      "Marca antes \"Sí, eliminarlo\": no se puede deshacer."),
+    "studio.models.deleted": _m("Deleted {model}.", "Eliminado {model}."),
+    "studio.models.not_fine_tuned": _m("{model} is not a fine-tuned model of this machine.",
+                                       "{model} no es un modelo ajustado de esta máquina."),
+    "studio.models.not_fine_tuned.hint": _m("Only ft: models can be deleted here; remove bases with `afinar models rm`.",
+                                            "Aquí solo se eliminan modelos ft:; los base se quitan con `afinar models rm`."),
+}

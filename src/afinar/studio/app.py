@@ -1,0 +1,55 @@
+"""The page: a title, the es/en switch and one tab per part of the product.
+
+The language starts from the browser's Accept-Language (``default_lang`` when it names neither
+Spanish nor English); the switch relabels every registered component at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from afinar.studio.texts import Texts, pick_lang
+
+# Optional extra styling; ``afinar serve`` may pass it as ``mount_gradio_app(..., css=CSS)``.
+CSS = ".studio-title h1 {margin-bottom: 0}"
+
+
+def build_studio(service: Any = None, default_lang: str = "es") -> Any:
+    """The studio's ``gradio.Blocks``. ``service``: ``afinar.server.service.Service`` or None."""
+    from afinar.studio import data_tab, models_tab, playground_tab, textcls_tab
+    from afinar.studio.local import backend_for
+
+    T = Texts(default_lang)
+    on_load: list[tuple[Any, list[Any]]] = []
+    backend = backend_for(service)
+    with gr.Blocks(title="Afinar", analytics_enabled=False) as blocks:
+        with gr.Row():
+            T.make(gr.Markdown, "studio.title", attr="value", elem_classes="studio-title", scale=4)
+            lang = gr.Radio(choices=[("Español", "es"), ("English", "en")], value=default_lang,
+                            label="Idioma / Language", elem_id="studio-lang", scale=1)
+        with gr.Tabs():
+            with T.make(gr.Tab, "studio.tab.data", id="data", elem_id="tab-data"):
+                data_tab.build(T, lang)
+            if service is not None:
+                from afinar.studio import finetune_tab
+
+                with T.make(gr.Tab, "studio.tab.finetune", id="finetune", elem_id="tab-finetune"):
+                    on_load += finetune_tab.build(T, lang, service)
+            with T.make(gr.Tab, "studio.tab.playground", id="playground", elem_id="tab-playground"):
+                on_load += playground_tab.build(T, lang, backend)
+            with T.make(gr.Tab, "studio.tab.textcls", id="textcls", elem_id="tab-textcls"):
+                on_load += textcls_tab.build(T, lang)
+            with T.make(gr.Tab, "studio.tab.models", id="models", elem_id="tab-models"):
+                on_load += models_tab.build(T, lang, backend)
+
+        def detect(request: gr.Request) -> str:
+            header = request.headers.get("accept-language") if request is not None else None
+            return pick_lang(header, default_lang)
+
+        blocks.load(detect, None, lang)
+        for fn, outputs in on_load:
+            blocks.load(fn, None, outputs)
+        lang.change(T.relabel, lang, T.components)
+    return blocks

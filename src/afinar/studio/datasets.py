@@ -1,0 +1,188 @@
+"""What the Datos page computes, as plain values: report tables, repairs, conversions, stats, estimates.
+
+Nothing here imports Gradio or torch; each function takes the file the page holds and the page's
+language and returns text (Markdown) and rows, so the same calls can be tested without a browser.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from afinar.errors import AfinarError
+from afinar.studio.texts import tr
+from afinar.studio.workspace import new_dir
+
+# The findings table shows at most this many rows; the summary says how many more there are.
+MAX_ROWS = 500
+FINDING_COLUMNS = ("line", "severity", "code", "field", "message", "hint")
+HISTOGRAM_BINS = 12
+
+
+def error_text(err: AfinarError, lang: str) -> str:
+    """An AfinarError as Markdown: what happened and how to fix it, in ``lang``."""
+    hint = err.hint(lang)
+    text = f"**{tr('common.error_prefix', lang)}:** {err.message(lang)}"
+    return text + (f"\n\n**{tr('common.hint_prefix', lang)}:** {hint}" if hint else "")
+
+
+def validate_file(path: Path, name: str, task: str | None, lang: str) -> tuple[str, list[list[Any]], bool, str]:
+    """(summary Markdown, findings rows, valid, task) of ``path`` shown as ``name``."""
+    from afinar.data.validate import ValidateOptions, validate
+
+    report = validate(path, ValidateOptions(task=task or None))
+    rows = [[f.line or "—", tr(f"data.severity.{f.severity}", lang), f.code, f.field or "",
+             f.message(lang), f.hint(lang)] for f in report.sorted_findings()]
+    errors, warnings = len(report.errors), len(report.warnings)
+    task_name = tr(f"studio.task.{report.task}", lang)
+    if report.valid:
+        key = "studio.data.valid" if not warnings else "studio.data.valid_warnings"
+    else:
+        key = "studio.data.invalid"
+    summary = tr(key, lang, file=name, examples=report.examples, errors=errors, warnings=warnings, task=task_name)
+    if len(rows) > MAX_ROWS:
+        summary += "\n\n" + tr("studio.data.more_rows", lang, shown=MAX_ROWS, total=len(rows))
+    for code, n in sorted(report.suppressed.items()):
+        summary += "\n\n" + tr("data.validate.suppressed", lang, count=n, code=code)
+    return summary, rows[:MAX_ROWS], report.valid, report.task
+
+
+def finding_headers(lang: str) -> list[str]:
+    return [tr(f"studio.data.col.{c}", lang) for c in FINDING_COLUMNS]
+
+
+def repair(path: Path, name: str, lang: str) -> tuple[Path, str]:
+    """Repair ``path`` into a new workspace file; (repaired file, Markdown list of the changes)."""
+    from afinar.data.fix import fix_file
+
+    stem, suffix = Path(name).stem or "datos", path.suffix
+    out_suffix = ".jsonl" if suffix in (".json", ".jsonl", ".jsonlines", ".ndjson") else suffix
+    output = new_dir("fixed") / f"{stem}_corregido{out_suffix}"
+    result = fix_file(path, output)
+    lines = []
+    for change in result.changes:
+        where = tr("data.fix.line", lang, line=change.line) if change.line else tr("data.fix.file", lang)
+        lines.append(f"- ✓ {where}: {tr(f'data.fix.change.{change.code}', lang, line=change.line, **change.params)}")
+    for change in result.unfixed:
+        where = tr("data.fix.line", lang, line=change.line) if change.line else tr("data.fix.file", lang)
+        key = f"data.fix.unfixed.{change.code}"
+        from afinar import i18n
+
+        text = tr(key, lang, **change.params) if i18n.has(key) else change.code
+        lines.append(f"- ✗ {where}: {text}")
+    head = tr("studio.data.fixed", lang, changes=len(result.changes), left=len(result.unfixed), output=output.name)
+    if not result.changes:
+        head = tr("studio.data.fixed_nothing", lang)
+    return output, head + ("\n\n" + "\n".join(lines) if lines else "")
+
+
+def convert(path: Path, name: str, target: str, lang: str) -> tuple[Path, str]:
+    """Convert a table (CSV, Excel, JSON...) to a training file; (output, Markdown summary)."""
+    from afinar.data.convert import ConvertOptions, convert_file
+
+    stem = Path(name).stem or "datos"
+    output = new_dir("converted") / (f"{stem}.jsonl" if target == "chat" else f"{stem}_textcls.csv")
+    result = convert_file(path, output, ConvertOptions(to=target))
+    text = tr("studio.data.converted", lang, count=result.written, output=output.name, format=result.format,
+              task=tr(f"studio.task.{target}", lang))
+    if result.columns:
+        text += "\n\n" + tr("convert.columns", lang, columns=", ".join(f"{k} ← {v}" for k, v in result.columns.items()))
+    skipped = result.skipped_empty + result.skipped_roles
+    if skipped:
+        text += "\n\n" + tr("studio.data.skipped", lang, count=len(skipped), lines=", ".join(map(str, skipped[:20])))
+    return output, text
+
+
+def token_lengths(path: Path, task: str) -> list[int]:
+    """Approximate tokens of every usable example (the same approximation as ``afinar data stats``)."""
+    from afinar.data.tokens import approx_tokens
+
+    if task == "chat":
+        from afinar.data.chat_schema import check_example
+        from afinar.data.records import iter_records
+
+        def ignore(*args: Any, **kwargs: Any) -> None:
+            return None
+
+        out = []
+        with open(path, "rb") as fh:
+            for record in iter_records(fh, ignore, check_mojibake=False):
+                info = check_example(record.value, record.line, ignore)
+                if info is not None:
+                    out.append(approx_tokens(info.chars, info.messages))
+        return out
+    from afinar.tasks.text_classification.data import read_examples
+
+    examples, _, _ = read_examples(path, None, None)
+    return [approx_tokens(len(text)) for text in examples.texts]
+
+
+def histogram(values: list[int], bins: int = HISTOGRAM_BINS) -> list[tuple[str, int]]:
+    """(range label, count) per bin of equal width; one bin when every value is the same."""
+    if not values:
+        return []
+    low, high = min(values), max(values)
+    width = max(1, -(-(high - low + 1) // bins))
+    counts = Counter((v - low) // width for v in values)
+    return [(f"{low + i * width}–{low + (i + 1) * width - 1}", counts.get(i, 0))
+            for i in range((high - low) // width + 1)]
+
+
+def stats(path: Path, name: str, task: str, lang: str) -> tuple[str, list[tuple[str, int]]]:
+    """(Markdown table of the dataset's statistics, token-length histogram rows)."""
+    from afinar import i18n
+
+    if task == "chat":
+        from afinar.data.stats import chat_stats
+
+        result = chat_stats(path)
+    else:
+        from afinar.data.validate import ValidateOptions, validate
+
+        report = validate(path, ValidateOptions(task=task))
+        result = {"task": task, "examples": report.examples, **report.stats}
+    lengths = token_lengths(path, task)
+    rows = [f"| {tr('studio.data.stat', lang)} | {tr('studio.data.value', lang)} |", "|---|---|"]
+    for key, value in result.items():
+        if key == "file":
+            continue
+        label = i18n.t(f"data.field.{key}", lang) if i18n.has(f"data.field.{key}") else key
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "—"
+        rows.append(f"| {label} | {value} |")
+    title = tr("studio.data.stats_title", lang, file=name, examples=len(lengths))
+    return title + "\n\n" + "\n".join(rows), histogram(lengths)
+
+
+def estimate_text(path: Path, model: str, epochs: int | None, lang: str) -> str:
+    """The estimate as Markdown: epochs, trained tokens, local time and OpenAI's price."""
+    from afinar.data.estimate import estimate
+
+    est = estimate(path, model, epochs)
+    method = tr("data.estimate.method." + ("exact" if est.token_method != "approximate" else "approx"), lang)
+    lines = [
+        f"### {tr('data.estimate.title', lang, file=Path(est.file).name, model=est.model)}",
+        "- " + tr("data.estimate.examples", lang, examples=est.examples, tokens=est.tokens_per_epoch,
+                  method=method).strip(),
+        "- " + tr("data.estimate.epochs_" + est.epochs_source, lang, epochs=est.epochs).strip(),
+        "- " + tr("data.estimate.trained", lang, trained=f"{est.trained_tokens:,}").strip(),
+    ]
+    if est.local_seconds is not None:
+        lines.append("- " + tr(f"data.estimate.local_{est.local_method}", lang, time=duration(est.local_seconds),
+                               speed=est.local_tokens_per_s).strip())
+    else:
+        lines.append("- " + tr("data.estimate.local_unknown", lang, model=est.model).strip())
+    lines += ["", f"| {tr('studio.data.openai_model', lang)} | USD |", "|---|---:|"]
+    lines += [f"| {name} | ${cost:,.4f} |" for name, cost in est.openai_cost_usd.items()]
+    lines += ["", f"_{tr('data.estimate.openai_note', lang).strip()}_"]
+    return "\n".join(lines)
+
+
+def duration(seconds: float) -> str:
+    seconds = round(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"

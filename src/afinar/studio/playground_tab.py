@@ -1,0 +1,134 @@
+"""The Playground page: chat with any model (streaming), and "Comparar": the same prompt to a base
+and a fine-tuned model side by side, with the course's test cases one click away and their
+expected facts scored (``afinar.evaluate.compare``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from afinar.errors import AfinarError
+from afinar.studio.datasets import error_text
+from afinar.studio.local import items
+from afinar.studio.texts import Texts, tr
+
+# The course's TechStore test cases (examples/techstore/test_prompts.jsonl in the repository).
+TEST_PROMPTS = Path(__file__).resolve().parents[3] / "examples" / "techstore" / "test_prompts.jsonl"
+MAX_TOKENS = 200
+
+
+def test_cases(path: Path = TEST_PROMPTS) -> list[Any]:
+    from afinar.evaluate.compare import read_prompts
+
+    return read_prompts(path) if path.is_file() else []
+
+
+def model_choices(backend: Any) -> list[str]:
+    """Fine-tuned models first (newest first), then the bases in the cache."""
+    ids = [m["id"] for m in items(backend.list_models())]
+    tuned = [i for i in reversed(ids) if i.startswith("ft:")]
+    return tuned + [i for i in ids if not i.startswith("ft:")]
+
+
+def stream_reply(backend: Any, model: str, messages: list[dict], lang: str) -> Iterator[str]:
+    """The reply so far, growing with each delta; an error ends it with the explanation."""
+    text = ""
+    try:
+        for delta in backend.chat_stream(model, messages, max_tokens=MAX_TOKENS, temperature=0.0):
+            text += delta
+            yield text
+    except AfinarError as err:
+        yield (text + "\n\n" if text else "") + error_text(err, lang)
+
+
+def facts_line(answer: str, expected: list[str], lang: str) -> str:
+    from afinar.evaluate.compare import score
+
+    if not expected:
+        return ""
+    found = score(answer, expected)
+    marks = " · ".join(("✓ " if ok else "✗ ") + pattern.replace("\\", "") for pattern, ok in zip(expected, found))
+    return f"\n\n_{tr('studio.play.facts', lang, found=sum(found), total=len(found))}: {marks}_"
+
+
+def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
+    """The page's components; returns (function, outputs) pairs to run when the page loads."""
+    import gradio as gr
+
+    def refresh() -> tuple[Any, Any, Any]:
+        choices = model_choices(backend)
+        tuned = [c for c in choices if c.startswith("ft:")]
+        bases = [c for c in choices if not c.startswith("ft:")]
+        return (gr.update(choices=choices, value=choices[0] if choices else None),
+                gr.update(choices=bases, value=bases[0] if bases else None),
+                gr.update(choices=tuned + bases, value=(tuned or bases or [None])[0]))
+
+    T.make(gr.Markdown, "studio.play.intro", attr="value")
+    with gr.Row():
+        model = T.make(gr.Dropdown, "studio.play.model", choices=[], allow_custom_value=True, elem_id="play-model",
+                       scale=3)
+        refresh_btn = T.make(gr.Button, "studio.refresh", attr="value", elem_id="play-refresh", scale=1)
+    system = T.make(gr.Textbox, "studio.play.system", placeholder="studio.play.system_hint", elem_id="play-system")
+    chatbot = T.make(gr.Chatbot, "studio.play.chat", elem_id="play-chat", height=320)
+    with gr.Row():
+        prompt = T.make(gr.Textbox, "studio.play.prompt", placeholder="studio.play.prompt_hint", elem_id="play-prompt",
+                        scale=4)
+        send = T.make(gr.Button, "studio.play.send", attr="value", variant="primary", elem_id="play-send", scale=1)
+        clear = T.make(gr.Button, "studio.play.clear", attr="value", elem_id="play-clear", scale=1)
+
+    def chat(message: str, history: list[dict], model_id: str, system_text: str, lang: str):
+        history = list(history or [])
+        if not (message or "").strip():
+            yield history, message
+            return
+        if not model_id:
+            yield history + [{"role": "assistant", "content": tr("studio.play.need_model", lang)}], message
+            return
+        history.append({"role": "user", "content": message})
+        messages = ([{"role": "system", "content": system_text}] if (system_text or "").strip() else []) + \
+            [{"role": m["role"], "content": m["content"]} for m in history]
+        for text in stream_reply(backend, model_id, messages, lang):
+            yield history + [{"role": "assistant", "content": text}], ""
+
+    send.click(chat, [prompt, chatbot, model, system, lang_box], [chatbot, prompt])
+    prompt.submit(chat, [prompt, chatbot, model, system, lang_box], [chatbot, prompt])
+    clear.click(lambda: ([], ""), None, [chatbot, prompt])
+
+    with T.make(gr.Accordion, "studio.play.compare", open=True, elem_id="play-compare-box"):
+        T.make(gr.Markdown, "studio.play.compare_intro", attr="value")
+        with gr.Row():
+            base = T.make(gr.Dropdown, "studio.play.base", choices=[], allow_custom_value=True, elem_id="cmp-base")
+            tuned = T.make(gr.Dropdown, "studio.play.tuned", choices=[], allow_custom_value=True, elem_id="cmp-tuned")
+        cases = test_cases()
+        cmp_prompt = T.make(gr.Textbox, "studio.play.prompt", elem_id="cmp-prompt")
+        if cases:
+            case_table = T.make(gr.Dataset, "studio.play.cases", components=[gr.Textbox(visible=False)],
+                                samples=[[c.prompt] for c in cases], type="index", elem_id="cmp-cases")
+            case_table.click(lambda index: cases[index].prompt, case_table, cmp_prompt)
+        compare_btn = T.make(gr.Button, "studio.play.compare_button", attr="value", variant="primary",
+                             elem_id="cmp-run")
+        with gr.Row():
+            base_out = T.make(gr.Markdown, "studio.play.base", elem_id="cmp-base-answer", container=True,
+                              show_label=True, min_height=80)
+            tuned_out = T.make(gr.Markdown, "studio.play.tuned", elem_id="cmp-tuned-answer", container=True,
+                               show_label=True, min_height=80)
+
+    def compare(text: str, base_id: str, tuned_id: str, lang: str):
+        if not (text or "").strip() or not base_id or not tuned_id:
+            yield tr("studio.play.compare_need", lang), ""
+            return
+        # a course test case keeps its expected facts, scored like `afinar compare` does
+        facts = next((c.expected for c in cases if c.prompt == text.strip()), [])
+        messages = [{"role": "user", "content": text.strip()}]
+        answer = ""
+        for answer in stream_reply(backend, base_id, messages, lang):
+            yield answer, ""
+        base_done = answer + facts_line(answer, facts, lang)
+        for answer in stream_reply(backend, tuned_id, messages, lang):
+            yield base_done, answer
+        yield base_done, answer + facts_line(answer, facts, lang)
+
+    compare_btn.click(compare, [cmp_prompt, base, tuned, lang_box], [base_out, tuned_out])
+    refresh_btn.click(refresh, None, [model, base, tuned])
+    return [(refresh, [model, base, tuned])]

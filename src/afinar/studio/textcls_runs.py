@@ -1,0 +1,136 @@
+"""Text-classification runs started from the studio, trained without blocking the page.
+
+``start`` does what ``afinar train text-classification`` does before training (check the data,
+resolve the base, write the run folder) and then runs ``launch.run`` — the training subprocess
+and its polling — in a background thread. The page polls ``progress(run)``, which reads only the
+run folder (``meta.json``, ``metrics.jsonl``, ``report.json``): a reloaded page, or one opened
+after the server restarted, sees the same run. No torch here.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from afinar.errors import AfinarError
+
+TASK = "text-classification"
+# Errors of runs that failed before the subprocess could record them, by run folder.
+_failures: dict[str, AfinarError] = {}
+_threads: dict[str, threading.Thread] = {}
+
+
+class DataProblems(AfinarError):
+    """The data has errors: the reports are kept so the page can list every finding."""
+
+    def __init__(self, reports: list[Any]):
+        errors = sum(len(r.errors) for r in reports)
+        super().__init__("textcls.data.invalid", errors=errors, files=", ".join(Path(r.file).name for r in reports
+                                                                                if r.errors))
+        self.reports = reports
+
+
+def start(values: dict[str, Any]) -> Path:
+    """Check, prepare and launch a run from config values; returns the run folder at once."""
+    from afinar.tasks.text_classification import launch
+    from afinar.tasks.text_classification.config import build_config
+
+    cfg = build_config(values)
+    reports = launch.check_data(cfg)
+    if any(r.errors for r in reports):
+        raise DataProblems(reports)
+    base_path = launch.resolve_base(cfg.base)
+    prepared = launch.prepare(cfg, base_path)
+    path = prepared.run.path
+
+    def work() -> None:
+        try:
+            launch.run(prepared.run, lambda record: None)
+        except AfinarError as err:
+            _failures[str(path)] = err
+
+    thread = threading.Thread(target=work, name=f"textcls-{path.name}", daemon=True)
+    _threads[str(path)] = thread
+    thread.start()
+    return path
+
+
+@dataclass
+class Progress:
+    status: str  # queued, running, succeeded, failed, cancelled
+    step: int = 0
+    total_steps: int = 0
+    epochs: list[dict[str, Any]] = field(default_factory=list)
+    report: dict[str, Any] | None = None
+    error: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("succeeded", "failed", "cancelled")
+
+
+def progress(run: Path) -> Progress:
+    from afinar.engine.rundir import RunDir
+
+    rundir = RunDir(run)
+    meta = rundir.read_meta() if (run / "meta.json").is_file() else {}
+    out = Progress(meta.get("status", "queued"), error=meta.get("error"))
+    for record in rundir.metrics() if (run / "metrics.jsonl").is_file() else []:
+        kind = record.get("kind")
+        if kind == "start":
+            out.total_steps = record.get("total_steps", 0)
+        elif kind == "step":
+            out.step = record.get("step", out.step)
+        elif kind == "epoch":
+            out.epochs.append(record)
+    failure = _failures.get(str(run))
+    if failure is not None and not out.finished:
+        out.status, out.error = "failed", failure.message()
+    if out.status == "succeeded" and (run / "report.json").is_file():
+        out.report = json.loads((run / "report.json").read_text(encoding="utf-8"))
+    return out
+
+
+def runs() -> list[tuple[Path, dict[str, Any]]]:
+    """Every text-classification run under AFINAR_HOME/runs, newest first."""
+    from afinar.engine.modelid import runs_dir
+
+    found = []
+    root = runs_dir()
+    for meta_path in root.glob("*/meta.json") if root.is_dir() else []:
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if meta.get("task") == TASK:
+            found.append((meta_path.parent, meta))
+    return sorted(found, key=lambda r: r[0].name, reverse=True)
+
+
+_predictors: dict[str, Any] = {}
+_predict_lock = threading.Lock()
+
+
+def classify(run: Path, text: str) -> dict[str, float]:
+    """Confidences per label for ``text`` with the run's model (loaded once, then kept)."""
+    from afinar.tasks.text_classification.predict import load_predictor
+
+    with _predict_lock:
+        if str(run) not in _predictors:
+            _predictors.clear()  # one model at a time: the web process stays small
+            _predictors[str(run)] = load_predictor(run)
+        return _predictors[str(run)].predict([text])[0]
+
+
+def export_zip(run: Path, workdir: Path) -> Path:
+    """The Hugging Face Space folder of ``run`` (``afinar export space``), zipped for download."""
+    import shutil
+
+    from afinar.tasks.text_classification.export import export_space
+
+    folder = workdir / "space"
+    export_space(run, folder)
+    return Path(shutil.make_archive(str(workdir / f"space-{run.name}"), "zip", folder))

@@ -1,0 +1,200 @@
+"""The Clasificador de texto page: train from an uploaded CSV, follow the epochs live, read the
+metrics (against the baselines), the confusion matrix and the curves, try the model with a text
+box and download the Hugging Face Space folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from afinar.errors import AfinarError
+from afinar.studio import textcls_runs
+from afinar.studio.datasets import error_text, finding_headers
+from afinar.studio.texts import Texts, tr
+from afinar.studio.workspace import display_name, keep_upload, new_dir, publish
+
+TABLE_TYPES = [".csv", ".tsv", ".jsonl", ".xlsx"]
+
+
+def bases() -> list[str]:
+    from afinar.models import catalog
+
+    return [e.name for e in catalog.entries("text-classification")]
+
+
+def run_choices() -> list[tuple[str, str]]:
+    out = []
+    for path, meta in textcls_runs.runs():
+        labels = ", ".join(meta.get("labels") or [])
+        out.append((f"{path.name} · {meta.get('data_name', '')} · {labels} · {meta.get('status', '')}", str(path)))
+    return out
+
+
+def status_text(p: textcls_runs.Progress, run: Path, lang: str) -> str:
+    head = tr(f"studio.status.{p.status}", lang) if p.status in STATUSES else p.status
+    text = f"**{tr('studio.cls.run', lang)}:** `{run.name}` — **{head}**"
+    if p.total_steps:
+        text += " · " + tr("studio.cls.steps", lang, step=p.step, total=p.total_steps)
+    if p.epochs:
+        last = p.epochs[-1]
+        text += " · " + tr("studio.cls.epoch_line", lang, epoch=last["epoch"], accuracy=f"{last['accuracy']:.3f}",
+                           f1=f"{last['f1']:.3f}")
+    if p.error:
+        text += f"\n\n**{tr('common.error_prefix', lang)}:** {p.error}"
+    return text
+
+
+STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "paused", "validating_files")
+
+
+def curves_frame(p: textcls_runs.Progress, lang: str):
+    import pandas as pd
+
+    rows = []
+    for e in p.epochs:
+        for key in ("train_loss", "valid_loss", "accuracy", "f1"):
+            rows.append({"epoch": e["epoch"], "value": round(float(e[key]), 4), "serie": tr(f"studio.cls.{key}", lang)})
+    return pd.DataFrame(rows, columns=["epoch", "value", "serie"])
+
+
+def metrics_markdown(report: dict[str, Any], lang: str) -> str:
+    final = report["final"]
+    lines = [tr("studio.cls.summary", lang, epoch=report["best_epoch"], epochs=report["epochs_run"],
+                seconds=report["train_seconds"], valid=report["valid_examples"]), "",
+             f"| {tr('studio.cls.model', lang)} | accuracy | precision | recall | F1 |", "|---|---:|---:|---:|---:|"]
+    rows = [(tr("textcls.cli.finetuned", lang), final)] + [
+        (tr(f"textcls.cli.baseline_{name}", lang), s) for name, s in report["baselines"].items()]
+    for name, s in rows:
+        lines.append(f"| {name} | {s['accuracy']:.3f} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |")
+    lines += ["", f"| {tr('studio.cls.label', lang)} | precision | recall | F1 | n |", "|---|---:|---:|---:|---:|"]
+    for label in report["labels"]:
+        c = final["per_class"][label]
+        lines.append(f"| {label} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |")
+    lines += ["", tr("textcls.cli.ece", lang, ece=final["ece"]).strip()]
+    return "\n".join(lines)
+
+
+def show(run_value: str | None, lang: str) -> tuple[Any, ...]:
+    """Status, curves, metrics, confusion matrix and whether polling should go on, for one run."""
+    import gradio as gr
+
+    if not run_value:
+        return "", curves_frame(textcls_runs.Progress("queued"), lang), "", None, gr.update(active=False)
+    run = Path(run_value)
+    p = textcls_runs.progress(run)
+    metrics, image = "", None
+    if p.report is not None:
+        metrics = metrics_markdown(p.report, lang)
+        if (run / "confusion_matrix.png").is_file():
+            image = str(publish(run / "confusion_matrix.png", "confusion_matrix.png"))
+    return status_text(p, run, lang), curves_frame(p, lang), metrics, image, gr.update(active=not p.finished)
+
+
+def train(data: str | None, valid: str | None, base: str, epochs: float, lr: float, batch: float, lang: str):
+    import gradio as gr
+    import pandas as pd
+
+    no_table = gr.update(visible=False)
+    if not data:
+        return tr("studio.cls.need_data", lang), no_table, gr.update(), gr.update(active=False)
+    values: dict[str, Any] = {"data": keep_upload(data), "base": base, "epochs": int(epochs), "lr": float(lr),
+                              "batch_size": int(batch)}
+    if valid:
+        values["valid"] = keep_upload(valid)
+    names = {str(values["data"]): display_name(data)}
+    if valid:
+        names[str(values["valid"])] = display_name(valid)
+    try:
+        run = textcls_runs.start(values)
+    except textcls_runs.DataProblems as err:
+        rows = [[names.get(r.file, r.file) + (f":{f.line}" if f.line else ""), tr(f"data.severity.{f.severity}", lang),
+                 f.code, f.field or "", f.message(lang), f.hint(lang)]
+                for r in err.reports for f in r.sorted_findings()]
+        table = pd.DataFrame(rows, columns=finding_headers(lang))
+        return error_text(err, lang), gr.update(value=table, visible=True), gr.update(), gr.update(active=False)
+    except AfinarError as err:
+        return error_text(err, lang), no_table, gr.update(), gr.update(active=False)
+    return (tr("studio.cls.started", lang, run=run.name), no_table,
+            gr.update(choices=run_choices(), value=str(run)), gr.update(active=True))
+
+
+def try_text(run_value: str | None, text: str, lang: str) -> Any:
+    import gradio as gr
+
+    if not run_value or not (text or "").strip():
+        return gr.update(value=None, label=tr("studio.cls.try_need", lang))
+    try:
+        return gr.update(value=textcls_runs.classify(Path(run_value), text), label=tr("studio.cls.confidences", lang))
+    except AfinarError as err:
+        return gr.update(value=None, label=err.message(lang))
+
+
+def export(run_value: str | None, lang: str) -> tuple[Any, str]:
+    import gradio as gr
+
+    if not run_value:
+        return gr.update(), tr("studio.cls.try_need", lang)
+    try:
+        path = textcls_runs.export_zip(Path(run_value), new_dir("space"))
+    except AfinarError as err:
+        return gr.update(), error_text(err, lang)
+    return gr.update(value=str(path), visible=True), tr("studio.cls.exported", lang, name=path.name)
+
+
+def build(T: Texts, lang_box: Any) -> list[tuple[Any, list[Any]]]:
+    import gradio as gr
+
+    T.make(gr.Markdown, "studio.cls.intro", attr="value")
+    with gr.Row():
+        data = T.make(gr.File, "studio.cls.data", file_types=TABLE_TYPES, type="filepath", elem_id="cls-data")
+        valid = T.make(gr.File, "studio.cls.valid", file_types=TABLE_TYPES, type="filepath", elem_id="cls-valid")
+    with gr.Row():
+        names = bases()
+        base = T.make(gr.Dropdown, "studio.cls.base", choices=names, value=names[0] if names else None,
+                      allow_custom_value=True, info="studio.cls.base_info", elem_id="cls-base", scale=2)
+        epochs = T.make(gr.Number, "studio.cls.epochs", value=3, minimum=1, maximum=100, precision=0,
+                        elem_id="cls-epochs")
+        lr = T.make(gr.Number, "studio.cls.lr", value=2e-5, minimum=0, elem_id="cls-lr")
+        batch = T.make(gr.Number, "studio.cls.batch", value=16, minimum=1, maximum=1024, precision=0,
+                       elem_id="cls-batch")
+    train_btn = T.make(gr.Button, "studio.cls.train", attr="value", variant="primary", elem_id="cls-train")
+    message = gr.Markdown(elem_id="cls-message")
+    problems = T.make(gr.Dataframe, "studio.data.report", interactive=False, wrap=True, visible=False,
+                      elem_id="cls-problems")
+    with gr.Row():
+        run = T.make(gr.Dropdown, "studio.cls.runs", choices=[], elem_id="cls-run", scale=4)
+        refresh = T.make(gr.Button, "studio.refresh", attr="value", elem_id="cls-refresh", scale=1)
+    status = gr.Markdown(elem_id="cls-status")
+    with gr.Row():
+        curves = T.make(gr.LinePlot, "studio.cls.curves", x="epoch", y="value", color="serie",
+                        value=curves_frame(textcls_runs.Progress("queued"), T.lang), elem_id="cls-curves")
+        confusion = T.make(gr.Image, "studio.cls.confusion", type="filepath", interactive=False,
+                           elem_id="cls-confusion")
+    metrics = gr.Markdown(elem_id="cls-metrics")
+    with T.make(gr.Accordion, "studio.cls.try", open=True):
+        with gr.Row():
+            text = T.make(gr.Textbox, "studio.cls.text", placeholder="studio.cls.text_hint", elem_id="cls-text",
+                          scale=3)
+            classify = T.make(gr.Button, "studio.cls.classify", attr="value", variant="primary",
+                              elem_id="cls-classify", scale=1)
+        label = T.make(gr.Label, "studio.cls.confidences", elem_id="cls-label")
+    with gr.Row():
+        export_btn = T.make(gr.Button, "studio.cls.export", attr="value", elem_id="cls-export")
+        export_msg = gr.Markdown(elem_id="cls-export-msg")
+    space = T.make(gr.File, "studio.cls.space", interactive=False, visible=False, elem_id="cls-space")
+    timer = gr.Timer(1.0, active=False)
+
+    view = [status, curves, metrics, confusion, timer]
+    train_btn.click(train, [data, valid, base, epochs, lr, batch, lang_box], [message, problems, run, timer])
+    run.change(show, [run, lang_box], view)
+    timer.tick(show, [run, lang_box], view)
+    classify.click(try_text, [run, text, lang_box], label)
+    text.submit(try_text, [run, text, lang_box], label)
+    export_btn.click(export, [run, lang_box], [space, export_msg])
+
+    def reload() -> Any:
+        choices = run_choices()
+        return gr.update(choices=choices, value=choices[0][1] if choices else None)
+
+    refresh.click(reload, None, run)
+    return [(reload, [run])]
