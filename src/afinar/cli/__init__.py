@@ -64,6 +64,7 @@ def _register() -> None:
     from afinar.cli.chat import chat
     from afinar.cli.compare import compare
     from afinar.cli.data import data
+    from afinar.cli.examples import examples
     from afinar.cli.export import export
     from afinar.cli.models import models
     from afinar.cli.predict import predict
@@ -76,6 +77,7 @@ def _register() -> None:
     cli.add_command(train)
     cli.add_command(predict)
     cli.add_command(export)
+    cli.add_command(examples)
     cli.add_command(chat)
     cli.add_command(compare)
     cli.add_command(serve)

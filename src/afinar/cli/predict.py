@@ -4,7 +4,8 @@ The run's ``meta.json`` names its task; the task registry gives that task's ``pr
 whose ``load_predictor(run_dir)`` returns a predictor (see ``afinar.tasks.text_classification.predict`` for
 the interface). This module only handles input and output: items on the command line, or a table
 (``--input``, any format ``afinar.data.tables`` reads) written back as CSV with the input columns
-plus ``label`` and ``confidence``, in the input's row order.
+plus ``label`` and ``confidence``, in the input's row order. A predictor with ``read_input(path,
+column)`` reads ``--input`` itself (image runs: a folder of pictures or a table of paths).
 """
 
 from __future__ import annotations
@@ -49,9 +50,10 @@ def load_run(run_dir: Path, action: str, part: str, entry: str) -> tuple[dict[st
 
 @click.command("predict")
 @click.argument("run_dir", metavar="RUN", type=click.Path(path_type=Path))
-@click.argument("items", metavar="[TEXT]...", nargs=-1)
+@click.argument("items", metavar="[TEXT|IMAGE]...", nargs=-1)
 @click.option("--input", "-i", "input_path", type=click.Path(path_type=Path),
-              help="Table to classify (CSV/TSV, JSONL, Excel); one item per row.")
+              help="Table to classify (CSV/TSV, JSONL, Excel), one item per row; for image runs also a "
+                   "folder of pictures.")
 @click.option("--output", "-o", type=click.Path(path_type=Path),
               help="CSV to write: the input columns plus label and confidence.")
 @click.option("--column", help="Column of --input to classify (default: recognized by name, e.g. text, texto).")
@@ -59,11 +61,13 @@ def load_run(run_dir: Path, action: str, part: str, entry: str) -> tuple[dict[st
 @lang_option
 def predict(run_dir: Path, items: tuple[str, ...], input_path: Path | None, output: Path | None,
             column: str | None, as_json: bool) -> None:
-    """Classify with a trained run: each text's label and the confidence of every class.
+    """Classify with a trained run: each text's (or picture's) label and the confidence of every class.
 
     \b
     afinar predict RUN "La comida estuvo deliciosa"
     afinar predict RUN --input comentarios.csv -o clasificados.csv
+    afinar predict RUN_IMAGENES foto.jpg
+    afinar predict RUN_IMAGENES --input fotos/ -o clasificadas.csv
     """
     if not items and input_path is None:
         raise AfinarError("predict.nothing")
@@ -104,16 +108,21 @@ def predict_table(predictor: Any, input_path: Path, output: Path, column: str | 
 
     if output.resolve() == input_path.resolve():
         raise AfinarError("predict.same_file", path=str(output))
-    if not input_path.is_file():
+    reader = getattr(predictor, "read_input", None)
+    if not (input_path.is_file() or (reader is not None and input_path.is_dir())):
         raise AfinarError("common.file_not_found", path=str(input_path))
-    table = read_table(input_path)
-    if column is not None and column not in table.columns:
-        raise AfinarError("predict.bad_column", path=str(input_path), column=column, columns=", ".join(table.columns))
-    column = column or predictor.input_column(table.columns)
-    if column is None:
-        raise AfinarError("predict.no_column", path=str(input_path), columns=", ".join(table.columns))
+    if reader is not None:
+        table, items, column = reader(input_path, column)
+    else:
+        table = read_table(input_path)
+        if column is not None and column not in table.columns:
+            raise AfinarError("predict.bad_column", path=str(input_path), column=column,
+                              columns=", ".join(table.columns))
+        column = column or predictor.input_column(table.columns)
+        if column is None:
+            raise AfinarError("predict.no_column", path=str(input_path), columns=", ".join(table.columns))
+        items = ["" if r.get(column) is None else str(r.get(column)) for _, r in table.records]
     names = [_free_name(name, table.columns) for name in OUTPUT_COLUMNS]
-    items = ["" if r.get(column) is None else str(r.get(column)) for _, r in table.records]
     with Progress(transient=True) as progress:
         task = progress.add_task(i18n.t("predict.progress"), total=len(items))
         results = predictor.predict(items, on_batch=lambda n: progress.advance(task, n))

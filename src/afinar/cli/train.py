@@ -15,10 +15,12 @@ def train() -> None:
 
 def _register() -> None:
     from afinar.cli.train_chat import command as chat
+    from afinar.cli.train_image import command as image_classification
     from afinar.cli.train_textcls import command as text_classification
 
     train.add_command(chat)
     train.add_command(text_classification)
+    train.add_command(image_classification)
 
 
 _register()

@@ -1,0 +1,284 @@
+"""The training process: ``python -m afinar.tasks.image_classification.train RUN_DIR``.
+
+It starts from the run folder alone (``config.yaml``, ``meta.json``, ``data/*.csv``, written by
+``launch``) and reads top to bottom:
+
+1. load the pretrained backbone with a new head (dropout + linear, one output per class);
+2. stage 1: freeze the whole backbone and train the head with Adam at ``stage1_lr``. Without
+   augmentation the frozen backbone's features are computed once and the head trains on them
+   (the same numbers, many times faster on CPU);
+3. stage 2: unfreeze the backbone's layers from ``fine_tune_at`` on and continue with a new Adam
+   at ``stage1_lr × stage2_lr_factor``;
+4. in each stage, after every epoch, score the validation pictures; the epoch with the lowest
+   validation loss is kept; ``patience`` epochs without a lower one stop the stage early. A
+   validation loss that rises while the training loss falls is reported as overfitting;
+5. the kept network becomes ``final/`` (an Afinar image-model folder); metrics, pictures and the
+   model card are written next to it (``report``).
+
+Progress goes to ``metrics.jsonl`` (``kind``: start, stage, step, epoch, warning, phase) where the
+parent process reads it. A crash records its reason in ``meta.json`` (status ``failed``); the
+exception is re-raised, so the exit code says it failed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from afinar.engine.rundir import RunDir
+from afinar.errors import AfinarError
+from afinar.tasks.image_classification import config as config_module
+from afinar.tasks.image_classification import data, images, modeling
+from afinar.tasks.image_classification.config import ImageClassificationConfig
+
+EVAL_BATCH = 64
+
+
+@dataclass
+class Split:
+    """One split: the pictures, their class ids and (stage 1 without augmentation) cached features."""
+
+    images: images.ImageSet
+    ids: torch.Tensor
+    features: torch.Tensor | None = None
+
+
+@dataclass
+class StageResult:
+    stage: int
+    history: list[dict[str, Any]] = field(default_factory=list)
+    best: dict[str, Any] | None = None
+    seconds: float = 0.0
+    images_seen: int = 0
+    stopped_early: bool = False
+    optimizer: Any = None  # the stage's optimizer (tests check its learning rate and parameters)
+
+    @property
+    def images_per_s(self) -> float:
+        return self.images_seen / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class Trainer:
+    run: RunDir
+    cfg: ImageClassificationConfig
+    net: modeling.Network
+    recipe: dict[str, Any]
+    device: torch.device
+    generator: torch.Generator
+    step: int = 0
+
+    # --- batches -----------------------------------------------------------------------------
+    def inputs(self, split: Split, idx: list[int], augment: bool) -> torch.Tensor:
+        x = images.to_input(split.images.batch(idx), self.recipe, self.device)
+        return images.augment(x, self.cfg.rotation, self.generator) if augment else x
+
+    def logits(self, split: Split, idx: list[int], augment: bool = False) -> torch.Tensor:
+        if split.features is not None:
+            return self.net.head(split.features[idx].to(self.device))
+        return self.net(self.inputs(split, idx, augment))
+
+    @torch.no_grad()
+    def cache_features(self, split: Split) -> None:
+        """The frozen backbone's pooled features of every picture, computed once (eval mode)."""
+        self.net.train(False)
+        chunks = [self.net.features(self.inputs(split, list(range(s, min(s + EVAL_BATCH, len(split.ids)))),
+                                                False)).cpu() for s in range(0, len(split.ids), EVAL_BATCH)]
+        split.features = torch.cat(chunks)
+
+    @torch.no_grad()
+    def evaluate(self, split: Split) -> tuple[torch.Tensor, float]:
+        """Softmax probabilities of every picture and the mean cross-entropy."""
+        self.net.train(False)
+        probs, loss = [], 0.0
+        for start in range(0, len(split.ids), EVAL_BATCH):
+            idx = list(range(start, min(start + EVAL_BATCH, len(split.ids))))
+            logits = self.logits(split, idx).float()
+            target = split.ids[idx].to(self.device)
+            loss += F.cross_entropy(logits, target, reduction="sum").item()
+            probs.append(torch.softmax(logits, dim=-1).cpu())
+        return torch.cat(probs), loss / len(split.ids)
+
+    # --- one epoch ---------------------------------------------------------------------------
+    def epoch(self, stage: int, epoch: int, split: Split, optimizer: torch.optim.Optimizer,
+              total_steps: int) -> float:
+        self.net.train(True)
+        order = torch.randperm(len(split.ids), generator=self.generator).tolist()
+        losses = []
+        for start in range(0, len(order), self.cfg.batch_size):
+            idx = order[start:start + self.cfg.batch_size]
+            loss = F.cross_entropy(self.logits(split, idx, augment=self.cfg.augment).float(),
+                                   split.ids[idx].to(self.device))
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            self.step += 1
+            losses.append(loss.item())
+            self.run.log_metrics(kind="step", stage=stage, step=self.step, total_steps=total_steps,
+                                 epoch=epoch, loss=loss.item())
+        return sum(losses) / len(losses)
+
+    def stage(self, stage: int, epochs: int, lr: float, train: Split, valid: Split, total_steps: int,
+              labels: list[str]) -> StageResult:
+        """Train ``epochs`` epochs with Adam at ``lr``; keeps (and restores) the lowest validation loss."""
+        optimizer = torch.optim.Adam(self.net.trainable(), lr=lr)
+        result = StageResult(stage, optimizer=optimizer)
+        best_state: dict[str, torch.Tensor] | None = None
+        for epoch in range(1, epochs + 1):
+            started = time.perf_counter()
+            train_loss = self.epoch(stage, epoch, train, optimizer, total_steps)
+            result.seconds += time.perf_counter() - started
+            result.images_seen += len(train.ids)
+            probs, valid_loss = self.evaluate(valid)
+            accuracy = (probs.argmax(1) == valid.ids).float().mean().item()
+            row = {"stage": stage, "epoch": epoch, "step": self.step, "lr": lr, "train_loss": train_loss,
+                   "valid_loss": valid_loss, "accuracy": accuracy}
+            result.history.append(row)
+            self.run.log_metrics(kind="epoch", **row)
+            self.run.log_event(f"Stage {stage}, epoch {epoch}/{epochs}: train loss={train_loss:.4f}, "
+                               f"valid loss={valid_loss:.4f}, accuracy={accuracy:.3f}")
+            _warn_overfitting(self.run, result.history)
+            if result.best is None or valid_loss < result.best["valid_loss"]:
+                result.best = {**row, "probs": probs}
+                best_state = {k: v.detach().clone() for k, v in self.net.model.state_dict().items()}
+            elif self.cfg.patience and epoch - result.best["epoch"] >= self.cfg.patience:
+                result.stopped_early = True
+                self.run.log_event(f"Stage {stage}: early stop after epoch {epoch}, no lower validation "
+                                   f"loss for {self.cfg.patience} epochs; keeping epoch {result.best['epoch']}.")
+                break
+        if best_state is not None:
+            self.net.model.load_state_dict(best_state)
+        return result
+
+
+def _warn_overfitting(run: RunDir, history: list[dict[str, Any]]) -> None:
+    if len(history) < 2:
+        return
+    before, now = history[-2], history[-1]
+    if now["valid_loss"] > before["valid_loss"] and now["train_loss"] < before["train_loss"]:
+        run.log_metrics(kind="warning", code="overfitting", stage=now["stage"], epoch=now["epoch"],
+                        train_loss=now["train_loss"], valid_loss=now["valid_loss"])
+        run.log_event(f"Stage {now['stage']}, epoch {now['epoch']}: validation loss rose while training "
+                      "loss fell (overfitting).", level="warning")
+
+
+def _split(items: data.Items, label_id: dict[str, int], size: int) -> Split:
+    return Split(images.ImageSet(items.paths, size), torch.tensor([label_id[x] for x in items.labels]))
+
+
+def _steps(n: int, batch: int, epochs: int) -> int:
+    return math.ceil(n / batch) * epochs
+
+
+def run_stages(trainer: Trainer, train: Split, valid: Split, labels: list[str]) -> list[StageResult]:
+    """Stage 1 then stage 2, as the config says; the network ends with the last stage's best epoch."""
+    cfg, net, run = trainer.cfg, trainer.net, trainer.run
+    total = _steps(len(train.ids), cfg.batch_size, cfg.stage1_epochs + cfg.stage2_epochs)
+    results = []
+    if cfg.stage1_epochs:
+        frozen = net.freeze_backbone()
+        cached = not cfg.augment
+        run.log_metrics(kind="stage", stage=1, epochs=cfg.stage1_epochs, lr=cfg.stage1_lr, frozen_params=frozen,
+                        trainable_params=sum(p.numel() for p in net.trainable()), cached_features=cached)
+        if cached:
+            trainer.cache_features(train)
+            trainer.cache_features(valid)
+        results.append(trainer.stage(1, cfg.stage1_epochs, cfg.stage1_lr, train, valid, total, labels))
+        train.features = valid.features = None
+        _save_checkpoint(trainer, labels, results[-1])
+    if cfg.stage2_epochs:
+        unfrozen = net.unfreeze_from(cfg.fine_tune_at)
+        run.log_metrics(kind="stage", stage=2, epochs=cfg.stage2_epochs, lr=cfg.stage2_lr,
+                        fine_tune_at=cfg.fine_tune_at, layers=len(net.layers), unfrozen_tensors=len(unfrozen),
+                        trainable_params=sum(p.numel() for p in net.trainable()), cached_features=False)
+        results.append(trainer.stage(2, cfg.stage2_epochs, cfg.stage2_lr, train, valid, total, labels))
+        _save_checkpoint(trainer, labels, results[-1])
+    return results
+
+
+def _save_checkpoint(trainer: Trainer, labels: list[str], result: StageResult) -> None:
+    assert result.best is not None
+    folder = trainer.run.checkpoint_dir(result.best["step"])
+    modeling.save(trainer.net, labels, trainer.recipe, folder)
+    state = {k: v for k, v in result.best.items() if k != "probs"}
+    (folder / "state.json").write_text(json.dumps(state) + "\n", encoding="utf-8")
+
+
+def build(run: RunDir, cfg: ImageClassificationConfig, meta: dict[str, Any]) -> Trainer:
+    base_path = Path(meta["base_path"])
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    net = modeling.load(base_path, len(meta["labels"]), cfg.dropout, cfg.seed).to(device)
+    recipe = modeling.preprocessing(base_path, cfg.image_size)
+    return Trainer(run, cfg, net, recipe, device, torch.Generator().manual_seed(cfg.seed))
+
+
+def _versions() -> dict[str, str]:
+    from importlib import metadata
+
+    return {name: metadata.version(name) for name in ("torch", "safetensors", "pillow", "numpy")}
+
+
+def train_run(run: RunDir, on_stage: Callable[[StageResult], None] | None = None) -> dict[str, Any]:
+    cfg = config_module.load(run.path)
+    meta = run.read_meta()
+    labels: list[str] = meta["labels"]
+    label_id = {label: i for i, label in enumerate(labels)}
+    run.update_meta(versions=_versions())
+    trainer = build(run, cfg, meta)
+    train_items = data.read_csv(run.path / "data" / "train.csv")
+    valid_items = data.read_csv(run.path / "data" / "valid.csv")
+    started = time.perf_counter()
+    train, valid = _split(train_items, label_id, cfg.image_size), _split(valid_items, label_id, cfg.image_size)
+    run.log_metrics(kind="start", total_steps=_steps(len(train.ids), cfg.batch_size,
+                                                     cfg.stage1_epochs + cfg.stage2_epochs),
+                    train_examples=len(train.ids), valid_examples=len(valid.ids), device=str(trainer.device),
+                    layers=len(trainer.net.layers), load_seconds=round(time.perf_counter() - started, 2))
+    results = run_stages(trainer, train, valid, labels)
+    run.log_metrics(kind="phase", phase="report")
+    last = results[-1]
+    if run.final_dir.exists():
+        shutil.rmtree(run.final_dir)
+    modeling.save(trainer.net, labels, trainer.recipe, run.final_dir)
+    from afinar.tasks.image_classification import report
+
+    result = report.write(run, cfg, meta, valid_items, valid.ids.tolist(), results,
+                          train_seconds=time.perf_counter() - started, device=str(trainer.device))
+    run.log_event(f"The job has successfully completed: stage {last.stage}, epoch {last.best['epoch']}, "
+                  f"validation accuracy={result['final']['accuracy']:.3f}.")
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m afinar.tasks.image_classification.train RUN_DIR", file=sys.stderr)
+        return 2
+    run = RunDir(Path(args[0]))
+    run.update_meta(status="running", pid=os.getpid(), started_at=int(time.time()))
+    try:
+        result = train_run(run)
+    except AfinarError as err:
+        run.update_meta(status="failed", error=err.message(), error_hint=err.hint(), finished_at=int(time.time()))
+        raise
+    except BaseException as err:
+        run.update_meta(status="failed", error=f"{type(err).__name__}: {err}", finished_at=int(time.time()))
+        raise
+    run.update_meta(status="succeeded", finished_at=int(time.time()),
+                    metrics={k: result["final"][k] for k in ("accuracy", "precision", "recall", "f1")},
+                    stages={s["stage"]: {k: s[k] for k in ("accuracy", "valid_loss")} for s in result["stages"]})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""Two-stage transfer learning on generated pictures with a random MobileNetV2 at 32×32 pixels:
+stage 1 leaves the backbone bit-identical, stage 2 changes exactly the unfrozen layers at the
+configured fraction of the learning rate, cached features train the same head as the full network."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from fixtures.models.tiny_images import write_base, write_shapes  # noqa: E402
+
+from afinar.engine.rundir import RunDir  # noqa: E402
+from afinar.tasks.image_classification import data, modeling, train  # noqa: E402
+from afinar.tasks.image_classification.config import build_config  # noqa: E402
+
+pytestmark = pytest.mark.unit
+LABELS = ["blue", "red"]
+
+
+@pytest.fixture(scope="module")
+def material(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("imgcls")
+    return write_shapes(root / "shapes", train=8, valid=4), write_base(root / "base")
+
+
+def _trainer(material, tmp_path: Path, **overrides) -> tuple[train.Trainer, train.Split, train.Split]:
+    folder, base = material
+    values = {"data": folder, "image_size": 32, "batch_size": 8, "stage1_epochs": 2, "stage2_epochs": 2,
+              "stage1_lr": 1e-2, "patience": 0, **overrides}
+    cfg = build_config(values)
+    run = RunDir.create(tmp_path / "run")
+    trainer = train.build(run, cfg, {"base_path": str(base), "labels": LABELS})
+    ids = {label: i for i, label in enumerate(LABELS)}
+    splits = [train._split(data.folder_items(folder / part), ids, 32) for part in ("train", "validation")]
+    return trainer, splits[0], splits[1]
+
+
+def _state(net: modeling.Network) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in net.model.state_dict().items()}
+
+
+def test_mobilenet_v2_layers_are_numbered_as_in_keras(material) -> None:
+    _, base = material
+    net = modeling.load(base, 2, 0.2, seed=0)
+    layers = [name for name, _ in net.layers]
+    assert len(layers) == 154  # Keras's MobileNetV2(include_top=False)
+    assert layers[0] == "input" and layers[12] == "features.2.pad" and layers[-1] == "features.18.2"
+    # The course's fine_tune_at=100 starts at block_11_expand_relu: block 11's expand conv and BN stay frozen.
+    assert layers[98:101] == ["features.12.conv.0.0", "features.12.conv.0.1", "features.12.conv.0.2"]
+    unfrozen = net.unfreeze_from(100)
+    assert "features.12.conv.0.0.weight" not in unfrozen and "features.12.conv.1.0.weight" in unfrozen
+    assert all(not p.requires_grad for n, p in net.model.named_parameters() if n.startswith("features.11."))
+
+
+def test_stage1_leaves_the_backbone_bit_identical(material, tmp_path: Path) -> None:
+    trainer, train_split, valid_split = _trainer(material, tmp_path)
+    before = _state(trainer.net)
+    trainer.net.freeze_backbone()
+    result = trainer.stage(1, 2, 1e-2, train_split, valid_split, 4, LABELS)
+    after = _state(trainer.net)
+    backbone = [k for k in before if not k.startswith("classifier.")]
+    assert backbone and all(torch.equal(before[k], after[k]) for k in backbone)  # BN statistics included
+    assert not torch.equal(before["classifier.1.weight"], after["classifier.1.weight"])
+    assert result.optimizer.param_groups[0]["lr"] == 1e-2
+    assert len(result.history) == 2 and result.best is not None
+
+
+def test_stage2_changes_exactly_the_unfrozen_layers_at_the_lower_rate(material, tmp_path: Path) -> None:
+    trainer, train_split, valid_split = _trainer(material, tmp_path, fine_tune_at=140, stage2_lr_factor=0.25)
+    cfg, net = trainer.cfg, trainer.net
+    trainer.stage(1, 1, cfg.stage1_lr, train_split, valid_split, 4, LABELS)
+    before = _state(net)
+    unfrozen = set(net.unfreeze_from(cfg.fine_tune_at)) | {"classifier.1.weight", "classifier.1.bias"}
+    result = trainer.stage(2, 2, cfg.stage2_lr, train_split, valid_split, 4, LABELS)
+    after = _state(net)
+    changed = {k for k in before if not torch.equal(before[k], after[k])}
+    assert changed == unfrozen
+    assert {n for n in unfrozen if n.startswith("features.")} >= {"features.17.conv.3.weight", "features.18.0.weight"}
+    assert result.optimizer.param_groups[0]["lr"] == pytest.approx(cfg.stage1_lr * 0.25)
+    optimized = {id(p) for group in result.optimizer.param_groups for p in group["params"]}
+    names = {n for n, p in net.model.named_parameters() if id(p) in optimized}
+    assert names == unfrozen
+
+
+def test_cached_features_train_the_same_head(material, tmp_path: Path) -> None:
+    heads = []
+    for cached in (False, True):
+        trainer, train_split, valid_split = _trainer(material, tmp_path / str(cached), augment=False)
+        trainer.net.freeze_backbone()
+        if cached:
+            trainer.cache_features(train_split)
+            trainer.cache_features(valid_split)
+        torch.manual_seed(7)  # the same dropout masks
+        result = trainer.stage(1, 2, 1e-2, train_split, valid_split, 4, LABELS)
+        heads.append((trainer.net.model.classifier[1].weight.detach().clone(), result.history))
+    (w_full, h_full), (w_cached, h_cached) = heads
+    assert torch.allclose(w_full, w_cached, atol=1e-5)
+    assert [r["valid_loss"] for r in h_full] == pytest.approx([r["valid_loss"] for r in h_cached], abs=1e-5)
+
+
+def test_run_stages_logs_both_stages_and_keeps_the_best_epoch(material, tmp_path: Path) -> None:
+    trainer, train_split, valid_split = _trainer(material, tmp_path, stage1_epochs=3, stage2_epochs=2)
+    results = train.run_stages(trainer, train_split, valid_split, LABELS)
+    assert [r.stage for r in results] == [1, 2]
+    records = trainer.run.metrics()
+    stages = [r for r in records if r["kind"] == "stage"]
+    assert [s["stage"] for s in stages] == [1, 2] and stages[1]["lr"] == pytest.approx(1e-3)
+    epochs = [r for r in records if r["kind"] == "epoch"]
+    assert [(r["stage"], r["epoch"]) for r in epochs] == [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2)]
+    for result in results:
+        assert result.best["valid_loss"] == min(r["valid_loss"] for r in result.history)
+    assert len(trainer.run.checkpoints()) == 2
+    # The network ends with stage 2's best epoch: evaluating it again gives that epoch's loss.
+    _, loss = trainer.evaluate(valid_split)
+    assert loss == pytest.approx(results[1].best["valid_loss"], abs=1e-5)
+
+
+def test_augment_flips_and_rotates_reproducibly() -> None:
+    from afinar.tasks.image_classification import images
+
+    x = torch.arange(2 * 3 * 8 * 8, dtype=torch.float32).reshape(2, 3, 8, 8)
+    out = images.augment(x, 0.0, torch.Generator().manual_seed(1))
+    for i in range(2):  # without rotation every picture is either unchanged or mirrored
+        assert torch.allclose(out[i], x[i], atol=1e-4) or torch.allclose(out[i], x[i].flip(-1), atol=1e-4)
+    a = images.augment(x, 20.0, torch.Generator().manual_seed(3))
+    b = images.augment(x, 20.0, torch.Generator().manual_seed(3))
+    assert torch.equal(a, b) and not torch.allclose(a, x)
+
+
+def test_overfitting_warning_when_validation_loss_rises_and_training_loss_falls(tmp_path: Path) -> None:
+    run = RunDir.create(tmp_path)
+    history = [{"stage": 2, "epoch": 1, "train_loss": 0.5, "valid_loss": 0.4}]
+    history.append({"stage": 2, "epoch": 2, "train_loss": 0.3, "valid_loss": 0.45})
+    train._warn_overfitting(run, history)
+    history.append({"stage": 2, "epoch": 3, "train_loss": 0.35, "valid_loss": 0.5})
+    train._warn_overfitting(run, history)
+    warnings = [r for r in run.metrics() if r["kind"] == "warning"]
+    assert [(w["code"], w["epoch"]) for w in warnings] == [("overfitting", 2)]
