@@ -7,7 +7,7 @@ TORCH_VERSION ?= 2.13.0
 PYTEST_ARGS ?=
 export AFINAR_LANG ?= es
 
-.PHONY: setup demo test test-slow bench docs clean
+.PHONY: setup demo test test-slow bench docs clean browser
 
 $(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,11 @@ setup: $(VENV)/.installed
 demo: setup
 	PATH="$(abspath $(VENV))/bin:$$PATH" bash examples/demo.sh
 
-test: setup
+# The studio's browser tests drive Debian's Chromium (Playwright never downloads its own browsers).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+test: setup browser
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 test-slow: setup
