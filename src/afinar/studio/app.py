@@ -22,7 +22,7 @@ def build_studio(service: Any = None, default_lang: str = "es") -> Any:
     from afinar.studio.local import backend_for
 
     T = Texts(default_lang)
-    on_load: list[tuple[Any, list[Any]]] = []
+    on_load: list[tuple[Any, ...]] = []  # (function, outputs[, inputs]) run when a page opens
     backend = backend_for(service)
     with gr.Blocks(title="Afinar", analytics_enabled=False) as blocks:
         with gr.Row():
@@ -49,7 +49,7 @@ def build_studio(service: Any = None, default_lang: str = "es") -> Any:
             return pick_lang(header, default_lang)
 
         blocks.load(detect, None, lang)
-        for fn, outputs in on_load:
-            blocks.load(fn, None, outputs)
+        for fn, outputs, *inputs in on_load:
+            blocks.load(fn, inputs[0] if inputs else None, outputs)
         lang.change(T.relabel, lang, T.components)
     return blocks

@@ -1,0 +1,206 @@
+"""The Ajuste fino page (needs the server's service): pick a base from the catalog, upload and
+check a chat file, leave the hyperparameters on auto or set them, start; then follow the job:
+status, events, train and validation loss updating live, checkpoints, cancel / pause / resume.
+
+Jobs live in the server's SQLite store, so the page finds them again after a browser reload or a
+server restart; the browser also remembers which job it was showing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from afinar.errors import AfinarError
+from afinar.studio.datasets import error_text, finding_headers
+from afinar.studio.local import items
+from afinar.studio.texts import Texts, tr
+from afinar.studio.workspace import display_name
+
+FINISHED = ("succeeded", "failed", "cancelled")
+HP_FIELDS = (("n_epochs", int), ("batch_size", int), ("learning_rate_multiplier", float))
+
+
+def base_choices(lang: str) -> list[tuple[str, str]]:
+    """Chat bases of the catalog: those already on this machine are marked, the others are pulled first."""
+    from afinar.models.listing import rows
+
+    return [((f"{r['name']} — {tr('studio.ft.offline' if r['ready'] else 'studio.ft.pulled_first', lang)}"
+             f" · {r['license'] or '?'}"), r["name"]) for r in rows("chat")]
+
+
+def file_choices(service: Any) -> list[tuple[str, str]]:
+    files = [f for f in items(service.list_files(purpose="fine-tune")) if f.get("status") == "processed"]
+    return [(f"{f['filename']} ({f['id']})", f["id"]) for f in files]
+
+
+def job_choices(service: Any) -> list[tuple[str, str]]:
+    return [(f"{j['id']} · {j['model']} · {j['status']}", j["id"]) for j in items(service.list_jobs(limit=50))]
+
+
+def hyperparameters(values: dict[str, str], lang: str) -> dict[str, Any]:
+    """'auto' or a number per field; a bad value raises AfinarError naming the field."""
+    out: dict[str, Any] = {}
+    for name, kind in HP_FIELDS:
+        text = (values.get(name) or "auto").strip().lower()
+        if text == "auto":
+            out[name] = "auto"
+            continue
+        try:
+            out[name] = kind(text)
+        except ValueError as err:
+            raise AfinarError("studio.ft.bad_number", field=tr(f"studio.ft.{name}", lang), value=text) from err
+    return out
+
+
+def upload(service: Any, file: str | None, lang: str) -> tuple[str, Any, Any]:
+    import gradio as gr
+    import pandas as pd
+
+    if not file:
+        return "", gr.update(visible=False), gr.update()
+    name = display_name(file)
+    try:
+        record = service.upload_file(Path(file), name, purpose="fine-tune")
+    except AfinarError as err:
+        return error_text(err, lang), gr.update(visible=False), gr.update()
+    findings = service.file_findings(record["id"], lang)
+    rows = [[f["line"] or "—", tr(f"data.severity.{f['severity']}", lang), f["code"], f.get("field") or "",
+             f["message"], f["hint"]] for f in findings]
+    table = gr.update(value=pd.DataFrame(rows, columns=finding_headers(lang)), visible=bool(rows))
+    if record["status"] != "processed":
+        return tr("studio.ft.file_invalid", lang, name=name), table, gr.update(choices=file_choices(service))
+    return (tr("studio.ft.file_ok", lang, name=name, id=record["id"]), table,
+            gr.update(choices=file_choices(service), value=record["id"]))
+
+
+def start(service: Any, base: str, file_id: str, epochs: str, batch: str, lr: str, suffix: str,
+          lang: str) -> tuple[str, Any, Any]:
+    import gradio as gr
+
+    if not base or not file_id:
+        return tr("studio.ft.need_base_file", lang), gr.update(), gr.update()
+    try:
+        hp = hyperparameters({"n_epochs": epochs, "batch_size": batch, "learning_rate_multiplier": lr}, lang)
+        body: dict[str, Any] = {"training_file": file_id, "model": base,
+                                "method": {"type": "supervised", "supervised": {"hyperparameters": hp}}}
+        if (suffix or "").strip():
+            body["suffix"] = suffix.strip()
+        job = service.create_job(body)
+    except AfinarError as err:
+        return error_text(err, lang), gr.update(), gr.update()
+    return (tr("studio.ft.started", lang, job=job["id"]), gr.update(choices=job_choices(service), value=job["id"]),
+            gr.update(active=True))
+
+
+def curves(rows: list[dict], lang: str):
+    import pandas as pd
+
+    out = []
+    for row in rows:
+        for key in ("train_loss", "valid_loss"):
+            if row.get(key) is not None:
+                out.append({"step": int(row["step"]), "loss": float(row[key]), "serie": tr(f"studio.cls.{key}", lang)})
+    return pd.DataFrame(out, columns=["step", "loss", "serie"])
+
+
+def view(service: Any, job_id: str | None, lang: str) -> tuple[Any, ...]:
+    """Status, curves, events, checkpoints and whether to keep polling, for one job."""
+    import gradio as gr
+    import pandas as pd
+
+    events_cols = [tr("studio.ft.col.time", lang), tr("studio.ft.col.level", lang), tr("studio.ft.col.message", lang)]
+    ckpt_cols = [tr("studio.ft.col.step", lang), tr("studio.ft.col.model", lang), "train_loss", "valid_loss"]
+    if not job_id:
+        return ("", curves([], lang), pd.DataFrame([], columns=events_cols), pd.DataFrame([], columns=ckpt_cols),
+                gr.update(active=False))
+    try:
+        job = service.get_job(job_id)
+    except AfinarError as err:
+        return (error_text(err, lang), curves([], lang), pd.DataFrame([], columns=events_cols),
+                pd.DataFrame([], columns=ckpt_cols), gr.update(active=False))
+    status = tr(f"studio.status.{job['status']}", lang)
+    text = [f"**{job['id']}** — **{status}** · {tr('studio.ft.base', lang)}: `{job['model']}`"]
+    if job.get("fine_tuned_model"):
+        text.append(tr("studio.ft.result", lang, model=job["fine_tuned_model"]))
+    if job.get("trained_tokens"):
+        text.append(tr("studio.ft.tokens", lang, tokens=job["trained_tokens"]))
+    if job.get("error") and (job["error"] or {}).get("message"):
+        text.append(f"**{tr('common.error_prefix', lang)}:** {job['error']['message']}")
+    events = items(service.list_events(job_id, limit=100))
+    import time
+
+    ev_rows = [[time.strftime("%H:%M:%S", time.localtime(e["created_at"])), e["level"], e["message"]] for e in events]
+    ckpts = [[int(c["step_number"]), c["fine_tuned_model_checkpoint"], c["metrics"].get("train_loss"),
+              c["metrics"].get("valid_loss")] for c in items(service.list_checkpoints(job_id))]
+    return ("\n\n".join(text), curves(service.job_metrics(job_id), lang), pd.DataFrame(ev_rows, columns=events_cols),
+            pd.DataFrame(ckpts, columns=ckpt_cols), gr.update(active=job["status"] not in FINISHED))
+
+
+def act(service: Any, action: str, job_id: str | None, lang: str) -> str:
+    if not job_id:
+        return tr("studio.ft.pick_job", lang)
+    try:
+        job = getattr(service, f"{action}_job")(job_id)
+    except AfinarError as err:
+        return error_text(err, lang)
+    return tr("studio.ft.action_done", lang, job=job_id, status=tr(f"studio.status.{job['status']}", lang))
+
+
+def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
+    import gradio as gr
+
+    T.make(gr.Markdown, "studio.ft.intro", attr="value")
+    with gr.Row():
+        choices = base_choices(T.lang)
+        base = T.make(gr.Dropdown, "studio.ft.base", choices=choices, value=choices[0][1] if choices else None,
+                      allow_custom_value=True, info="studio.ft.base_info", elem_id="ft-base", scale=2)
+        upload_box = T.make(gr.File, "studio.ft.file", file_types=[".jsonl", ".json"], type="filepath",
+                            elem_id="ft-upload", scale=2)
+    file_msg = gr.Markdown(elem_id="ft-file-msg")
+    findings = T.make(gr.Dataframe, "studio.data.report", interactive=False, wrap=True, visible=False,
+                      elem_id="ft-findings")
+    with gr.Row():
+        file_id = T.make(gr.Dropdown, "studio.ft.file_pick", choices=[], elem_id="ft-file", scale=2)
+        epochs = T.make(gr.Textbox, "studio.ft.n_epochs", value="auto", elem_id="ft-epochs")
+        batch = T.make(gr.Textbox, "studio.ft.batch_size", value="auto", elem_id="ft-batch")
+        lr = T.make(gr.Textbox, "studio.ft.learning_rate_multiplier", value="auto", elem_id="ft-lr")
+        suffix = T.make(gr.Textbox, "studio.ft.suffix", placeholder="studio.ft.suffix_hint", elem_id="ft-suffix")
+    start_btn = T.make(gr.Button, "studio.ft.start", attr="value", variant="primary", elem_id="ft-start")
+    start_msg = gr.Markdown(elem_id="ft-start-msg")
+    with gr.Row():
+        job = T.make(gr.Dropdown, "studio.ft.job", choices=[], elem_id="ft-job", scale=4)
+        refresh = T.make(gr.Button, "studio.refresh", attr="value", elem_id="ft-refresh", scale=1)
+    status = gr.Markdown(elem_id="ft-status")
+    with gr.Row():
+        cancel = T.make(gr.Button, "studio.ft.cancel", attr="value", variant="stop", elem_id="ft-cancel")
+        pause = T.make(gr.Button, "studio.ft.pause", attr="value", elem_id="ft-pause")
+        resume = T.make(gr.Button, "studio.ft.resume", attr="value", elem_id="ft-resume")
+    action_msg = gr.Markdown(elem_id="ft-action-msg")
+    plot = T.make(gr.LinePlot, "studio.ft.curves", x="step", y="loss", color="serie", value=curves([], T.lang),
+                  elem_id="ft-curves")
+    with gr.Row():
+        events = T.make(gr.Dataframe, "studio.ft.events", interactive=False, wrap=True, elem_id="ft-events")
+        checkpoints = T.make(gr.Dataframe, "studio.ft.checkpoints", interactive=False, wrap=True,
+                             elem_id="ft-checkpoints")
+    timer = gr.Timer(2.0, active=False)
+    remembered = gr.BrowserState("", storage_key="afinar-studio-job")
+
+    outputs = [status, plot, events, checkpoints, timer]
+    upload_box.upload(lambda f, lang: upload(service, f, lang), [upload_box, lang_box], [file_msg, findings, file_id])
+    start_btn.click(lambda *a: start(service, *a), [base, file_id, epochs, batch, lr, suffix, lang_box],
+                    [start_msg, job, timer])
+    job.change(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
+    job.change(lambda j: j or "", job, remembered)
+    timer.tick(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
+    for button, action in ((cancel, "cancel"), (pause, "pause"), (resume, "resume")):
+        button.click(lambda j, lang, a=action: act(service, a, j, lang), [job, lang_box], action_msg).then(
+            lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
+
+    def reload(saved: str = "") -> tuple[Any, Any]:
+        jobs = job_choices(service)
+        ids = [v for _, v in jobs]
+        chosen = saved if saved in ids else (ids[0] if ids else None)
+        return gr.update(choices=jobs, value=chosen), gr.update(choices=file_choices(service))
+
+    refresh.click(lambda saved: reload(saved), remembered, [job, file_id])
+    return [(reload, [job, file_id], [remembered])]
