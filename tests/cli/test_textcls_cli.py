@@ -200,7 +200,10 @@ def test_predict_and_export_dispatch_on_the_run_task(run_cli, tmp_path: Path, ta
     (tmp_path / "meta.json").write_text(json.dumps({"task": task, "status": "succeeded"}))
     code, _, err = run_cli("predict", tmp_path, "hola")
     err = " ".join(err.split())
-    assert code == 1 and f'task "{task}"' in err and "cannot predict" in err and "text-classification" in err
+    if task == "chat":
+        assert code == 1 and f'task "{task}"' in err and "cannot predict" in err and "text-classification" in err
+    else:  # image runs predict through their own task module; this folder has no trained model
+        assert code == 1 and "has no trained image model" in err and "Traceback" not in err
     code, _, err = run_cli("export", "space", tmp_path, "-o", tmp_path / "space")
     assert code == 1 and "cannot export" in " ".join(err.split())
 

@@ -11,11 +11,11 @@ import pytest
 
 torch = pytest.importorskip("torch")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from fixtures.models.tiny_images import write_base, write_shapes  # noqa: E402
+from fixtures.models.tiny_images import write_base, write_shapes
 
-from afinar.engine.rundir import RunDir  # noqa: E402
-from afinar.tasks.image_classification import data, modeling, train  # noqa: E402
-from afinar.tasks.image_classification.config import build_config  # noqa: E402
+from afinar.engine.rundir import RunDir
+from afinar.tasks.image_classification import data, modeling, train
+from afinar.tasks.image_classification.config import build_config
 
 pytestmark = pytest.mark.unit
 LABELS = ["blue", "red"]

@@ -53,13 +53,22 @@ class ImageClassificationConfig(BaseModel):
 
     @model_validator(mode="after")
     def _cross_field(self) -> ImageClassificationConfig:
-        if self.stage1_epochs == 0 and self.stage2_epochs == 0:
-            raise ValueError("stage1_epochs and stage2_epochs are both 0: nothing would be trained")
+        problems = cross_field_problems(self.model_dump())
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     @property
     def stage2_lr(self) -> float:
         return self.stage1_lr * self.stage2_lr_factor
+
+
+def cross_field_problems(values: dict) -> list[str]:
+    """Problems between fields; tolerant of invalid values, so they are reported with the field errors."""
+    epochs = [values.get(k, ImageClassificationConfig.model_fields[k].default) for k in ("stage1_epochs", "stage2_epochs")]
+    if all(str(e).strip() == "0" for e in epochs):
+        return ["--stage1-epochs and --stage2-epochs are both 0: nothing would be trained"]
+    return []
 
 
 def build_config(values: dict) -> ImageClassificationConfig:
@@ -73,6 +82,8 @@ def build_config(values: dict) -> ImageClassificationConfig:
             field = ".".join(str(p) for p in item["loc"]) or "config"
             flag = "--" + field.replace("_", "-") if field != "config" else field
             lines.append(f"{flag} = {item.get('input')!r}: {item['msg']}" if field != "config" else item["msg"])
+        if all(item["loc"] for item in err.errors()):  # field errors stop pydantic before the cross-field check
+            lines += cross_field_problems(given)
         raise AfinarError("imgcls.config.invalid", exit_code=2, problems="\n  ".join(lines)) from err
 
 

@@ -1,0 +1,206 @@
+"""`afinar train image-classification`, `afinar predict` on image runs and `afinar examples cats-dogs`
+end to end, with a random MobileNetV2 (built in code) on generated pictures at 32×32 pixels."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from fixtures.models.tiny_images import write_base, write_shapes
+
+pytestmark = pytest.mark.cli
+FAST = ("--image-size", "32", "--batch-size", "8", "--stage1-epochs", "2", "--stage2-epochs", "2",
+        "--fine-tune-at", "140", "--stage1-lr", "1e-2", "--patience", "0")
+
+
+def _afinar(*args: object) -> int:
+    from afinar.cli import main
+
+    try:
+        main([str(a) for a in args])
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    return 0
+
+
+@pytest.fixture(scope="module")
+def material(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("imgcls-cli")
+    return write_shapes(root / "shapes", train=10, valid=4), write_base(root / "base")
+
+
+@pytest.fixture(scope="module")
+def trained(material, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder, base = material
+    run = tmp_path_factory.mktemp("runs") / "formas"
+    assert _afinar("train", "image-classification", folder, "--base", base, *FAST, "-o", run) == 0
+    return run
+
+
+def test_run_folder_describes_itself(trained: Path, material) -> None:
+    meta = json.loads((trained / "meta.json").read_text())
+    assert meta["task"] == "image-classification" and meta["status"] == "succeeded"
+    assert meta["labels"] == ["blue", "red"] and meta["valid_from"] == "folder"
+    assert meta["train_counts"] == {"blue": 10, "red": 10} and meta["valid_examples"] == 8
+    assert meta["base_checksum"] and set(meta["dataset_sha256"]) == {"train", "valid"}
+    assert meta["versions"]["torch"] and set(meta["stages"]) == {"1", "2"}
+    for name in ("config.yaml", "metrics.jsonl", "events.jsonl", "train.log", "report.json", "README.md",
+                 "curves.png", "confusion_matrix.png", "mistakes.png", "valid_predictions.csv",
+                 "final/model.safetensors", "final/config.json", "final/README.md", "data/train.csv",
+                 "data/valid.csv"):
+        assert (trained / name).is_file(), name
+    for name in ("curves.png", "confusion_matrix.png", "mistakes.png"):
+        assert (trained / name).read_bytes()[:4] == b"\x89PNG"
+    config = json.loads((trained / "final" / "config.json").read_text())
+    assert config["num_classes"] == 2 and config["preprocessing"]["crop"] == 32
+    assert len(list((trained / "checkpoints").iterdir())) == 2  # each stage's kept epoch
+
+
+def test_report_has_both_stages_and_the_final_metrics(trained: Path) -> None:
+    report = json.loads((trained / "report.json").read_text())
+    assert [s["stage"] for s in report["stages"]] == [1, 2]
+    s1, s2 = report["stages"]
+    assert s1["lr"] == pytest.approx(1e-2) and s2["lr"] == pytest.approx(1e-3)
+    assert s1["images_per_s"] > 0 and s2["images_per_s"] > 0
+    epochs = [r for r in map(json.loads, (trained / "metrics.jsonl").read_text().splitlines()) if r["kind"] == "epoch"]
+    assert [(r["stage"], r["epoch"]) for r in epochs] == [(1, 1), (1, 2), (2, 1), (2, 2)]
+    stage2 = [r for r in epochs if r["stage"] == 2]
+    best = min(stage2, key=lambda r: r["valid_loss"])
+    assert s2["best_epoch"] == best["epoch"] and report["final"]["accuracy"] == pytest.approx(best["accuracy"])
+    final = report["final"]
+    assert sum(map(sum, final["confusion_matrix"])) == 8 and set(final["per_class"]) == {"blue", "red"}
+    assert report["baselines"]["majority"]["accuracy"] == pytest.approx(0.5)
+    card = (trained / "final" / "README.md").read_text()
+    assert card.startswith("---\n") and "pipeline_tag: image-classification" in card and "stage 2" in card
+
+
+def test_predict_one_picture_json(trained: Path, material, run_cli) -> None:
+    folder, _ = material
+    pictures = sorted((folder / "validation" / "red").iterdir())[:2]
+    code, out, err = run_cli("predict", trained, *pictures, "--json")
+    assert code == 0, err
+    results = json.loads(out)
+    assert [r["input"] for r in results] == [str(p) for p in pictures]
+    for r in results:
+        assert set(r["scores"]) == {"blue", "red"} and sum(r["scores"].values()) == pytest.approx(1.0, abs=1e-5)
+        assert r["confidence"] == max(r["scores"].values())
+
+
+def test_predict_a_folder_keeps_file_order(trained: Path, material, run_cli, tmp_path: Path) -> None:
+    from afinar.tasks import image_classification
+
+    folder, _ = material
+    out_csv = tmp_path / "out.csv"
+    code, _, err = run_cli("predict", trained, "--input", folder / "validation", "-o", out_csv)
+    assert code == 0, err
+    with open(out_csv, encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+    expected = sorted(str(p) for p in (folder / "validation").rglob("*.png"))
+    assert reader.fieldnames == ["path", "label", "confidence"] and [r["path"] for r in rows] == expected
+    # the Python API gives the same answers, in the order asked
+    api = image_classification.classify(trained, list(reversed(expected)))
+    by_path = {r["path"]: r for r in rows}
+    for path, result in zip(reversed(expected), api):
+        assert result["label"] == by_path[path]["label"]
+        assert result["confidence"] == pytest.approx(float(by_path[path]["confidence"]), abs=1e-4)
+
+
+def test_predict_a_table_of_relative_paths(trained: Path, material, run_cli, tmp_path: Path) -> None:
+    folder, _ = material
+    shutil.copytree(folder / "validation", tmp_path / "fotos")
+    names = ["fotos/red/red_validation_001.png", "fotos/blue/blue_validation_000.png"]
+    (tmp_path / "lista.csv").write_text("id,ruta\n" + "".join(f"{i},{n}\n" for i, n in enumerate(names)))
+    code, _, err = run_cli("predict", trained, "--input", tmp_path / "lista.csv", "-o", tmp_path / "out.csv")
+    assert code == 0, err
+    with open(tmp_path / "out.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["id"], r["ruta"]) for r in rows] == [("0", names[0]), ("1", names[1])]
+    assert all(r["label"] in {"blue", "red"} for r in rows)
+
+
+def test_predict_errors_say_what_and_where(trained: Path, run_cli, tmp_path: Path) -> None:
+    code, _, err = run_cli("predict", trained, tmp_path / "nope.jpg")
+    assert code == 1 and "nope.jpg does not exist" in " ".join(err.split()) and "Traceback" not in err
+    (tmp_path / "vacia").mkdir()
+    code, _, err = run_cli("predict", trained, "--input", tmp_path / "vacia", "-o", tmp_path / "o.csv")
+    assert code == 1 and "has no pictures" in " ".join(err.split())
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    code, _, err = run_cli("--lang", "es", "predict", trained, tmp_path / "broken.png")
+    assert code == 1 and "no se puede abrir como imagen" in " ".join(err.split())
+
+
+def test_split_is_stratified_without_a_validation_folder(material, tmp_path: Path) -> None:
+    from afinar.tasks.image_classification import data
+
+    flat = write_shapes(tmp_path / "flat", train=10, valid=0, split=False)
+    shutil.copy(flat / "red" / "red_train_000.png", flat / "red" / "copy.png")  # identical bytes
+    splits = data.load_splits(flat, 0.2, seed=1)
+    assert splits.valid_from == "split" and splits.labels == ["blue", "red"]
+    assert sorted(splits.valid.labels) == ["blue", "blue", "red", "red"]
+    sides = {Path(p).name: side for side, items in (("t", splits.train), ("v", splits.valid)) for p in items.paths}
+    assert sides["copy.png"] == sides["red_train_000.png"]
+    assert data.load_splits(flat, 0.2, seed=1).valid.paths == splits.valid.paths  # deterministic
+
+
+def test_bad_pictures_stop_before_training(material, run_cli, tmp_path: Path) -> None:
+    folder, base = material
+    bad = tmp_path / "bad"
+    shutil.copytree(folder, bad)
+    (bad / "train" / "red" / "cut.png").write_bytes((folder / "train" / "red" / "red_train_000.png").read_bytes()[:60])
+    (bad / "train" / "green").mkdir()
+    code, out, err = run_cli("train", "image-classification", bad, "--base", base, *FAST, "-o", tmp_path / "run")
+    text = " ".join((out + err).split())
+    assert code == 1 and "corrupt_image" in text and "cut.png" in text and "empty_class" in text
+    assert "training did not start" in text and not (tmp_path / "run").exists() and "Traceback" not in text
+
+
+def test_csv_of_paths_trains_and_reports_missing_files(material, run_cli, tmp_path: Path) -> None:
+    folder, base = material
+    rows = [f"{p.relative_to(folder).as_posix()},{p.parent.name}" for p in sorted(folder.rglob("*.png"))]
+    table = folder / "lista.csv"
+    table.write_text("path,label\n" + "\n".join(rows) + "\nfalta.png,red\n", encoding="utf-8")
+    try:
+        code, out, err = run_cli("train", "image-classification", table, "--base", base, *FAST, "-o", tmp_path / "r1")
+        assert code == 1 and "falta.png" in " ".join((out + err).split())
+        table.write_text("path,label\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        code, out, err = run_cli("train", "image-classification", table, "--base", base, *FAST,
+                                 "--stage2-epochs", "0", "-o", tmp_path / "r2")
+        assert code == 0, err
+        meta = json.loads((tmp_path / "r2" / "meta.json").read_text())
+        assert meta["valid_from"] == "split" and meta["train_examples"] + meta["valid_examples"] == 28
+        assert [s["stage"] for s in json.loads((tmp_path / "r2" / "report.json").read_text())["stages"]] == [1]
+    finally:
+        table.unlink()
+
+
+def test_config_errors_are_reported_together(material, run_cli, tmp_path: Path) -> None:
+    folder, _ = material
+    code, _, err = run_cli("train", "image-classification", folder, "--image-size", "4", "--stage2-lr-factor", "3",
+                           "-o", tmp_path / "run")
+    err = " ".join(err.split())
+    assert code == 2 and "--image-size" in err and "--stage2-lr-factor" in err and "Traceback" not in err
+
+
+def test_examples_cats_dogs_writes_the_course_layout(run_cli, tmp_path: Path) -> None:
+    from PIL import Image
+
+    out = tmp_path / "gatos-perros"
+    code, stdout, err = run_cli("examples", "cats-dogs", out, "--per-class", "10")
+    assert code == 0, err
+    for split, n in (("train", 8), ("validation", 2)):
+        for animal in ("cat", "dog"):
+            files = sorted((out / split / animal).glob("*.png"))
+            assert len(files) == n
+    with Image.open(next((out / "train" / "cat").iterdir())) as img:
+        assert img.size == (28, 28) and img.mode == "L"
+    assert "EXAMPLE DATA" in (out / "README.md").read_text() and "MIT" in (out / "README.md").read_text()
+    assert "afinar train image-classification" in stdout
+    code, _, err = run_cli("examples", "cats-dogs", out)
+    assert code == 1 and "--force" in err
