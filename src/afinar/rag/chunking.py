@@ -45,8 +45,9 @@ def _sentences(lines: list[str], out: list[Unit], first: bool) -> bool:
     return first
 
 
-def units(text: str) -> list[Unit]:
-    """The text as headings and sentences, in order."""
+def units(text: str, keep_lines: bool = False) -> list[Unit]:
+    """The text as headings and sentences, in order. ``keep_lines``: every line is a unit of its
+    own (CSV rows as ``column: value`` lines); otherwise lines of a paragraph are joined (wrapped prose)."""
     out: list[Unit] = []
     for paragraph in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
         first = True
@@ -58,9 +59,10 @@ def units(text: str) -> list[Unit]:
                 first = _sentences(buffer, out, first)
                 out.append(Unit(line.strip(), heading=True, breaks_before=True))
                 first = True
-            elif _LIST_ITEM.match(line) or line.lstrip().startswith("|"):
+            elif keep_lines or _LIST_ITEM.match(line) or line.lstrip().startswith("|"):
                 first = _sentences(buffer, out, first)
-                first = _sentences([line.strip()], out, first)
+                _sentences([line.strip()], out, True)
+                first = False
             else:
                 buffer.append(line.strip())
         _sentences(buffer, out, first)
@@ -88,7 +90,8 @@ def _split_long(text: str, size: int) -> list[str]:
     return pieces
 
 
-def chunk_text(text: str, size: int = DEFAULT_SIZE, overlap: int = DEFAULT_OVERLAP) -> list[str]:
+def chunk_text(text: str, size: int = DEFAULT_SIZE, overlap: int = DEFAULT_OVERLAP, *,
+               keep_lines: bool = False) -> list[str]:
     """Split ``text`` into chunks of at most ``size`` characters (see the module docstring)."""
     if size < 20 or not 0 <= overlap < size:
         raise ValueError(f"need size >= 20 and 0 <= overlap < size (got size={size}, overlap={overlap})")
@@ -106,7 +109,7 @@ def chunk_text(text: str, size: int = DEFAULT_SIZE, overlap: int = DEFAULT_OVERL
         if body:
             chunks.append((prefix() + body[0][1] + "".join(sep + p for sep, p in body[1:])).strip())
 
-    for unit in units(text):
+    for unit in units(text, keep_lines):
         if unit.heading:
             emit()
             heading, body = unit.text, []

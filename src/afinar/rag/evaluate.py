@@ -13,7 +13,7 @@ Metrics: recall@k (the expected source is among the k hits) and MRR (1 / rank of
 when not in the top k) over answerable questions; ``abstention`` (share of unanswerable questions
 where no chunk reached the threshold, and share of answerable ones wrongly refused); with
 generation, ``facts`` (share of answers holding every expected fact) and ``citations`` (share of
-answers that cite at least one chunk and where every expected fact is in a cited chunk).
+answers holding every expected fact AND citing, for each fact, a chunk that contains it).
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def _judge_answer(ans: Any, item: QA) -> dict[str, Any]:
     norm = normalize(text)
     facts_ok = all(normalize(f) in norm for f in item.facts)
     cited = [c for c in ans.citations if c.cited]
-    cites_ok = bool(cited) and all(any(normalize(f) in normalize(c.text) for c in cited) for f in item.facts)
+    cites_ok = facts_ok and bool(cited) and all(any(normalize(f) in normalize(c.text) for c in cited) for f in item.facts)
     return {"answer": text, "facts_ok": facts_ok if item.facts else None,
             "citations_ok": cites_ok if item.facts else None,
             "cited": [{"n": c.n, "source": c.source, "chunk": c.chunk} for c in cited]}

@@ -67,7 +67,8 @@ def document_chunks(doc: loaders.Document, config: IndexConfig) -> list[tuple[st
     """(text, metadata) of every chunk of ``doc``, numbered from 0 across its sections."""
     out: list[tuple[str, dict[str, Any]]] = []
     for section in doc.sections:
-        for text in chunk_text(section.text, config.chunk_size, config.chunk_overlap):
+        pieces = chunk_text(section.text, config.chunk_size, config.chunk_overlap, keep_lines=section.keep_lines)
+        for text in pieces:
             meta: dict[str, Any] = {"source": doc.source, "chunk": len(out), "sha256": doc.sha256, **section.where}
             out.append((text, meta))
     return out

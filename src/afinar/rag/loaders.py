@@ -29,6 +29,7 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 class Section:
     text: str
     where: dict[str, int] = field(default_factory=dict)
+    keep_lines: bool = False  # each line stands alone (a CSV row's "column: value" lines)
 
 
 @dataclass
@@ -122,7 +123,7 @@ def _csv(path: Path, raw: bytes) -> list[Section]:
                 continue
             names = header + [f"col{i + 1}" for i in range(len(header), len(row))]
             lines = [f"{name}: {value.strip()}" for name, value in zip(names, row) if value.strip()]
-            sections.append(Section("\n".join(lines), {"row": reader.line_num}))
+            sections.append(Section("\n".join(lines), {"row": reader.line_num}, keep_lines=True))
     except csv.Error as err:
         raise AfinarError("rag.load.bad_csv", path=str(path), line=reader.line_num, error=str(err)) from None
     return sections

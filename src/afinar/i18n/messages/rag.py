@@ -159,7 +159,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "{questions} preguntas · recall@{k} {recall} · MRR {mrr} · se abstuvo en las no respondibles {abstained} · rechazó respondibles {refused}",
     },
     "rag.eval.answers": {
-        "en": "Answers: expected facts present {facts} · facts cited from the right chunk {citations}",
-        "es": "Respuestas: hechos esperados presentes {facts} · hechos citados del fragmento correcto {citations}",
+        "en": "Answers: expected facts present {facts} · facts present and cited from the chunk that holds them {citations}",
+        "es": "Respuestas: hechos esperados presentes {facts} · hechos presentes y citados del fragmento que los contiene {citations}",
     },
 }
