@@ -100,7 +100,7 @@ def chunk_text(text: str, size: int = DEFAULT_SIZE, overlap: int = DEFAULT_OVERL
     body: list[tuple[str, str]] = []  # (separator before, text)
 
     def prefix() -> str:
-        return heading + "\n" if heading and len(heading) < size // 2 else ""
+        return heading + "\n" if heading else ""
 
     def length(parts: list[tuple[str, str]]) -> int:
         return len(prefix()) + sum(len(p) + 1 for _, p in parts)
@@ -108,12 +108,17 @@ def chunk_text(text: str, size: int = DEFAULT_SIZE, overlap: int = DEFAULT_OVERL
     def emit() -> None:
         if body:
             chunks.append((prefix() + body[0][1] + "".join(sep + p for sep, p in body[1:])).strip())
+        elif heading:  # a heading with no text under it is kept on its own, not lost
+            chunks.append(heading)
 
     for unit in units(text, keep_lines):
         if unit.heading:
             emit()
-            heading, body = unit.text, []
-            continue
+            body = []
+            if len(unit.text) < size // 2:
+                heading = unit.text
+                continue
+            heading = ""  # too long to repeat on every chunk: an ordinary paragraph
         budget = size - len(prefix())
         sep = "\n" if unit.breaks_before or _LIST_ITEM.match(unit.text) else " "
         for piece in _split_long(unit.text, budget) if len(unit.text) > budget else [unit.text]:
@@ -123,8 +128,6 @@ def chunk_text(text: str, size: int = DEFAULT_SIZE, overlap: int = DEFAULT_OVERL
             body.append((sep, piece))
             sep = " "
     emit()
-    if not chunks and heading:
-        chunks.append(heading)
     return chunks
 
 
