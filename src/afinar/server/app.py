@@ -303,24 +303,17 @@ def _sse(service: Service, model: str, messages: list[dict], params: dict[str, A
 
 
 # --- embeddings -------------------------------------------------------------------------------
-_EMBEDDERS: dict[str, Any] = {}
-
-
 def _embedder(name: str, lang: str) -> Any:
-    if name not in _EMBEDDERS:
-        try:
-            from afinar.embeddings import Embedder
-        except ImportError as err:  # the rag extra is missing
-            raise ApiError(501, "server.embeddings.unavailable", param="model", reason=str(err)) from err
-        try:
-            embedder = Embedder.load(name)
-        except AfinarError as err:
-            raise ApiError(404, "server.model.unavailable", param="model", code="model_not_found", model=name,
-                           reason=err.message(lang)) from err
-        while len(_EMBEDDERS) >= 2:
-            _EMBEDDERS.pop(next(iter(_EMBEDDERS)))
-        _EMBEDDERS[name] = embedder
-    return _EMBEDDERS[name]
+    """The shared embedder (loaded once per process, also used by RAG)."""
+    try:
+        from afinar.embeddings import get_embedder
+    except ImportError as err:  # the rag extra is missing
+        raise ApiError(501, "server.embeddings.unavailable", param="model", reason=str(err)) from err
+    try:
+        return get_embedder(name)
+    except AfinarError as err:
+        raise ApiError(404, "server.model.unavailable", param="model", code="model_not_found", model=name,
+                       reason=err.message(lang)) from err
 
 
 def _embeddings(body: EmbeddingRequest, lang: str) -> dict[str, Any]:

@@ -108,14 +108,13 @@ class Service:
         model = body.get("model")
         if not isinstance(model, str) or not model.strip():
             raise ApiError(400, "server.job.need_model", param="model")
-        training = self.file_record(_need_str(body, "training_file"))
+        training = self._job_file(body, "training_file")
         if training["purpose"] != "fine-tune":
             raise ApiError(400, "server.job.wrong_purpose", param="training_file", file_id=training["id"],
                            purpose=training["purpose"])
         validation = body.get("validation_file")
         if validation is not None:
-            rec = self.file_record(_need_str(body, "validation_file"))
-            validation = rec["id"]
+            validation = self._job_file(body, "validation_file")["id"]
         check_base_model(model)
         hp = job_hyperparameters(body)
         suffix = body.get("suffix")
@@ -145,6 +144,15 @@ class Service:
             self.store.add_event(job["id"], f"Validating validation file: {validation}")
         self.runner.wake()
         return self.get_job(job["id"])
+
+    def _job_file(self, body: dict[str, Any], field: str) -> dict:
+        """A file a job refers to; a missing one is a 400 on that parameter, as OpenAI answers."""
+        file_id = _need_str(body, field)
+        rec = self.store.get_file(file_id)
+        if rec is None:
+            raise ApiError(400, "server.job.no_such_file", param=field, code=f"invalid_{field}", file_id=file_id,
+                           field=field)
+        return rec
 
     def job_record(self, job_id: str) -> dict:
         job = self.store.get_job(job_id)
@@ -333,7 +341,7 @@ def job_hyperparameters(body: dict[str, Any]) -> dict[str, Any]:
 
 def check_base_model(model: str) -> None:
     """A job's base must be something we can train from without guessing: a catalog or cached name,
-    a local model folder, or a hub id (downloaded when the job starts)."""
+    a local model folder, or a hub id ``org/name`` (downloaded when the job starts)."""
     from afinar.models import cache, catalog
     from afinar.models.hub import looks_like_hub_id
 
@@ -341,7 +349,7 @@ def check_base_model(model: str) -> None:
         return
     if cache.is_ready(model):
         return
-    if not model.startswith("ft:") and looks_like_hub_id(model):
+    if "/" in model and not model.startswith("ft:") and looks_like_hub_id(model):  # org/name
         return
     raise ApiError(400, "server.job.unknown_model", param="model", code="model_not_found", model=model,
                    choices=catalog.offline_choices())

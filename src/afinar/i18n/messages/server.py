@@ -104,6 +104,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Job {job_id} is {status}; only a paused job can be resumed.",
         "es": "El trabajo {job_id} está {status}; solo se puede reanudar un trabajo en pausa.",
     },
+    "server.job.no_such_file": {
+        "en": "{field}: there is no file with id '{file_id}'. Upload the data first (POST /v1/files, purpose fine-tune) and use the id it returns.",
+        "es": "{field}: no hay ningún archivo con id '{file_id}'. Sube primero los datos (POST /v1/files, purpose fine-tune) y usa el id que devuelve.",
+    },
     "server.job.file_gone": {
         "en": "The file {file_id} no longer exists (it was deleted). Upload the data again and create a new job.",
         "es": "El archivo {file_id} ya no existe (se borró). Sube los datos de nuevo y crea un trabajo nuevo.",
