@@ -18,11 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tiny_chat import build as build_tiny  # noqa: E402
 
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "openai" / "openai-finetune-subset.yaml"

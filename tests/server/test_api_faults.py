@@ -40,9 +40,9 @@ def _alive(pid: int) -> bool:
 
 def _running_with_checkpoint(home: Path, job_id: str):
     row = _row(home, job_id)
-    if row["status"] == "running" and row["pid"] and row["run_dir"]:
-        if list((Path(row["run_dir"]) / "checkpoints").glob("checkpoint-*/state.json")):
-            return row
+    ready = row["status"] == "running" and row["pid"] and row["run_dir"]
+    if ready and list((Path(row["run_dir"]) / "checkpoints").glob("checkpoint-*/state.json")):
+        return row
     return None
 
 
@@ -114,7 +114,7 @@ def test_training_that_keeps_dying_fails_with_a_reason(server, make_client, tiny
     client = make_client(server)
     job = _start_job(client, tiny_model, epochs=50)
     for attempt in range(3):  # the first run and both restarts
-        row = wait_for(lambda: (r := _row(server.home, job.id))["pid"] and r["attempts"] == attempt and r, 120,
+        row = wait_for(lambda n=attempt: (r := _row(server.home, job.id))["pid"] and r["attempts"] == n and r, 120,
                        what=f"attempt {attempt}")
         os.kill(row["pid"], signal.SIGKILL)
     done = wait_job(client, job.id)

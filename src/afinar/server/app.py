@@ -418,5 +418,5 @@ def _mount_studio(app: FastAPI, service: Service) -> None:
         from afinar.studio import build_studio
 
         gr.mount_gradio_app(app, build_studio(service), path="/")
-    except Exception:  # noqa: BLE001 - the API must come up even when the studio cannot
+    except Exception:
         logging.getLogger("afinar.server").exception("the web studio could not be mounted; serving the API only")
