@@ -30,19 +30,21 @@ def build_studio(service: Any = None, default_lang: str = "es") -> Any:
             lang = gr.Radio(choices=[("Español", "es"), ("English", "en")], value=default_lang,
                             label="Idioma / Language", elem_id="studio-lang", scale=1)
         with gr.Tabs():
-            with T.make(gr.Tab, "studio.tab.data", id="data", elem_id="tab-data"):
-                data_tab.build(T, lang)
+            pages = [("data", lambda: data_tab.build(T, lang))]
             if service is not None:
                 from afinar.studio import finetune_tab
 
-                with T.make(gr.Tab, "studio.tab.finetune", id="finetune", elem_id="tab-finetune"):
-                    on_load += finetune_tab.build(T, lang, service)
-            with T.make(gr.Tab, "studio.tab.playground", id="playground", elem_id="tab-playground"):
-                on_load += playground_tab.build(T, lang, backend)
-            with T.make(gr.Tab, "studio.tab.textcls", id="textcls", elem_id="tab-textcls"):
-                on_load += textcls_tab.build(T, lang)
-            with T.make(gr.Tab, "studio.tab.models", id="models", elem_id="tab-models"):
-                on_load += models_tab.build(T, lang, backend)
+                pages.append(("finetune", lambda: finetune_tab.build(T, lang, service)))
+            pages += [("playground", lambda: playground_tab.build(T, lang, backend)),
+                      ("textcls", lambda: textcls_tab.build(T, lang)),
+                      ("models", lambda: models_tab.build(T, lang, backend))]
+            for name, build_page in pages:
+                with T.make(gr.Tab, f"studio.tab.{name}", id=name, elem_id=f"tab-{name}") as tab:
+                    loaders = build_page()
+                # what a page shows from the server's state is read again whenever the page is opened
+                for fn, outputs, *inputs in loaders:
+                    tab.select(fn, inputs[0] if inputs else None, outputs)
+                on_load += loaders
 
         def detect(request: gr.Request) -> str:
             header = request.headers.get("accept-language") if request is not None else None

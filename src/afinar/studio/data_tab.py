@@ -110,8 +110,8 @@ def chat_bases() -> list[str]:
     return [e.name for e in catalog.entries("chat")]
 
 
-def build(T: Texts, lang_box: Any) -> dict[str, Any]:
-    """The page's components inside the current Blocks context; returns the ones tests and other pages use."""
+def build(T: Texts, lang_box: Any) -> list[tuple[Any, ...]]:
+    """The page's components inside the current Blocks context; nothing to reload when it opens."""
     import gradio as gr
 
     state = gr.State({})
@@ -154,4 +154,4 @@ def build(T: Texts, lang_box: Any) -> dict[str, Any]:
     stats_btn.click(on_stats, [state, lang_box], [stats_md, hist])
     estimate_btn.click(on_estimate, [state, model, epochs, lang_box], estimate_md)
     lang_box.change(on_revalidate, [state, task, lang_box], [state, summary, table])
-    return {"state": state, "upload": upload}
+    return []

@@ -135,9 +135,10 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
                                 elem_id="models-delete", scale=1)
         deleted = gr.Markdown(elem_id="models-deleted")
 
-    def refresh(lang: str = T.lang) -> tuple[Any, Any]:
+    def refresh(lang: str = T.lang, current: str | None = None) -> tuple[Any, Any]:
         found = fine_tuned(backend)
-        return catalog_frame(lang), gr.update(choices=found, value=found[0] if found else None)
+        value = current if current in found else (found[0] if found else None)
+        return catalog_frame(lang), gr.update(choices=found, value=value)
 
     def delete(model: str | None, sure: bool, lang: str) -> tuple[str, Any, Any, bool]:
         if not model:
@@ -152,8 +153,9 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
         return tr("studio.models.deleted", lang, model=model), frame, picker, False
 
     name.change(describe, [name, lang_box], info)
-    lang_box.change(lambda n, lang: (describe(n, lang), *refresh(lang)), [name, lang_box], [info, table, tuned])
+    lang_box.change(lambda n, lang, t: (describe(n, lang), *refresh(lang, t)), [name, lang_box, tuned],
+                    [info, table, tuned])
     pull_btn.click(pull, [name, accept, lang_box], pulled).then(lambda lang: refresh(lang)[0], lang_box, table)
     import_btn.click(import_gguf, [gguf, gguf_name, lang_box], imported)
     delete_btn.click(delete, [tuned, confirm, lang_box], [deleted, table, tuned, confirm])
-    return [(lambda: refresh(T.lang), [table, tuned])]
+    return [(refresh, [table, tuned], [lang_box, tuned])]

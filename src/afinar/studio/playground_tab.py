@@ -56,13 +56,15 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
     """The page's components; returns (function, outputs) pairs to run when the page loads."""
     import gradio as gr
 
-    def refresh() -> tuple[Any, Any, Any]:
+    def refresh(*current: str | None) -> tuple[Any, Any, Any]:
+        """New choices; a value already chosen (or typed, e.g. a model folder) is kept."""
         choices = model_choices(backend)
         tuned = [c for c in choices if c.startswith("ft:")]
         bases = [c for c in choices if not c.startswith("ft:")]
-        return (gr.update(choices=choices, value=choices[0] if choices else None),
-                gr.update(choices=bases, value=bases[0] if bases else None),
-                gr.update(choices=tuned + bases, value=(tuned or bases or [None])[0]))
+        lists = (choices, bases, tuned + bases)
+        defaults = (choices[:1], bases[:1], (tuned or bases)[:1])
+        values = [(now if now else (d[0] if d else None)) for now, d in zip(current or (None,) * 3, defaults)]
+        return tuple(gr.update(choices=c, value=v) for c, v in zip(lists, values))
 
     T.make(gr.Markdown, "studio.play.intro", attr="value")
     with gr.Row():
@@ -130,5 +132,6 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
         yield base_done, answer + facts_line(answer, facts, lang)
 
     compare_btn.click(compare, [cmp_prompt, base, tuned, lang_box], [base_out, tuned_out])
-    refresh_btn.click(refresh, None, [model, base, tuned])
-    return [(refresh, [model, base, tuned])]
+    pickers = [model, base, tuned]
+    refresh_btn.click(refresh, pickers, pickers)
+    return [(refresh, pickers, pickers)]

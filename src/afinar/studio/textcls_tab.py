@@ -192,9 +192,10 @@ def build(T: Texts, lang_box: Any) -> list[tuple[Any, list[Any]]]:
     text.submit(try_text, [run, text, lang_box], label)
     export_btn.click(export, [run, lang_box], [space, export_msg])
 
-    def reload() -> Any:
+    def reload(current: str | None = None) -> Any:
         choices = run_choices()
-        return gr.update(choices=choices, value=choices[0][1] if choices else None)
+        values = [v for _, v in choices]
+        return gr.update(choices=choices, value=current if current in values else (values[0] if values else None))
 
-    refresh.click(reload, None, run)
-    return [(reload, [run])]
+    refresh.click(reload, run, run)
+    return [(reload, [run], [run])]

@@ -1,0 +1,152 @@
+"""The studio end to end in Chromium: the course's two exercises done from the browser.
+
+Datos: the dirty TechStore file's errors in Spanish with their lines, then repaired in one click.
+Clasificador de texto: the restaurant reviews trained on a tiny BERT, then a text classified.
+Ajuste fino: the TechStore conversations fine-tuned (tiny chat model) until the job succeeds.
+Playground: base and fine-tuned side by side on a course test case. Every page is photographed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+TECHSTORE = REPO / "examples" / "techstore"
+RESTAURANTE = REPO / "examples" / "restaurante"
+
+
+def shot(page: Page, artifacts: Path, name: str) -> None:
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+
+
+def open_tab(page: Page, name: str) -> None:
+    page.get_by_role("tab", name=name, exact=True).click()
+
+
+def test_data_errors_in_spanish_with_lines_then_repair(page: Page, artifacts: Path) -> None:
+    from afinar.data.validate import validate
+
+    dirty = TECHSTORE / "train_sucio.jsonl"
+    expected = validate(dirty).sorted_findings()
+    page.locator("#data-file input[type=file]").set_input_files(str(dirty))
+    summary = page.locator("#data-summary")
+    expect(summary).to_contain_text("train_sucio.jsonl", timeout=20_000)
+    expect(summary).to_contain_text("error(es)")
+    report = page.locator("#data-report")
+    for header in ("Línea", "Tipo", "Problema", "Cómo arreglarlo"):
+        expect(report).to_contain_text(header)
+    trailing = next(f for f in expected if f.code == "trailing_comma")
+    row = report.locator("[role=row]", has_text="trailing_comma").first
+    expect(row).to_contain_text(str(trailing.line))
+    expect(row).to_contain_text(trailing.message("es"))
+    expect(row).to_contain_text(trailing.hint("es"))
+    shot(page, artifacts, "01-datos-errores")
+
+    page.locator("#data-fix").click()
+    expect(page.locator("#data-result")).to_contain_text("Reparado", timeout=20_000)
+    expect(summary).to_contain_text("train_sucio_corregido.jsonl")
+    expect(summary).to_contain_text("válidos")
+    expect(report).not_to_contain_text("trailing_comma")
+    link = page.locator("#data-download a[download]").first
+    expect(link).to_have_attribute("download", "train_sucio_corregido.jsonl")
+    repaired = page.request.get(link.get_attribute("href")).text().splitlines()
+    assert len(repaired) == 24 and all(json.loads(line)["messages"] for line in repaired)
+
+    page.locator("#data-stats").click()
+    expect(page.locator("#data-stats-table")).to_contain_text("ejemplos utilizables")
+    expect(page.locator("#data-hist canvas, #data-hist svg").first).to_be_visible()
+    page.locator("#data-estimate").click()
+    expect(page.locator("#data-estimate-result")).to_contain_text("Estimación para")
+    expect(page.locator("#data-estimate-result")).to_contain_text("gpt-4o-mini")
+    shot(page, artifacts, "02-datos-reparado")
+
+
+def test_language_switch(page: Page, artifacts: Path) -> None:
+    page.get_by_label("English").check()
+    expect(page.get_by_role("tab", name="Data", exact=True)).to_be_visible()
+    expect(page.get_by_role("tab", name="Text classifier", exact=True)).to_be_visible()
+    expect(page.locator("#data-report")).to_contain_text("How to fix it")
+    expect(page.locator("#data-fix")).to_have_text("Repair")
+    shot(page, artifacts, "03-english")
+    page.get_by_label("Español").check()
+    expect(page.get_by_role("tab", name="Datos", exact=True)).to_be_visible()
+    expect(page.locator("#data-report")).to_contain_text("Cómo arreglarlo")
+
+
+def test_text_classifier_trains_and_classifies(page: Page, artifacts: Path, tiny_models: dict) -> None:
+    open_tab(page, "Clasificador de texto")
+    page.locator("#cls-data input[type=file]").set_input_files(str(RESTAURANTE / "train.csv"))
+    page.locator("#cls-valid input[type=file]").set_input_files(str(RESTAURANTE / "valid.csv"))
+    base = page.locator("#cls-base input")
+    base.fill(str(tiny_models["bert"]))
+    base.press("Enter")
+    for box, value in (("#cls-epochs", "3"), ("#cls-lr", "0.005"), ("#cls-batch", "8")):
+        page.locator(f"{box} input").fill(value)
+    page.wait_for_timeout(500)  # uploads settle
+    page.locator("#cls-train").click()
+    expect(page.locator("#cls-message")).to_contain_text("Entrenamiento iniciado", timeout=30_000)
+    expect(page.locator("#cls-status")).to_contain_text("terminado", timeout=90_000)
+    metrics = page.locator("#cls-metrics")
+    expect(metrics).to_contain_text("Mejor época")
+    expect(metrics).to_contain_text("TF-IDF")
+    expect(page.locator("#cls-confusion img")).to_be_visible()
+    page.locator("#cls-text").get_by_role("textbox").fill("La comida estaba deliciosa y el servicio excelente")
+    page.locator("#cls-classify").click()
+    label = page.locator("#cls-label")
+    expect(label).to_contain_text(re.compile("positivo|negativo|neutral"), timeout=30_000)
+    expect(label).to_contain_text("%")
+    shot(page, artifacts, "04-clasificador")
+
+
+def test_finetune_job_succeeds(page: Page, artifacts: Path, tiny_models: dict) -> None:
+    open_tab(page, "Ajuste fino")
+    page.locator("#ft-upload input[type=file]").set_input_files(str(TECHSTORE / "train.jsonl"))
+    expect(page.locator("#ft-file-msg")).to_contain_text("es válido", timeout=20_000)
+    base = page.locator("#ft-base input")
+    base.fill(str(tiny_models["chat"]))
+    base.press("Enter")
+    page.locator("#ft-epochs").get_by_role("textbox").fill("1")
+    page.locator("#ft-suffix").get_by_role("textbox").fill("techstore")
+    page.wait_for_timeout(300)
+    page.locator("#ft-start").click()
+    expect(page.locator("#ft-start-msg")).to_contain_text("creado", timeout=20_000)
+    status = page.locator("#ft-status")
+    expect(status).to_contain_text("terminado", timeout=120_000)
+    expect(status).to_contain_text("ft:")
+    expect(page.locator("#ft-events [role=row]").nth(3)).to_be_visible()
+    expect(page.locator("#ft-curves canvas, #ft-curves svg").first).to_be_visible()
+    shot(page, artifacts, "05-ajuste-fino")
+
+
+def test_compare_base_and_tuned(page: Page, artifacts: Path, tiny_models: dict) -> None:
+    open_tab(page, "Playground")
+    page.locator("#play-refresh").click()
+    tuned = page.locator("#cmp-tuned input")
+    expect(tuned).to_have_value(re.compile(r"^ft:"), timeout=20_000)
+    base = page.locator("#cmp-base input")
+    base.fill(str(tiny_models["chat"]))
+    base.press("Enter")
+    page.locator("#cmp-cases").get_by_text("¿Cuál es la garantía de los productos?").click()
+    expect(page.locator("#cmp-prompt").get_by_role("textbox")).to_have_value("¿Cuál es la garantía de los productos?")
+    page.locator("#cmp-run").click()
+    for box in ("#cmp-base-answer", "#cmp-tuned-answer"):
+        expect(page.locator(box)).to_contain_text("Datos esperados encontrados", timeout=60_000)
+    shot(page, artifacts, "06-playground-comparar")
+
+
+def test_models_page(page: Page, artifacts: Path) -> None:
+    open_tab(page, "Modelos")
+    table = page.locator("#models-table")
+    expect(table).to_contain_text("smollm2-135m-instruct")
+    expect(table).to_contain_text("Apache-2.0")
+    expect(page.locator("#models-info")).to_contain_text("Licencia")
+    expect(page.locator("#models-tuned input")).to_have_value(re.compile(r"^ft:"))
+    shot(page, artifacts, "07-modelos")
