@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from afinar.tasks.text_classification.card import _front, _license_id, base_hub_id
+from afinar.tasks.text_classification.card import _front, base_hub_id
+
+HUB_LICENSES = {"mit", "apache-2.0", "bsd-3-clause", "cc-by-4.0"}
 
 STAGE_NAMES = {1: "stage 1: new head, frozen backbone", 2: "stage 2: fine-tuning the top layers"}
+
+
+def _license_id(meta: dict[str, Any]) -> str:
+    """The Hub's license id of the base ("BSD-3-Clause (torchvision weights)" -> bsd-3-clause)."""
+    name = ((meta.get("base_license") or {}).get("name") or "").split(" ")[0].lower()
+    return name if name in HUB_LICENSES else "other"
 
 
 def metadata(meta: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
@@ -72,7 +80,8 @@ def model_card(meta: dict[str, Any], report: dict[str, Any], config: dict[str, A
         f"Classes: {', '.join(report['labels'])}. Validation accuracy: {final['accuracy']:.3f}, "
         f"macro F1: {final['f1']:.3f}.\n\n"
         f"## The two stages\n\n{stages_markdown(report)}\n"
-        f"## Validation results (final model)\n\n{classes_markdown(report)}\n"
+        f"## Validation results (final model: stage {report['stages'][-1]['stage']}'s kept epoch)\n\n"
+        f"{classes_markdown(report)}\n"
         "## Training\n\n"
         f"Pictures resized to {config.get('image_size')}×{config.get('image_size')}, batch size "
         f"{config.get('batch_size')}, Adam. Stage 1: {config.get('stage1_epochs')} epochs at learning rate "
