@@ -43,10 +43,12 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="module")
 def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A tiny random chat model and a tiny random BERT, built in code (seconds, nothing downloaded)."""
+    """Tiny random models built in code (a chat model, a BERT, a MobileNetV2) and a zip of generated
+    pictures (red squares, blue discs): seconds, nothing downloaded."""
     import csv
 
     from fixtures.models.tiny_bert import write_tiny_bert
+    from fixtures.models.tiny_images import write_base, write_shapes
     from tiny_chat import build
 
     root = tmp_path_factory.mktemp("tiny")
@@ -54,7 +56,13 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for name in ("train.csv", "valid.csv"):
         with open(REPO / "examples" / "restaurante" / name, encoding="utf-8") as fh:
             texts += [" ".join(r.values()) for r in csv.DictReader(fh)]
-    return {"chat": build(root / "chat"), "bert": write_tiny_bert(root / "bert", texts, hidden=32)}
+    catalog = REPO / "examples" / "techstore-catalog" / "docs"
+    texts += [p.read_text(encoding="utf-8", errors="replace") for p in sorted(catalog.iterdir())]
+    shapes = write_shapes(root / "formas", train=8, valid=4)
+    archive = shutil.make_archive(str(root / "formas"), "zip", shapes)
+    return {"chat": build(root / "chat"), "bert": write_tiny_bert(root / "bert", texts, hidden=32),
+            "image_base": write_base(root / "image-base"), "shapes_zip": Path(archive),
+            "picture": next((shapes / "validation" / "red").iterdir())}
 
 
 @pytest.fixture(scope="module")

@@ -128,7 +128,12 @@ def test_finetune_job_succeeds(page: Page, artifacts: Path, tiny_models: dict) -
 
 def test_compare_base_and_tuned(page: Page, artifacts: Path, tiny_models: dict) -> None:
     open_tab(page, "Playground")
-    page.locator("#play-refresh").click()
+    expect(page.locator("#play-model input")).to_have_value(re.compile(r"^ft:"), timeout=20_000)
+    page.locator("#play-prompt").get_by_role("textbox").fill("Hola, ¿tienen laptops?")
+    page.locator("#play-send").click()
+    chat = page.locator("#play-chat")
+    expect(chat).to_contain_text("Hola, ¿tienen laptops?")
+    expect(chat.locator(".bot, [data-testid=bot]").first).to_be_visible(timeout=60_000)
     tuned = page.locator("#cmp-tuned input")
     expect(tuned).to_have_value(re.compile(r"^ft:"), timeout=20_000)
     base = page.locator("#cmp-base input")
@@ -142,6 +147,53 @@ def test_compare_base_and_tuned(page: Page, artifacts: Path, tiny_models: dict) 
     shot(page, artifacts, "06-playground-comparar")
 
 
+def test_image_classifier_trains_and_classifies(page: Page, artifacts: Path, tiny_models: dict) -> None:
+    open_tab(page, "Imágenes")
+    page.locator("#img-zip input[type=file]").set_input_files(str(tiny_models["shapes_zip"]))
+    base = page.locator("#img-base input")
+    base.fill(str(tiny_models["image_base"]))
+    base.press("Enter")
+    for box, value in (("#img-size", "32"), ("#img-epochs1", "2"), ("#img-epochs2", "1"), ("#img-lr", "0.01")):
+        page.locator(f"{box} input").fill(value)
+    page.wait_for_timeout(500)
+    page.locator("#img-train").click()
+    expect(page.locator("#img-message")).to_contain_text("Entrenamiento iniciado", timeout=30_000)
+    expect(page.locator("#img-status")).to_contain_text("terminado", timeout=90_000)
+    expect(page.locator("#img-metrics")).to_contain_text("Etapa")
+    expect(page.locator("#img-metrics")).to_contain_text("blue")
+    page.locator("#img-picture input[type=file]").set_input_files(str(tiny_models["picture"]))
+    page.wait_for_timeout(500)
+    page.locator("#img-classify").click()
+    expect(page.locator("#img-label")).to_contain_text(re.compile("red|blue"), timeout=30_000)
+    expect(page.locator("#img-label")).to_contain_text("%")
+    shot(page, artifacts, "07-imagenes")
+
+
+def test_knowledge_base_answers_with_citations(page: Page, artifacts: Path, tiny_models: dict) -> None:
+    open_tab(page, "Conocimiento")
+    name = page.locator("#kb-name input")
+    name.fill("tienda")
+    name.press("Enter")
+    embedding = page.locator("#kb-embedding input")
+    embedding.fill(str(tiny_models["bert"]))
+    embedding.press("Enter")
+    docs = sorted((REPO / "examples" / "techstore-catalog" / "docs").iterdir())
+    page.locator("#kb-docs input[type=file]").set_input_files([str(p) for p in docs])
+    page.wait_for_timeout(500)
+    page.locator("#kb-index").click()
+    expect(page.locator("#kb-indexed")).to_contain_text(f"{len(docs)} documento(s) nuevo(s)", timeout=60_000)
+    model = page.locator("#kb-model input")
+    model.fill(str(tiny_models["chat"]))
+    model.press("Enter")
+    page.locator("#kb-question").get_by_role("textbox").fill("¿Cuánta RAM tiene la MacBook Pro?")
+    page.locator("#kb-ask").click()
+    sources = page.locator("#kb-sources")
+    expect(sources).to_contain_text("Fuente", timeout=60_000)
+    expect(sources).to_contain_text(re.compile("|".join(re.escape(p.name) for p in docs)))
+    expect(page.locator("#kb-answer")).not_to_contain_text("Elige una base", timeout=60_000)
+    shot(page, artifacts, "08-conocimiento")
+
+
 def test_models_page(page: Page, artifacts: Path) -> None:
     open_tab(page, "Modelos")
     table = page.locator("#models-table")
@@ -149,4 +201,4 @@ def test_models_page(page: Page, artifacts: Path) -> None:
     expect(table).to_contain_text("Apache-2.0")
     expect(page.locator("#models-info")).to_contain_text("Licencia")
     expect(page.locator("#models-tuned input")).to_have_value(re.compile(r"^ft:"))
-    shot(page, artifacts, "07-modelos")
+    shot(page, artifacts, "09-modelos")

@@ -18,7 +18,14 @@ CSS = ".studio-title h1 {margin-bottom: 0}"
 
 def build_studio(service: Any = None, default_lang: str = "es") -> Any:
     """The studio's ``gradio.Blocks``. ``service``: ``afinar.server.service.Service`` or None."""
-    from afinar.studio import data_tab, models_tab, playground_tab, textcls_tab
+    from afinar.studio import (
+        data_tab,
+        images_tab,
+        knowledge_tab,
+        models_tab,
+        playground_tab,
+        textcls_tab,
+    )
     from afinar.studio.local import backend_for
 
     T = Texts(default_lang)
@@ -37,6 +44,8 @@ def build_studio(service: Any = None, default_lang: str = "es") -> Any:
                 pages.append(("finetune", lambda: finetune_tab.build(T, lang, service)))
             pages += [("playground", lambda: playground_tab.build(T, lang, backend)),
                       ("textcls", lambda: textcls_tab.build(T, lang)),
+                      ("images", lambda: images_tab.build(T, lang)),
+                      ("knowledge", lambda: knowledge_tab.build(T, lang, backend)),
                       ("models", lambda: models_tab.build(T, lang, backend))]
             for name, build_page in pages:
                 with T.make(gr.Tab, f"studio.tab.{name}", id=name, elem_id=f"tab-{name}") as tab:

@@ -87,7 +87,20 @@ def on_stats(state: dict, lang: str) -> tuple[str, Any]:
     except AfinarError as err:
         return datasets.error_text(err, lang), gr.update()
     frame = pd.DataFrame(bins, columns=["tokens", "n"])
-    return text, gr.update(value=frame, x_title=tr("studio.data.hist_x", lang), y_title=tr("studio.data.hist_y", lang))
+    return text, gr.update(value=frame, sort=[label for label, _ in bins], x_title=tr("studio.data.hist_x", lang),
+                           y_title=tr("studio.data.hist_y", lang))
+
+
+def on_lang(state: dict, task: str, stats_text: str, estimate_text: str, model: str, epochs: str,
+            lang: str) -> tuple[Any, ...]:
+    """The report, and the statistics and estimate if shown, again in the new language; the repair
+    notes (of a file since replaced) are cleared."""
+    import gradio as gr
+
+    state, summary, table = on_revalidate(state, task, lang)
+    stats = on_stats(state, lang) if stats_text else (gr.update(), gr.update())
+    estimate = on_estimate(state, model, epochs, lang) if estimate_text else gr.update()
+    return state, summary, table, *stats, estimate, ""
 
 
 def on_estimate(state: dict, model: str, epochs: str, lang: str) -> str:
@@ -121,7 +134,7 @@ def build(T: Texts, lang_box: Any) -> list[tuple[Any, ...]]:
                         elem_id="data-file", scale=3)
         task = T.make(gr.Dropdown, "studio.data.task", tchoices=TASK_CHOICES, value="", elem_id="data-task", scale=1)
     summary = gr.Markdown(elem_id="data-summary")
-    table = T.make(gr.Dataframe, "studio.data.report", value=_frame([], T.lang), interactive=False, wrap=True,
+    table = T.make(gr.Dataframe, "studio.data.report", value=_frame([], T.lang), interactive=False, wrap=True, column_widths=datasets.FINDING_WIDTHS,
                    elem_id="data-report")
     with gr.Row():
         fix_btn = T.make(gr.Button, "studio.data.fix", attr="value", variant="primary", elem_id="data-fix")
@@ -153,5 +166,6 @@ def build(T: Texts, lang_box: Any) -> list[tuple[Any, ...]]:
     convert_btn.click(on_convert, [state, target, lang_box], [state, summary, table, download, result])
     stats_btn.click(on_stats, [state, lang_box], [stats_md, hist])
     estimate_btn.click(on_estimate, [state, model, epochs, lang_box], estimate_md)
-    lang_box.change(on_revalidate, [state, task, lang_box], [state, summary, table])
+    lang_box.change(on_lang, [state, task, stats_md, estimate_md, model, epochs, lang_box],
+                    [state, summary, table, stats_md, hist, estimate_md, result])
     return []

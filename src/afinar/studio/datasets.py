@@ -17,6 +17,8 @@ from afinar.studio.workspace import new_dir
 # The findings table shows at most this many rows; the summary says how many more there are.
 MAX_ROWS = 500
 FINDING_COLUMNS = ("line", "severity", "code", "field", "message", "hint")
+# Relative widths of those columns: the message and the hint get most of the page.
+FINDING_WIDTHS = ["7%", "8%", "15%", "10%", "30%", "30%"]
 HISTOGRAM_BINS = 12
 
 

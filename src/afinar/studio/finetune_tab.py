@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from afinar.errors import AfinarError
-from afinar.studio.datasets import error_text, finding_headers
+from afinar.studio.datasets import FINDING_WIDTHS, error_text, finding_headers
 from afinar.studio.local import items
 from afinar.studio.texts import Texts, tr
 from afinar.studio.workspace import display_name
@@ -34,7 +34,8 @@ def file_choices(service: Any) -> list[tuple[str, str]]:
 
 
 def job_choices(service: Any) -> list[tuple[str, str]]:
-    return [(f"{j['id']} · {j['model']} · {j['status']}", j["id"]) for j in items(service.list_jobs(limit=50))]
+    return [(f"{j['id']} · {Path(j['model']).name} · {j.get('fine_tuned_model') or ''}".rstrip(" ·"), j["id"])
+            for j in items(service.list_jobs(limit=50))]
 
 
 def hyperparameters(values: dict[str, str], lang: str) -> dict[str, Any]:
@@ -157,7 +158,7 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
         upload_box = T.make(gr.File, "studio.ft.file", file_types=[".jsonl", ".json"], type="filepath",
                             elem_id="ft-upload", scale=2)
     file_msg = gr.Markdown(elem_id="ft-file-msg")
-    findings = T.make(gr.Dataframe, "studio.data.report", interactive=False, wrap=True, visible=False,
+    findings = T.make(gr.Dataframe, "studio.data.report", interactive=False, wrap=True, column_widths=FINDING_WIDTHS, visible=False,
                       elem_id="ft-findings")
     with gr.Row():
         file_id = T.make(gr.Dropdown, "studio.ft.file_pick", choices=[], elem_id="ft-file", scale=2)
@@ -177,11 +178,13 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
         resume = T.make(gr.Button, "studio.ft.resume", attr="value", elem_id="ft-resume")
     action_msg = gr.Markdown(elem_id="ft-action-msg")
     plot = T.make(gr.LinePlot, "studio.ft.curves", x="step", y="loss", color="serie", value=curves([], T.lang),
+                  x_title=T.t("studio.ft.col.step"), y_title=T.t("studio.ft.loss"), color_title=" ",
                   elem_id="ft-curves")
     with gr.Row():
-        events = T.make(gr.Dataframe, "studio.ft.events", interactive=False, wrap=True, elem_id="ft-events")
+        events = T.make(gr.Dataframe, "studio.ft.events", interactive=False, wrap=True, elem_id="ft-events",
+                        column_widths=["18%", "12%", "70%"], scale=3)
         checkpoints = T.make(gr.Dataframe, "studio.ft.checkpoints", interactive=False, wrap=True,
-                             elem_id="ft-checkpoints")
+                             column_widths=["12%", "52%", "18%", "18%"], elem_id="ft-checkpoints", scale=2)
     timer = gr.Timer(2.0, active=False)
     remembered = gr.BrowserState("", storage_key="afinar-studio-job")
 

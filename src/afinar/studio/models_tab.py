@@ -65,7 +65,7 @@ def describe(name: str | None, lang: str) -> str:
              "**" + tr("models.license.title", lang) + ":** " + f"[{license_name}]({row['license_url']})"
              if row["license_url"] else f"**{tr('models.license.title', lang)}:** {license_name}"]
     if row["license_requires_acceptance"]:
-        lines.append("⚠️ " + tr("studio.models.accept_needed", lang))
+        lines.append("**!** " + tr("studio.models.accept_needed", lang))
     lines.append(f"- {tr('models.col.task', lang)}: {', '.join(row['tasks'])}")
     lines.append(f"- {tr('models.col.params', lang)}: {_params(row['params'])}")
     lines.append(f"- {tr('models.col.languages', lang)}: {', '.join(row['languages']) or '-'}")
@@ -111,6 +111,7 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
 
     T.make(gr.Markdown, "studio.models.intro", attr="value")
     table = T.make(gr.Dataframe, "studio.models.catalog", value=catalog_frame(T.lang), interactive=False, wrap=True,
+                   column_widths=["22%", "17%", "8%", "10%", "15%", "8%", "11%", "9%"],
                    elem_id="models-table")
     with gr.Row():
         choices = names()

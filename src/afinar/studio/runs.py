@@ -1,10 +1,11 @@
-"""Text-classification runs started from the studio, trained without blocking the page.
+"""Classifier runs (text and images) started from the studio, trained without blocking the page.
 
-``start`` does what ``afinar train text-classification`` does before training (check the data,
-resolve the base, write the run folder) and then runs ``launch.run`` — the training subprocess
-and its polling — in a background thread. The page polls ``progress(run)``, which reads only the
-run folder (``meta.json``, ``metrics.jsonl``, ``report.json``): a reloaded page, or one opened
-after the server restarted, sees the same run. No torch here.
+``start_text`` / ``start_images`` do what ``afinar train text-classification`` / ``image-classification``
+do before training (check the data, resolve the base, write the run folder) and then run the task's
+``launch.run`` — the training subprocess and its polling — in a background thread. The page polls
+``progress(run)``, which reads only the run folder (``meta.json``, ``metrics.jsonl``,
+``report.json``): a reloaded page, or one opened after the server restarted, sees the same run.
+No torch here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import Any
 
 from afinar.errors import AfinarError
 
-TASK = "text-classification"
 # Errors of runs that failed before the subprocess could record them, by run folder.
 _failures: dict[str, AfinarError] = {}
 _threads: dict[str, threading.Thread] = {}
@@ -33,8 +33,8 @@ class DataProblems(AfinarError):
         self.reports = reports
 
 
-def start(values: dict[str, Any]) -> Path:
-    """Check, prepare and launch a run from config values; returns the run folder at once."""
+def start_text(values: dict[str, Any]) -> Path:
+    """Check, prepare and launch a text-classification run from config values; returns its folder at once."""
     from afinar.tasks.text_classification import launch
     from afinar.tasks.text_classification.config import build_config
 
@@ -44,15 +44,35 @@ def start(values: dict[str, Any]) -> Path:
         raise DataProblems(reports)
     base_path = launch.resolve_base(cfg.base)
     prepared = launch.prepare(cfg, base_path)
-    path = prepared.run.path
+    return _in_background(prepared.run, launch.run)
+
+
+def start_images(values: dict[str, Any]) -> Path:
+    """The same for image classification (``values["data"]``: a folder of class folders)."""
+    from afinar.tasks.image_classification import launch
+    from afinar.tasks.image_classification.config import build_config
+
+    cfg = build_config(values)
+    reports = []
+    try:
+        prepared = launch.prepare_run(cfg, on_findings=reports.append)
+    except AfinarError:
+        if reports and reports[0].errors:
+            raise DataProblems(reports) from None
+        raise
+    return _in_background(prepared.run, launch.run)
+
+
+def _in_background(run: Any, train: Any) -> Path:
+    path = run.path
 
     def work() -> None:
         try:
-            launch.run(prepared.run, lambda record: None)
+            train(run, lambda record: None)
         except AfinarError as err:
             _failures[str(path)] = err
 
-    thread = threading.Thread(target=work, name=f"textcls-{path.name}", daemon=True)
+    thread = threading.Thread(target=work, name=f"train-{path.name}", daemon=True)
     _threads[str(path)] = thread
     thread.start()
     return path
@@ -94,8 +114,8 @@ def progress(run: Path) -> Progress:
     return out
 
 
-def runs() -> list[tuple[Path, dict[str, Any]]]:
-    """Every text-classification run under AFINAR_HOME/runs, newest first."""
+def runs(task: str) -> list[tuple[Path, dict[str, Any]]]:
+    """Every run of ``task`` under AFINAR_HOME/runs, newest first."""
     from afinar.engine.modelid import runs_dir
 
     found = []
@@ -105,7 +125,7 @@ def runs() -> list[tuple[Path, dict[str, Any]]]:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
             continue
-        if meta.get("task") == TASK:
+        if meta.get("task") == task:
             found.append((meta_path.parent, meta))
     return sorted(found, key=lambda r: r[0].name, reverse=True)
 
@@ -114,15 +134,23 @@ _predictors: dict[str, Any] = {}
 _predict_lock = threading.Lock()
 
 
-def classify(run: Path, text: str) -> dict[str, float]:
-    """Confidences per label for ``text`` with the run's model (loaded once, then kept)."""
-    from afinar.tasks.text_classification.predict import load_predictor
+def classify(run: Path, item: str) -> dict[str, float]:
+    """Confidences per label for a text or a picture's path, with the run's model (loaded once, then
+    kept); the run's task (``meta.json``) picks the predictor."""
+    from importlib import import_module
 
     with _predict_lock:
         if str(run) not in _predictors:
+            task = json.loads((run / "meta.json").read_text(encoding="utf-8")).get("task", "")
+            if task not in PREDICTORS:
+                raise AfinarError("studio.cls.not_a_classifier", path=run.name)
             _predictors.clear()  # one model at a time: the web process stays small
-            _predictors[str(run)] = load_predictor(run)
-        return _predictors[str(run)].predict([text])[0]
+            _predictors[str(run)] = import_module(PREDICTORS[task]).load_predictor(run)
+        return _predictors[str(run)].predict([item])[0]
+
+
+PREDICTORS = {"text-classification": "afinar.tasks.text_classification.predict",
+              "image-classification": "afinar.tasks.image_classification.predict"}
 
 
 def export_zip(run: Path, workdir: Path) -> Path:

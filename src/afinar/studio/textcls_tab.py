@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from afinar.errors import AfinarError
-from afinar.studio import textcls_runs
-from afinar.studio.datasets import error_text, finding_headers
+from afinar.studio import runs
+from afinar.studio.datasets import FINDING_WIDTHS, error_text, finding_headers
 from afinar.studio.texts import Texts, tr
 from afinar.studio.workspace import display_name, keep_upload, new_dir, publish
 
 TABLE_TYPES = [".csv", ".tsv", ".jsonl", ".xlsx"]
+TASK = "text-classification"
 
 
 def bases() -> list[str]:
@@ -22,23 +23,24 @@ def bases() -> list[str]:
     return [e.name for e in catalog.entries("text-classification")]
 
 
-def run_choices() -> list[tuple[str, str]]:
+def run_choices(task: str = TASK) -> list[tuple[str, str]]:
     out = []
-    for path, meta in textcls_runs.runs():
+    for path, meta in runs.runs(task):
         labels = ", ".join(meta.get("labels") or [])
-        out.append((f"{path.name} · {meta.get('data_name', '')} · {labels} · {meta.get('status', '')}", str(path)))
+        out.append((f"{path.name} · {meta.get('data_name', '')} · {labels}", str(path)))
     return out
 
 
-def status_text(p: textcls_runs.Progress, run: Path, lang: str) -> str:
+def status_text(p: runs.Progress, run: Path, lang: str) -> str:
     head = tr(f"studio.status.{p.status}", lang) if p.status in STATUSES else p.status
     text = f"**{tr('studio.cls.run', lang)}:** `{run.name}` — **{head}**"
     if p.total_steps:
         text += " · " + tr("studio.cls.steps", lang, step=p.step, total=p.total_steps)
     if p.epochs:
         last = p.epochs[-1]
-        text += " · " + tr("studio.cls.epoch_line", lang, epoch=last["epoch"], accuracy=f"{last['accuracy']:.3f}",
-                           f1=f"{last['f1']:.3f}")
+        text += " · " + tr("studio.cls.epoch_line", lang, epoch=last["epoch"], accuracy=f"{last['accuracy']:.3f}")
+        if "f1" in last:
+            text += f", F1 {last['f1']:.3f}"
     if p.error:
         text += f"\n\n**{tr('common.error_prefix', lang)}:** {p.error}"
     return text
@@ -47,13 +49,15 @@ def status_text(p: textcls_runs.Progress, run: Path, lang: str) -> str:
 STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "paused", "validating_files")
 
 
-def curves_frame(p: textcls_runs.Progress, lang: str):
+def curves_frame(p: runs.Progress, lang: str):
     import pandas as pd
 
     rows = []
-    for e in p.epochs:
+    # numbered across stages (image runs restart their epochs at stage 2)
+    for n, e in enumerate(p.epochs, start=1):
         for key in ("train_loss", "valid_loss", "accuracy", "f1"):
-            rows.append({"epoch": e["epoch"], "value": round(float(e[key]), 4), "serie": tr(f"studio.cls.{key}", lang)})
+            if key in e:
+                rows.append({"epoch": n, "value": round(float(e[key]), 4), "serie": tr(f"studio.cls.{key}", lang)})
     return pd.DataFrame(rows, columns=["epoch", "value", "serie"])
 
 
@@ -74,25 +78,34 @@ def metrics_markdown(report: dict[str, Any], lang: str) -> str:
     return "\n".join(lines)
 
 
-def show(run_value: str | None, lang: str) -> tuple[Any, ...]:
+def show(run_value: str | None, lang: str, markdown: Any = metrics_markdown) -> tuple[Any, ...]:
     """Status, curves, metrics, confusion matrix and whether polling should go on, for one run."""
     import gradio as gr
 
     if not run_value:
-        return "", curves_frame(textcls_runs.Progress("queued"), lang), "", None, gr.update(active=False)
+        return "", curves_frame(runs.Progress("queued"), lang), "", None, gr.update(active=False)
     run = Path(run_value)
-    p = textcls_runs.progress(run)
+    p = runs.progress(run)
     metrics, image = "", None
     if p.report is not None:
-        metrics = metrics_markdown(p.report, lang)
+        metrics = markdown(p.report, lang)
         if (run / "confusion_matrix.png").is_file():
             image = str(publish(run / "confusion_matrix.png", "confusion_matrix.png"))
     return status_text(p, run, lang), curves_frame(p, lang), metrics, image, gr.update(active=not p.finished)
 
 
+def problems_frame(err: runs.DataProblems, names: dict[str, str], lang: str):
+    """Every finding of the data reports, the file shown by its uploaded name."""
+    import pandas as pd
+
+    rows = [[names.get(r.file, Path(r.file).name) + (f":{f.line}" if f.line else ""),
+             tr(f"data.severity.{f.severity}", lang), f.code, f.field or "", f.message(lang), f.hint(lang)]
+            for r in err.reports for f in r.sorted_findings()]
+    return pd.DataFrame(rows, columns=finding_headers(lang))
+
+
 def train(data: str | None, valid: str | None, base: str, epochs: float, lr: float, batch: float, lang: str):
     import gradio as gr
-    import pandas as pd
 
     no_table = gr.update(visible=False)
     if not data:
@@ -105,12 +118,9 @@ def train(data: str | None, valid: str | None, base: str, epochs: float, lr: flo
     if valid:
         names[str(values["valid"])] = display_name(valid)
     try:
-        run = textcls_runs.start(values)
-    except textcls_runs.DataProblems as err:
-        rows = [[names.get(r.file, r.file) + (f":{f.line}" if f.line else ""), tr(f"data.severity.{f.severity}", lang),
-                 f.code, f.field or "", f.message(lang), f.hint(lang)]
-                for r in err.reports for f in r.sorted_findings()]
-        table = pd.DataFrame(rows, columns=finding_headers(lang))
+        run = runs.start_text(values)
+    except runs.DataProblems as err:
+        table = problems_frame(err, names, lang)
         return error_text(err, lang), gr.update(value=table, visible=True), gr.update(), gr.update(active=False)
     except AfinarError as err:
         return error_text(err, lang), no_table, gr.update(), gr.update(active=False)
@@ -124,7 +134,7 @@ def try_text(run_value: str | None, text: str, lang: str) -> Any:
     if not run_value or not (text or "").strip():
         return gr.update(value=None, label=tr("studio.cls.try_need", lang))
     try:
-        return gr.update(value=textcls_runs.classify(Path(run_value), text), label=tr("studio.cls.confidences", lang))
+        return gr.update(value=runs.classify(Path(run_value), text), label=tr("studio.cls.confidences", lang))
     except AfinarError as err:
         return gr.update(value=None, label=err.message(lang))
 
@@ -135,7 +145,7 @@ def export(run_value: str | None, lang: str) -> tuple[Any, str]:
     if not run_value:
         return gr.update(), tr("studio.cls.try_need", lang)
     try:
-        path = textcls_runs.export_zip(Path(run_value), new_dir("space"))
+        path = runs.export_zip(Path(run_value), new_dir("space"))
     except AfinarError as err:
         return gr.update(), error_text(err, lang)
     return gr.update(value=str(path), visible=True), tr("studio.cls.exported", lang, name=path.name)
@@ -159,15 +169,16 @@ def build(T: Texts, lang_box: Any) -> list[tuple[Any, list[Any]]]:
                        elem_id="cls-batch")
     train_btn = T.make(gr.Button, "studio.cls.train", attr="value", variant="primary", elem_id="cls-train")
     message = gr.Markdown(elem_id="cls-message")
-    problems = T.make(gr.Dataframe, "studio.data.report", interactive=False, wrap=True, visible=False,
+    problems = T.make(gr.Dataframe, "studio.data.report", interactive=False, wrap=True, column_widths=FINDING_WIDTHS, visible=False,
                       elem_id="cls-problems")
     with gr.Row():
         run = T.make(gr.Dropdown, "studio.cls.runs", choices=[], elem_id="cls-run", scale=4)
         refresh = T.make(gr.Button, "studio.refresh", attr="value", elem_id="cls-refresh", scale=1)
     status = gr.Markdown(elem_id="cls-status")
     with gr.Row():
-        curves = T.make(gr.LinePlot, "studio.cls.curves", x="epoch", y="value", color="serie",
-                        value=curves_frame(textcls_runs.Progress("queued"), T.lang), elem_id="cls-curves")
+        curves = T.make(gr.LinePlot, "studio.cls.curves", x="epoch", y="value", color="serie", x_title=T.t("studio.cls.epoch"),
+                        y_title=T.t("studio.cls.value"), color_title=" ",
+                        value=curves_frame(runs.Progress("queued"), T.lang), elem_id="cls-curves")
         confusion = T.make(gr.Image, "studio.cls.confusion", type="filepath", interactive=False,
                            elem_id="cls-confusion")
     metrics = gr.Markdown(elem_id="cls-metrics")

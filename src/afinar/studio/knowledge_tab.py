@@ -1,0 +1,150 @@
+"""The Conocimiento page (RAG): create or update a knowledge base from uploaded documents, then ask
+it questions and read the answer with its numbered citations (``afinar.rag``).
+
+Uploaded documents are kept in ``AFINAR_HOME/studio/documents/<base>/`` under their name reduced to
+safe characters (letters, digits, ``._-`` and spaces), so uploading a changed file again updates it
+in the base instead of adding a copy. Generation goes through the same chat backend as the
+Playground (the server's loaded models when there is a server)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from afinar.errors import AfinarError
+from afinar.studio.datasets import error_text
+from afinar.studio.playground_tab import MAX_TOKENS, model_choices
+from afinar.studio.texts import Texts, tr
+from afinar.studio.workspace import display_name
+
+DOC_TYPES = [".md", ".txt", ".pdf", ".csv", ".html", ".htm"]
+_UNSAFE = re.compile(r"[^\w.\- ]+")
+
+
+def documents_dir(name: str) -> Path:
+    from afinar.paths import afinar_home
+    from afinar.rag.store import check_name
+
+    return afinar_home() / "studio" / "documents" / check_name(name)
+
+
+def safe_file_name(name: str) -> str:
+    """The uploaded name reduced to safe characters; its extension must be a known document type."""
+    shown = display_name(name)
+    stem, suffix = Path(shown).stem, Path(shown).suffix.lower()
+    cleaned = _UNSAFE.sub("_", stem).strip(" ._")[:100] or "documento"
+    return cleaned + (suffix if suffix in DOC_TYPES else ".txt")
+
+
+def bases() -> list[str]:
+    from afinar.rag import list_names
+
+    return list_names()
+
+
+def index(name: str, files: list[str] | None, embedding: str, lang: str) -> tuple[str, Any]:
+    import gradio as gr
+
+    from afinar import rag
+
+    name = (name or "").strip()
+    if not name or not files:
+        return tr("studio.kb.need_docs", lang), gr.update()
+    try:
+        folder = documents_dir(name)
+        folder.mkdir(parents=True, exist_ok=True)
+        for f in files:
+            shutil.copyfile(f, folder / safe_file_name(f))
+        config = rag.IndexConfig(embedding_model=embedding) if embedding and name not in bases() else None
+        report = rag.index(name, [folder], config)
+    except AfinarError as err:
+        return error_text(err, lang), gr.update()
+    lines = [tr("studio.kb.indexed", lang, name=name, added=len(report.added), updated=len(report.updated),
+                unchanged=len(report.unchanged), chunks=report.chunks)]
+    lines += [f"- ✗ {Path(str(source)).name}: {err.message(lang)}" for source, err in report.failed]
+    return "\n\n".join(lines), gr.update(choices=bases(), value=name)
+
+
+def citations_markdown(citations: list[Any], lang: str) -> str:
+    if not citations:
+        return ""
+    head = " | ".join(tr(f"studio.kb.{k}", lang) for k in ("source", "score", "cited", "excerpt"))
+    lines = [f"| # | {head} |", "|---:|---|---:|:---:|---|"]
+    for c in citations:
+        where = "".join(f" ({k} {v})" for k, v in c.where.items())
+        excerpt = " ".join(c.text.split())[:160].replace("|", "\\|")
+        lines.append(f"| [{c.n}] | {Path(c.source).name}{where} | {c.score:.2f} | {'✓' if c.cited else ''} | "
+                     f"{excerpt}… |")
+    return "\n".join(lines)
+
+
+def ask(backend: Any, name: str, model: str, question: str, lang: str):
+    from afinar import rag
+
+    if not name or not model or not (question or "").strip():
+        yield tr("studio.kb.need_question", lang), ""
+        return
+
+    def generate(messages: list[dict], on_text: Any) -> dict:
+        text = ""
+        for delta in backend.chat_stream(model, messages, max_tokens=MAX_TOKENS, temperature=0.0):
+            text += delta
+            on_text(delta)
+        return {"text": text}
+
+    try:
+        answer = rag.answer(name, question.strip(), model, generate=generate, lang=lang)
+        sources = citations_markdown(answer.citations, lang)
+        text = ""
+        for piece in answer:
+            text += piece
+            yield text, sources
+    except AfinarError as err:
+        yield error_text(err, lang), ""
+        return
+    yield answer.text, citations_markdown(answer.citations, lang)
+
+
+def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, ...]]:
+    import gradio as gr
+
+    from afinar.rag.config import DEFAULT_MODEL
+
+    T.make(gr.Markdown, "studio.kb.intro", attr="value")
+    with gr.Row():
+        name = T.make(gr.Dropdown, "studio.kb.name", choices=bases(), allow_custom_value=True,
+                      info="studio.kb.name_info", elem_id="kb-name", scale=2)
+        embedding = T.make(gr.Dropdown, "studio.kb.embedding", choices=[DEFAULT_MODEL, "all-minilm-l6-v2"],
+                           value=DEFAULT_MODEL, allow_custom_value=True, info="studio.kb.embedding_info",
+                           elem_id="kb-embedding", scale=2)
+    docs = T.make(gr.File, "studio.kb.docs", file_count="multiple", file_types=DOC_TYPES, type="filepath",
+                  elem_id="kb-docs")
+    index_btn = T.make(gr.Button, "studio.kb.index", attr="value", variant="primary", elem_id="kb-index")
+    indexed = gr.Markdown(elem_id="kb-indexed")
+    with T.make(gr.Accordion, "studio.kb.ask_title", open=True):
+        with gr.Row():
+            model = T.make(gr.Dropdown, "studio.play.model", choices=[], allow_custom_value=True, elem_id="kb-model",
+                           scale=2)
+            refresh = T.make(gr.Button, "studio.refresh", attr="value", elem_id="kb-refresh", scale=1)
+        question = T.make(gr.Textbox, "studio.kb.question", placeholder="studio.kb.question_hint", elem_id="kb-question")
+        ask_btn = T.make(gr.Button, "studio.kb.ask", attr="value", variant="primary", elem_id="kb-ask")
+        answer = T.make(gr.Markdown, "studio.kb.answer", container=True, show_label=True, min_height=60,
+                        elem_id="kb-answer")
+        sources = gr.Markdown(elem_id="kb-sources")
+
+    index_btn.click(index, [name, docs, embedding, lang_box], [indexed, name])
+    def ask_here(kb: str, model_id: str, text: str, lang: str):
+        yield from ask(backend, kb, model_id, text, lang)
+
+    ask_btn.click(ask_here, [name, model, question, lang_box], [answer, sources])
+    question.submit(ask_here, [name, model, question, lang_box], [answer, sources])
+
+    def reload(current_name: str | None = None, current_model: str | None = None) -> tuple[Any, Any]:
+        names, models = bases(), model_choices(backend)
+        return (gr.update(choices=names, value=current_name or (names[0] if names else None)),
+                gr.update(choices=models, value=current_model or (models[0] if models else None)))
+
+    refresh.click(reload, [name, model], [name, model])
+    return [(reload, [name, model], [name, model])]
