@@ -13,7 +13,7 @@ from afinar.studio.archives import extract_images
 from afinar.studio.datasets import FINDING_WIDTHS, error_text
 from afinar.studio.textcls_tab import curves_frame, problems_frame, run_choices, show
 from afinar.studio.texts import Texts, tr
-from afinar.studio.workspace import display_name, keep_upload, new_dir
+from afinar.studio.workspace import display_name, keep_upload, new_dir, safe_stem
 
 TASK = "image-classification"
 
@@ -51,7 +51,7 @@ def train(archive: str | None, base: str, size: float, epochs1: float, epochs2: 
     if not archive:
         return tr("studio.img.need_zip", lang), no_table, gr.update(), gr.update(active=False)
     try:
-        folder = extract_images(keep_upload(archive, "fotos.zip"), new_dir("images"))
+        folder = extract_images(keep_upload(archive, "fotos.zip"), new_dir("images") / safe_stem(archive, "imagenes"))
         values = {"data": folder, "base": base, "image_size": int(size), "stage1_epochs": int(epochs1),
                   "stage2_epochs": int(epochs2), "stage1_lr": float(lr)}
         run = runs.start_images(values)

@@ -8,7 +8,6 @@ Playground (the server's loaded models when there is a server)."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,9 @@ from afinar.errors import AfinarError
 from afinar.studio.datasets import error_text
 from afinar.studio.playground_tab import MAX_TOKENS, model_choices
 from afinar.studio.texts import Texts, tr
-from afinar.studio.workspace import display_name
+from afinar.studio.workspace import display_name, safe_stem
 
 DOC_TYPES = [".md", ".txt", ".pdf", ".csv", ".html", ".htm"]
-_UNSAFE = re.compile(r"[^\w.\- ]+")
 
 
 def documents_dir(name: str) -> Path:
@@ -32,10 +30,8 @@ def documents_dir(name: str) -> Path:
 
 def safe_file_name(name: str) -> str:
     """The uploaded name reduced to safe characters; its extension must be a known document type."""
-    shown = display_name(name)
-    stem, suffix = Path(shown).stem, Path(shown).suffix.lower()
-    cleaned = _UNSAFE.sub("_", stem).strip(" ._")[:100] or "documento"
-    return cleaned + (suffix if suffix in DOC_TYPES else ".txt")
+    suffix = Path(display_name(name)).suffix.lower()
+    return safe_stem(name, "documento") + (suffix if suffix in DOC_TYPES else ".txt")
 
 
 def bases() -> list[str]:

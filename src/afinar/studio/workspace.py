@@ -38,6 +38,14 @@ def display_name(name: str | None) -> str:
     return "".join(ch for ch in base if ch.isprintable()).strip()[:200] or "upload"
 
 
+def safe_stem(name: str | None, default: str = "datos") -> str:
+    """The uploaded name without extension, reduced to letters, digits, ``._-`` and spaces."""
+    import re
+
+    stem = Path(display_name(name)).stem
+    return re.sub(r"[^\w.\- ]+", "_", stem).strip(" ._")[:100] or default
+
+
 def safe_suffix(name: str | None) -> str:
     suffix = Path(display_name(name)).suffix.lower()
     return suffix if suffix in KNOWN_SUFFIXES else ".bin"

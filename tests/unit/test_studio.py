@@ -1,0 +1,140 @@
+"""The studio's logic without a browser: language choice, relabelling, report rows in Spanish,
+repair, histogram, safe names and zip extraction, the fine-tuning form's numbers."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from afinar import i18n
+from afinar.errors import AfinarError
+
+pytestmark = pytest.mark.unit
+REPO = Path(__file__).resolve().parents[2]
+DIRTY = REPO / "examples" / "techstore" / "train_sucio.jsonl"
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("es-MX,es;q=0.9,en;q=0.8", "es"),
+    ("en-US,en;q=0.9", "en"),
+    ("fr-FR,fr;q=0.9,en;q=0.5,es;q=0.7", "es"),
+    ("de-DE", "es"),          # neither: the studio's default
+    ("", "es"),
+    (None, "es"),
+    ("en;q=0, es;q=0.1", "es"),
+    ("es;q=abc, en", "en"),
+])
+def test_pick_lang_from_accept_language(header: str | None, expected: str) -> None:
+    from afinar.studio.texts import pick_lang
+
+    assert pick_lang(header) == expected
+
+
+def test_every_studio_text_is_in_both_languages_and_relabels() -> None:
+    import gradio as gr
+
+    from afinar.studio import build_studio
+    from afinar.studio.texts import Texts
+
+    texts = Texts("es")
+    with gr.Blocks():
+        box = texts.make(gr.Textbox, "studio.data.file", info="studio.data.epochs_info")
+        radio = texts.make(gr.Radio, "studio.data.convert_to", tchoices=[("studio.task.chat", "chat")])
+    assert box.label == "Archivo de datos" and radio.choices == [("chat (conversaciones)", "chat")]
+    english = texts.relabel("en")
+    assert english[0]["label"] == "Data file" and english[0]["info"].startswith("auto (OpenAI")
+    assert english[1]["choices"] == [("chat (conversations)", "chat")]
+    blocks = build_studio(None)  # every page builds without the server
+    assert blocks is not None
+    keys = [k for k in i18n.CATALOG if k.startswith("studio.")]
+    untranslated = {k for k in keys if i18n.t(k, "es") == i18n.t(k, "en") and len(i18n.t(k, "es")) >= 12}
+    assert len(keys) > 150 and untranslated <= {"studio.ft.action_done"}  # "{job}: {status}." in both
+
+
+def test_report_rows_are_line_numbered_and_spanish() -> None:
+    from afinar.studio.datasets import finding_headers, validate_file
+
+    summary, rows, valid, task = validate_file(DIRTY, "train_sucio.jsonl", None, "es")
+    assert not valid and task == "chat" and "error(es)" in summary
+    assert finding_headers("es")[0] == "Línea" and finding_headers("en")[-1] == "How to fix it"
+    by_code = {r[2]: r for r in reversed(rows)}  # the first row of each code
+    assert by_code["trailing_comma"][0] == 21 and by_code["trailing_comma"][1] == "error"
+    assert by_code["trailing_comma"][4] == i18n.t("finding.trailing_comma", "es", line=21, field=None)
+    assert by_code["blank_line"][1] == "aviso" and by_code["blank_line"][5]
+
+
+def test_repair_then_valid(tmp_path: Path) -> None:
+    from afinar.studio.datasets import repair, validate_file
+
+    output, notes = repair(DIRTY, "train_sucio.jsonl", "es")
+    assert output.name == "train_sucio_corregido.jsonl" and "Reparado" in notes and "línea 21" in notes
+    _, _, valid, _ = validate_file(output, output.name, None, "es")
+    assert valid
+
+
+def test_histogram_covers_every_value_once() -> None:
+    from afinar.studio.datasets import histogram
+
+    values = [1, 5, 5, 9, 40, 41, 100]
+    bins = histogram(values, bins=5)
+    assert sum(n for _, n in bins) == len(values)
+    assert bins[0][0].startswith("1–") and bins[-1][1] == 1
+    assert histogram([]) == [] and histogram([7, 7]) == [("7–7", 2)]
+
+
+def test_names_never_leave_their_folder(tmp_path: Path) -> None:
+    from afinar.studio.knowledge_tab import safe_file_name
+    from afinar.studio.workspace import display_name, keep_upload, safe_suffix
+
+    assert display_name("../../etc/passwd") == "passwd" and display_name("C:\\x\\y.csv") == "y.csv"
+    assert safe_suffix("a.exe") == ".bin" and safe_suffix("datos.JSONL") == ".jsonl"
+    assert safe_file_name("../../.bashrc") == "bashrc.txt" and safe_file_name("Políticas 2024.md") == "Políticas 2024.md"
+    source = tmp_path / "x.csv"
+    source.write_text("text,label\n")
+    kept = keep_upload(source, "../../evil.csv")
+    assert kept.name == "data.csv" and kept.read_text() == "text,label\n"
+
+
+def test_zip_of_class_folders_is_extracted_safely(tmp_path: Path) -> None:
+    from afinar.studio.archives import extract_images
+
+    archive = tmp_path / "fotos.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("fotos/gato/1.png", b"png")
+        zf.writestr("fotos/perro/2.jpg", b"jpg")
+        zf.writestr("fotos/perro/notes.txt", b"not a picture")
+        zf.writestr("../escape.png", b"x")
+        zf.writestr("/abs.png", b"x")
+        zf.writestr("__MACOSX/fotos/gato/._1.png", b"x")
+    root = extract_images(archive, tmp_path / "out")
+    assert root == tmp_path / "out" / "fotos"
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) == ["gato/1.png",
+                                                                                              "perro/2.jpg"]
+    assert not (tmp_path / "escape.png").exists() and not list((tmp_path / "out").glob("__MACOSX"))
+    (tmp_path / "bad.zip").write_bytes(b"not a zip")
+    with pytest.raises(AfinarError) as err:
+        extract_images(tmp_path / "bad.zip", tmp_path / "out2")
+    assert err.value.key == "studio.images.bad_zip" and err.value.hint("es")
+
+
+def test_finetune_form_numbers() -> None:
+    from afinar.studio.finetune_tab import hyperparameters
+
+    assert hyperparameters({"n_epochs": "auto", "batch_size": " 4 ", "learning_rate_multiplier": "0.5"}, "es") == {
+        "n_epochs": "auto", "batch_size": 4, "learning_rate_multiplier": 0.5}
+    with pytest.raises(AfinarError) as err:
+        hyperparameters({"n_epochs": "tres"}, "es")
+    assert "Épocas" in err.value.message("es") and "tres" in err.value.message("es")
+
+
+def test_building_the_studio_stays_light() -> None:
+    """The web process must not load torch, transformers or Chroma until a page needs them."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom afinar.studio import build_studio\nbuild_studio(None)\n"
+            "print(','.join(m for m in ('torch', 'transformers', 'peft', 'chromadb') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
