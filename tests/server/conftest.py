@@ -6,7 +6,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from serverkit import Server, Servers, SpecChecker, build_tiny
+from serverkit import Server, Servers, SpecChecker
+from tiny_chat import build as build_tiny
 
 
 @pytest.fixture

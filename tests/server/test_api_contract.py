@@ -60,11 +60,11 @@ def test_errors_have_openai_shape_and_speak_spanish(server, make_client, tiny_mo
     assert temp.value.body["param"] == "temperature"
     # raw bodies: malformed JSON and wrong types are 400s in OpenAI's shape, in the caller's language
     raw = httpx.post(f"{server.url}/v1/chat/completions", content=b"{not json",
-                     headers={"Content-Type": "application/json", "Accept-Language": "es"})
+                     headers={"Content-Type": "application/json", "Accept-Language": "es"}, timeout=60)
     assert raw.status_code == 400 and set(raw.json()["error"]) == {"message", "type", "param", "code"}
     assert raw.json()["error"]["message"].startswith("Solicitud no válida")
-    assert httpx.post(f"{server.url}/v1/fine_tuning/jobs", json={"model": 3}).status_code == 400
-    assert httpx.get(f"{server.url}/v1/nothing-here").json()["error"]["type"] == "invalid_request_error"
+    assert httpx.post(f"{server.url}/v1/fine_tuning/jobs", json={"model": 3}, timeout=60).status_code == 400
+    assert httpx.get(f"{server.url}/v1/nothing-here", timeout=60).json()["error"]["type"] == "invalid_request_error"
 
 
 def test_upload_size_limit(servers, make_client):
@@ -82,7 +82,7 @@ def test_api_key_required_and_checked(servers, make_client):
         make_client(server, api_key="wrong").models.list()
     assert denied.value.body["code"] == "invalid_api_key"
     assert make_client(server, api_key="sk-test-123").models.list().data == []
-    assert httpx.get(server.url + "/health").status_code == 200  # health needs no key
+    assert httpx.get(server.url + "/health", timeout=60).status_code == 200  # health needs no key
 
 
 def test_non_local_bind_needs_a_key(afinar_home):
@@ -103,7 +103,7 @@ def test_embeddings_float_and_base64(server, make_client, tmp_path):
     vectors = np.array([d.embedding for d in floats.data])
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
     raw = httpx.post(f"{server.url}/v1/embeddings", json={"model": str(folder), "input": "el iphone 15",
-                                                          "encoding_format": "base64"}).json()
+                                                          "encoding_format": "base64"}, timeout=60).json()
     decoded = np.frombuffer(base64.b64decode(raw["data"][0]["embedding"]), dtype="<f4")
     assert np.allclose(decoded, vectors[0], atol=1e-6)
     sdk_default = make_client(server, strict=False).embeddings.create(model=str(folder), input="el iphone 15")

@@ -98,7 +98,7 @@ def test_bad_file_fails_at_validation_with_lines(server, make_client, tiny_model
     import httpx
 
     findings = httpx.get(f"{server.url}/v1/files/{uploaded.id}/findings",
-                         headers={"Accept-Language": "es-ES,es;q=0.9"}).json()["data"]
+                         headers={"Accept-Language": "es-ES,es;q=0.9"}, timeout=60).json()["data"]
     errors = [f for f in findings if f["severity"] == "error"]
     assert errors and all(f["line"] >= 1 and f["hint"] for f in errors)
     assert any("JSONL necesita cada ejemplo en una sola línea" in f["message"] for f in errors)  # in Spanish

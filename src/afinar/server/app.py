@@ -234,6 +234,19 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         lang = request_lang(request.headers.get("accept-language"))
         return _chat(service, body, lang)
 
+    @app.post("/v1/rag/{name}/search")
+    def rag_search(name: str, body: RagSearchRequest, request: Request) -> dict:
+        """Afinar's own: the chunks of knowledge base NAME nearest to ``query`` (score, source, chunk, text)."""
+        from afinar import rag
+
+        lang = request_lang(request.headers.get("accept-language"))
+        try:
+            hits = rag.search(name, body.query, body.k)
+        except AfinarError as err:
+            raise ApiError(404, "server.rag.unknown", param="name", code="knowledge_base_not_found", name=name,
+                           reason=err.message(lang)) from err
+        return {"object": "list", "data": [h.as_dict() for h in hits]}
+
     @app.post("/v1/embeddings")
     def embeddings(body: EmbeddingRequest, request: Request) -> dict:
         return _embeddings(body, request_lang(request.headers.get("accept-language")))
@@ -244,6 +257,9 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
 
 
 # --- chat -----------------------------------------------------------------------------------
+RAG_PREFIX = "rag:"
+
+
 def _chat(service: Service, body: ChatCompletionRequest, lang: str) -> JSONResponse | StreamingResponse:
     messages = [m.model_dump(exclude_none=True) for m in body.messages]
     stop = [body.stop] if isinstance(body.stop, str) else list(body.stop or [])
@@ -251,6 +267,8 @@ def _chat(service: Service, body: ChatCompletionRequest, lang: str) -> JSONRespo
         raise ApiError(400, "server.chat.too_many_stops", param="stop")
     params = {"max_tokens": body.max_completion_tokens or body.max_tokens, "temperature": body.temperature,
               "top_p": body.top_p, "seed": body.seed, "stop": stop}
+    if body.model.startswith(RAG_PREFIX):
+        return _rag_chat(service, body, messages, params, lang)
     try:
         service.models.get(body.model)  # load now, so an unknown model is a 404, not a broken stream
     except AfinarError as err:
@@ -300,6 +318,88 @@ def _sse(service: Service, model: str, messages: list[dict], params: dict[str, A
     except Exception as err:  # noqa: BLE001 - the status line is sent: report in the stream, like OpenAI
         yield f"data: {json.dumps(error_body(500, f'{type(err).__name__}: {err}'))}\n\n"
     yield "data: [DONE]\n\n"
+
+
+def _rag_chat(service: Service, body: ChatCompletionRequest, messages: list[dict], params: dict[str, Any],
+              lang: str) -> JSONResponse | StreamingResponse:
+    """``rag:NAME`` (the default chat base answers) or ``rag:NAME:MODEL`` (any chat model, ft: too):
+    a grounded answer from knowledge base NAME, its sources listed after it and in ``citations``."""
+    from afinar import rag
+    from afinar.rag.answer import default_chat_model
+
+    name, _, chat_model = body.model[len(RAG_PREFIX):].partition(":")
+    chat_model = chat_model or default_chat_model()
+    users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
+    if not users:
+        raise ApiError(400, "server.rag.need_question", param="messages")
+    question = _text_of(messages[users[-1]])
+    history = [{"role": m["role"], "content": _text_of(m)} for m in messages[:users[-1]]
+               if m.get("role") in ("user", "assistant")]
+    try:
+        service.models.get(chat_model)
+        gen_params = {**params, "temperature": 0.0 if params["temperature"] is None else params["temperature"]}
+
+        def generate(prompt: list[dict], on_text: Any) -> dict[str, Any]:
+            result: dict[str, Any] = {}
+            for item in service.models.stream(chat_model, prompt, **gen_params):
+                if isinstance(item, str):
+                    on_text(item)
+                else:
+                    result = item
+            return result
+
+        ans = rag.answer(name, question, chat_model, history=history, generate=generate, lang=lang)
+    except AfinarError as err:
+        raise ApiError(404, "server.model.unavailable", param="model", code="model_not_found",
+                       model=body.model, reason=err.message(lang)) from err
+    completion_id, created = "chatcmpl-" + secrets.token_hex(12), int(time.time())
+
+    def sources() -> str:
+        shown = [c for c in ans.citations if c.cited] or ans.citations
+        lines = [f"[{c.n}] {Path(c.source).name} ({i18n.t('server.rag.chunk', lang, chunk=c.chunk)})" for c in shown]
+        return f"\n\n{i18n.t('server.rag.sources', lang)}\n" + "\n".join(lines) if lines else ""
+
+    def usage() -> dict[str, int]:
+        p, c = int(ans.result.get("prompt_tokens", 0)), int(ans.result.get("completion_tokens", 0))
+        return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
+
+    if not body.stream:
+        text = ans.text + sources()
+        return JSONResponse({"id": completion_id, "object": "chat.completion", "created": created,
+                             "model": body.model, "usage": usage(),
+                             "choices": [{"index": 0, "message": {"role": "assistant", "content": text, "refusal": None},
+                                          "finish_reason": ans.result.get("finish_reason", "stop"), "logprobs": None}],
+                             "citations": [c.as_dict() for c in ans.citations]})
+
+    def events() -> Iterator[str]:
+        def chunk(choices: list[dict], **extra: Any) -> str:
+            payload = {"id": completion_id, "object": "chat.completion.chunk", "created": created,
+                       "model": body.model, "choices": choices, **extra}
+            return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+        try:
+            yield chunk([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
+            for piece in ans:
+                yield chunk([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
+            tail = sources()
+            if tail:
+                yield chunk([{"index": 0, "delta": {"content": tail}, "finish_reason": None}])
+            yield chunk([{"index": 0, "delta": {}, "finish_reason": ans.result.get("finish_reason", "stop")}],
+                        citations=[c.as_dict() for c in ans.citations])
+            if body.stream_options and body.stream_options.include_usage:
+                yield chunk([], usage=usage())
+        except Exception as err:  # noqa: BLE001 - the status line is sent: report in the stream
+            yield f"data: {json.dumps(error_body(500, f'{type(err).__name__}: {err}'))}\n\n"
+        yield "data: [DONE]\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+def _text_of(message: dict[str, Any]) -> str:
+    content = message.get("content")
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return content or ""
 
 
 # --- embeddings -------------------------------------------------------------------------------

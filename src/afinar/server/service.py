@@ -392,6 +392,13 @@ def list_model_objects() -> list[dict[str, Any]]:
         created = int(folder.stat().st_mtime)
         out.append(objects.model_object(folder.name.replace("--", "/"), created,
                                         str(manifest.get("source") or "afinar")))
+    try:  # knowledge bases answer as chat models too: model="rag:NAME" (or "rag:NAME:CHAT_MODEL")
+        from afinar.rag.store import list_names, rag_dir
+
+        for name in list_names():
+            out.append(objects.model_object(f"rag:{name}", int((rag_dir() / name).stat().st_mtime), "afinar"))
+    except ImportError:
+        pass
     root = runs_dir()
     if root.is_dir():
         for meta_path in _candidates(root):

@@ -149,6 +149,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'dimensions' must be at most the model's {dim} dimensions.",
         "es": "'dimensions' no puede superar las {dim} dimensiones del modelo.",
     },
+    "server.rag.unknown": {
+        "en": "Knowledge base '{name}' cannot be searched: {reason}",
+        "es": "No se puede buscar en la base de conocimiento '{name}': {reason}",
+    },
+    "server.rag.need_question": {
+        "en": "A rag: model needs a user message with the question.",
+        "es": "Un modelo rag: necesita un mensaje de usuario con la pregunta.",
+    },
+    "server.rag.sources": {
+        "en": "Sources:",
+        "es": "Fuentes:",
+    },
+    "server.rag.chunk": {
+        "en": "fragment {chunk}",
+        "es": "fragmento {chunk}",
+    },
     # --- serve / jobs / keys commands ----------------------------------------------------------
     "server.serve.need_key": {
         "en": "Listening on {host} exposes the API beyond this machine, so an API key is required.",
