@@ -20,10 +20,10 @@ class ApiError(AfinarError):
     """An HTTP error with a message key from the catalog (``server.*``) and OpenAI's fields.
     Being an AfinarError, the CLI (``afinar jobs``) prints it like any other user error."""
 
-    def __init__(self, status: int, key: str, *, param: str | None = None, code: str | None = None,
-                 **params: Any):
+    def __init__(self, http_status: int, key: str, /, *, param: str | None = None, code: str | None = None,
+                 **params: Any):  # positional-only, so a message may have its own {status} placeholder
         super().__init__(key, **params)
-        self.status, self.param, self.code = status, param, code
+        self.status, self.param, self.code = http_status, param, code
 
     def body(self, lang: str | None) -> dict[str, Any]:
         return error_body(self.status, i18n.t(self.key, lang, **self.params), self.param, self.code)
