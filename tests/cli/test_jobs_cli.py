@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import tiny_chat  # noqa: E402
+import tiny_chat
 
 pytestmark = pytest.mark.cli
 TRAIN = Path(__file__).resolve().parents[2] / "examples" / "techstore" / "train.jsonl"

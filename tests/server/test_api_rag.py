@@ -8,10 +8,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fixtures.rag.tiny_embedder import write_lexical_embedder
 
 from afinar import rag
 from afinar.rag.config import IndexConfig
-from fixtures.rag.tiny_embedder import write_lexical_embedder
 
 pytestmark = pytest.mark.cli
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "rag" / "corpus"
