@@ -129,6 +129,8 @@ def test_finetune_job_succeeds(page: Page, artifacts: Path, tiny_models: dict) -
 def test_compare_base_and_tuned(page: Page, artifacts: Path, tiny_models: dict) -> None:
     open_tab(page, "Playground")
     expect(page.locator("#play-model input")).to_have_value(re.compile(r"^ft:"), timeout=20_000)
+    page.locator("#play-max-tokens input[type=number]").fill("16")
+    page.locator("#play-max-tokens input[type=number]").press("Enter")
     page.locator("#play-prompt").get_by_role("textbox").fill("Hola, ¿tienen laptops?")
     page.locator("#play-send").click()
     chat = page.locator("#play-chat")
@@ -144,6 +146,11 @@ def test_compare_base_and_tuned(page: Page, artifacts: Path, tiny_models: dict) 
     page.locator("#cmp-run").click()
     for box in ("#cmp-base-answer", "#cmp-tuned-answer"):
         expect(page.locator(box)).to_contain_text("Datos esperados encontrados", timeout=60_000)
+    page.locator("#cmp-all").click()
+    results = page.locator("#cmp-all-results")
+    expect(results).to_contain_text("Datos esperados encontrados:", timeout=90_000)
+    expect(results).to_contain_text(re.compile(r"base \d+/12, ajustado \d+/12"))
+    expect(results.locator("tr")).to_have_count(6)  # header + the 5 course cases
     shot(page, artifacts, "06-playground-comparar")
 
 

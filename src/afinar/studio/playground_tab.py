@@ -31,11 +31,12 @@ def model_choices(backend: Any) -> list[str]:
     return tuned + [i for i in ids if not i.startswith("ft:")]
 
 
-def stream_reply(backend: Any, model: str, messages: list[dict], lang: str) -> Iterator[str]:
+def stream_reply(backend: Any, model: str, messages: list[dict], lang: str,
+                 max_tokens: int = MAX_TOKENS) -> Iterator[str]:
     """The reply so far, growing with each delta; an error ends it with the explanation."""
     text = ""
     try:
-        for delta in backend.chat_stream(model, messages, max_tokens=MAX_TOKENS, temperature=0.0):
+        for delta in backend.chat_stream(model, messages, max_tokens=int(max_tokens), temperature=0.0):
             text += delta
             yield text
     except AfinarError as err:
@@ -50,6 +51,40 @@ def facts_line(answer: str, expected: list[str], lang: str) -> str:
     found = score(answer, expected)
     marks = " · ".join(("✓ " if ok else "✗ ") + pattern.replace("\\", "") for pattern, ok in zip(expected, found))
     return f"\n\n_{tr('studio.play.facts', lang, found=sum(found), total=len(found))}: {marks}_"
+
+
+def full_reply(backend: Any, model: str, prompt: str, lang: str, max_tokens: int) -> str:
+    text = ""
+    for text in stream_reply(backend, model, [{"role": "user", "content": prompt}], lang, max_tokens):
+        pass
+    return text
+
+
+def all_cases(backend: Any, cases: list[Any], base_id: str, tuned_id: str, lang: str,
+              max_tokens: int = MAX_TOKENS) -> Iterator[str]:
+    """Every course test case to both models (like ``afinar compare``): a table growing case by case,
+    then the expected facts found by each model in total."""
+    from afinar.evaluate.compare import score
+
+    if not base_id or not tuned_id:
+        yield tr("studio.play.compare_need", lang)
+        return
+    head = [f"| {tr('studio.play.case', lang)} | {base_id} | {tuned_id} |", "|---|---|---|"]
+    rows: list[str] = []
+    found = {"base": 0, "tuned": 0}
+    total = sum(len(c.expected) for c in cases)
+    for case in cases:
+        cells = []
+        for key, model in (("base", base_id), ("tuned", tuned_id)):
+            answer = full_reply(backend, model, case.prompt, lang, max_tokens)
+            hits = score(answer, case.expected)
+            found[key] += sum(hits)
+            clean = " ".join(answer.split()).replace("|", "\\|")[:300]
+            cells.append(f"{clean} **({sum(hits)}/{len(hits)})**")
+        rows.append(f"| **{case.case or ''}** {case.prompt} | {cells[0]} | {cells[1]} |")
+        yield "\n".join(head + rows)
+    yield "\n".join(head + rows) + "\n\n" + tr("studio.play.total", lang, base=found["base"], tuned=found["tuned"],
+                                                total=total)
 
 
 def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
@@ -71,7 +106,11 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
         model = T.make(gr.Dropdown, "studio.play.model", choices=[], allow_custom_value=True, elem_id="play-model",
                        scale=3)
         refresh_btn = T.make(gr.Button, "studio.refresh", attr="value", elem_id="play-refresh", scale=1)
-    system = T.make(gr.Textbox, "studio.play.system", placeholder="studio.play.system_hint", elem_id="play-system")
+    with gr.Row():
+        system = T.make(gr.Textbox, "studio.play.system", placeholder="studio.play.system_hint",
+                        elem_id="play-system", scale=3)
+        length = T.make(gr.Slider, "studio.play.max_tokens", minimum=8, maximum=1024, step=8, value=MAX_TOKENS,
+                        info="studio.play.max_tokens_info", elem_id="play-max-tokens", scale=1)
     chatbot = T.make(gr.Chatbot, "studio.play.chat", elem_id="play-chat", height=320)
     with gr.Row():
         prompt = T.make(gr.Textbox, "studio.play.prompt", placeholder="studio.play.prompt_hint", elem_id="play-prompt",
@@ -79,7 +118,7 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
         send = T.make(gr.Button, "studio.play.send", attr="value", variant="primary", elem_id="play-send", scale=1)
         clear = T.make(gr.Button, "studio.play.clear", attr="value", elem_id="play-clear", scale=1)
 
-    def chat(message: str, history: list[dict], model_id: str, system_text: str, lang: str):
+    def chat(message: str, history: list[dict], model_id: str, system_text: str, max_tokens: int, lang: str):
         history = list(history or [])
         if not (message or "").strip():
             yield history, message
@@ -90,11 +129,11 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
         history.append({"role": "user", "content": message})
         messages = ([{"role": "system", "content": system_text}] if (system_text or "").strip() else []) + \
             [{"role": m["role"], "content": m["content"]} for m in history]
-        for text in stream_reply(backend, model_id, messages, lang):
+        for text in stream_reply(backend, model_id, messages, lang, max_tokens):
             yield history + [{"role": "assistant", "content": text}], ""
 
-    send.click(chat, [prompt, chatbot, model, system, lang_box], [chatbot, prompt])
-    prompt.submit(chat, [prompt, chatbot, model, system, lang_box], [chatbot, prompt])
+    send.click(chat, [prompt, chatbot, model, system, length, lang_box], [chatbot, prompt])
+    prompt.submit(chat, [prompt, chatbot, model, system, length, lang_box], [chatbot, prompt])
     clear.click(lambda: ([], ""), None, [chatbot, prompt])
 
     with T.make(gr.Accordion, "studio.play.compare", open=True, elem_id="play-compare-box"):
@@ -108,15 +147,19 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
             case_table = T.make(gr.Dataset, "studio.play.cases", components=[gr.Textbox(visible=False)],
                                 samples=[[c.prompt] for c in cases], type="index", elem_id="cmp-cases")
             case_table.click(lambda index: cases[index].prompt, case_table, cmp_prompt)
-        compare_btn = T.make(gr.Button, "studio.play.compare_button", attr="value", variant="primary",
-                             elem_id="cmp-run")
+        with gr.Row():
+            compare_btn = T.make(gr.Button, "studio.play.compare_button", attr="value", variant="primary",
+                                 elem_id="cmp-run", scale=2)
+            all_btn = T.make(gr.Button, "studio.play.all_cases", attr="value", elem_id="cmp-all", visible=bool(cases),
+                             scale=1)
         with gr.Row():
             base_out = T.make(gr.Markdown, "studio.play.base", elem_id="cmp-base-answer", container=True,
                               show_label=True, min_height=80)
             tuned_out = T.make(gr.Markdown, "studio.play.tuned", elem_id="cmp-tuned-answer", container=True,
                                show_label=True, min_height=80)
+        all_out = gr.Markdown(elem_id="cmp-all-results")
 
-    def compare(text: str, base_id: str, tuned_id: str, lang: str):
+    def compare(text: str, base_id: str, tuned_id: str, max_tokens: int, lang: str):
         if not (text or "").strip() or not base_id or not tuned_id:
             yield tr("studio.play.compare_need", lang), ""
             return
@@ -124,14 +167,18 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
         facts = next((c.expected for c in cases if c.prompt == text.strip()), [])
         messages = [{"role": "user", "content": text.strip()}]
         answer = ""
-        for answer in stream_reply(backend, base_id, messages, lang):
+        for answer in stream_reply(backend, base_id, messages, lang, max_tokens):
             yield answer, ""
         base_done = answer + facts_line(answer, facts, lang)
-        for answer in stream_reply(backend, tuned_id, messages, lang):
+        for answer in stream_reply(backend, tuned_id, messages, lang, max_tokens):
             yield base_done, answer
         yield base_done, answer + facts_line(answer, facts, lang)
 
-    compare_btn.click(compare, [cmp_prompt, base, tuned, lang_box], [base_out, tuned_out])
+    def run_all(base_id: str, tuned_id: str, max_tokens: int, lang: str) -> Iterator[str]:
+        yield from all_cases(backend, cases, base_id, tuned_id, lang, max_tokens)
+
+    compare_btn.click(compare, [cmp_prompt, base, tuned, length, lang_box], [base_out, tuned_out])
+    all_btn.click(run_all, [base, tuned, length, lang_box], all_out)
     pickers = [model, base, tuned]
     refresh_btn.click(refresh, pickers, pickers)
     return [(refresh, pickers, pickers)]

@@ -117,6 +117,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.play.compare_button": _m("Compare", "Comparar"),
     "studio.play.compare_need": _m("Choose both models and write a question.",
                                    "Elige los dos modelos y escribe una pregunta."),
+    "studio.play.max_tokens": _m("Longest answer (tokens)", "Respuesta más larga (tokens)"),
+    "studio.play.max_tokens_info": _m("also used by Compare", "también la usa Comparar"),
+    "studio.play.all_cases": _m("Run all the course's test cases", "Probar todos los casos del curso"),
+    "studio.play.case": _m("Test case", "Caso de prueba"),
+    "studio.play.total": _m("**Expected facts found:** base {base}/{total}, fine-tuned {tuned}/{total}.",
+                            "**Datos esperados encontrados:** base {base}/{total}, ajustado {tuned}/{total}."),
     "studio.play.facts": _m("Expected facts found: {found}/{total}", "Datos esperados encontrados: {found}/{total}"),
     # ---- Clasificador de texto
     "studio.cls.intro": _m(
