@@ -24,7 +24,7 @@ from typing import Any
 
 from afinar import i18n
 from afinar.engine.rundir import RunDir
-from afinar.server.store import Store, files_dir
+from afinar.server.store import ACTIVE, Store, files_dir
 
 log = logging.getLogger("afinar.server")
 
@@ -84,31 +84,34 @@ class JobRunner:
                     busy += 1
 
     # --- requests from the API --------------------------------------------------------------
+    # (No runner lock here: the worker may be busy preparing another job for a while. Every change
+    # is one database update, and starting a job is a compare-and-set on "queued".)
     def cancel(self, job: dict[str, Any]) -> None:
-        with self._lock:
-            now = int(time.time())
-            self.store.update_job(job["id"], status="cancelled", finished_at=now, estimated_finish=None,
-                                  requested="cancel")
-            self.store.add_event(job["id"], "Fine-tuning job cancelled")
-            if job.get("pid"):
-                self._signal(job, signal.SIGTERM)
-                self._kill_at[job["id"]] = time.monotonic() + CANCEL_GRACE_S
+        now = int(time.time())
+        if not self.store.update_job(job["id"], status="cancelled", finished_at=now, estimated_finish=None,
+                                     requested="cancel", expect_status=(*ACTIVE, "paused")):
+            return  # it ended meanwhile
+        self.store.add_event(job["id"], "Fine-tuning job cancelled")
+        if job.get("pid"):
+            self._signal(job, signal.SIGTERM)
+            self._kill_at[job["id"]] = time.monotonic() + CANCEL_GRACE_S
         self.wake()
 
     def pause(self, job: dict[str, Any]) -> None:
         from afinar.tasks.chat.train import CONTROL_FILE
 
-        with self._lock:
-            if job.get("run_dir"):
-                (Path(job["run_dir"]) / CONTROL_FILE).write_text("pause\n", encoding="utf-8")
-            self.store.update_job(job["id"], status="paused", estimated_finish=None, requested="pause")
-            self.store.add_event(job["id"], "Pause requested: the job stops after the current step and keeps it")
+        if not self.store.update_job(job["id"], status="paused", estimated_finish=None, requested="pause",
+                                     expect_status=("running",)):
+            return
+        if job.get("run_dir"):
+            (Path(job["run_dir"]) / CONTROL_FILE).write_text("pause\n", encoding="utf-8")
+        self.store.add_event(job["id"], "Pause requested: the job stops after the current step and keeps it")
         self.wake()
 
     def resume(self, job: dict[str, Any]) -> None:
-        with self._lock:
-            self.store.update_job(job["id"], status="queued", requested="resume")
-            self.store.add_event(job["id"], "Fine-tuning job resumed: queued to continue from its last checkpoint")
+        if not self.store.update_job(job["id"], status="queued", requested="resume", expect_status=("paused",)):
+            return
+        self.store.add_event(job["id"], "Fine-tuning job resumed: queued to continue from its last checkpoint")
         self.wake()
 
     # --- states -----------------------------------------------------------------------------
