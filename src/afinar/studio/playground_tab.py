@@ -136,6 +136,16 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
     prompt.submit(chat, [prompt, chatbot, model, system, length, lang_box], [chatbot, prompt])
     clear.click(lambda: ([], ""), None, [chatbot, prompt])
 
+    base, tuned = build_compare(T, lang_box, backend, length)
+    pickers = [model, base, tuned]
+    refresh_btn.click(refresh, pickers, pickers)
+    return [(refresh, pickers, pickers)]
+
+
+def build_compare(T: Texts, lang_box: Any, backend: Any, length: Any) -> tuple[Any, Any]:
+    """The Comparar section: two model pickers, the course's cases, side-by-side answers, all cases."""
+    import gradio as gr
+
     with T.make(gr.Accordion, "studio.play.compare", open=True, elem_id="play-compare-box"):
         T.make(gr.Markdown, "studio.play.compare_intro", attr="value")
         with gr.Row():
@@ -179,6 +189,4 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
 
     compare_btn.click(compare, [cmp_prompt, base, tuned, length, lang_box], [base_out, tuned_out])
     all_btn.click(run_all, [base, tuned, length, lang_box], all_out)
-    pickers = [model, base, tuned]
-    refresh_btn.click(refresh, pickers, pickers)
-    return [(refresh, pickers, pickers)]
+    return base, tuned

@@ -108,6 +108,9 @@ def test_text_classifier_trains_and_classifies(page: Page, artifacts: Path, tiny
 
 def test_finetune_job_succeeds(page: Page, artifacts: Path, tiny_models: dict) -> None:
     open_tab(page, "Ajuste fino")
+    page.locator("#ft-upload input[type=file]").set_input_files(str(TECHSTORE / "train_sucio.jsonl"))
+    expect(page.locator("#ft-file-msg")).to_contain_text("tiene errores", timeout=20_000)
+    expect(page.locator("#ft-findings [role=row]", has_text="trailing_comma").first).to_contain_text("21")
     page.locator("#ft-upload input[type=file]").set_input_files(str(TECHSTORE / "train.jsonl"))
     expect(page.locator("#ft-file-msg")).to_contain_text("es válido", timeout=20_000)
     base = page.locator("#ft-base input")
@@ -199,6 +202,17 @@ def test_knowledge_base_answers_with_citations(page: Page, artifacts: Path, tiny
     expect(sources).to_contain_text(re.compile("|".join(re.escape(p.name) for p in docs)))
     expect(page.locator("#kb-answer")).not_to_contain_text("Elige una base", timeout=60_000)
     shot(page, artifacts, "08-conocimiento")
+
+
+def test_reload_comes_back_to_the_job(page: Page) -> None:
+    open_tab(page, "Ajuste fino")
+    shown = page.locator("#ft-job input").input_value()
+    assert shown.startswith("ftjob-")
+    page.reload()
+    page.wait_for_selector("#data-file")
+    open_tab(page, "Ajuste fino")
+    expect(page.locator("#ft-job input")).to_have_value(shown, timeout=20_000)
+    expect(page.locator("#ft-status")).to_contain_text("terminado")
 
 
 def test_models_page(page: Page, artifacts: Path) -> None:
