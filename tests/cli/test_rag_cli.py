@@ -229,3 +229,13 @@ def test_chroma_gets_our_vectors_only(embedder_dir: Path, docs: Path, tmp_path: 
     assert collection.configuration["embedding_function"] is None
     assert collection.configuration["hnsw"]["space"] == "cosine"
     assert not (tmp_path / "home" / ".cache" / "chroma").exists()  # Chroma's default ONNX model never fetched
+
+
+def test_a_relative_embedding_folder_is_stored_absolute(embedder_dir: Path, docs: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(embedder_dir.parent)
+    rag.index("tienda", [docs], _config(Path(embedder_dir.name)))
+    assert rag.KnowledgeBase.open("tienda").config.embedding_model == str(embedder_dir.resolve())
+    rag.index("tienda", [docs], _config(Path(embedder_dir.name)))  # the same folder again: no settings error
+    monkeypatch.chdir(docs)
+    assert rag.search("tienda", "monitor Halcón", k=1)[0].name == "monitores.txt"

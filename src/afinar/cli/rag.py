@@ -170,8 +170,8 @@ def eval_(name: str, qa: Path, k: int, model: str | None, retrieval_only: bool, 
 
     def show(row: dict) -> None:
         if not as_json:
-            rank = row["rank"] or "-"
-            click.echo(f"  rank {rank!s:>2}  score {row['top_score']}  {row['question']}")
+            click.echo(i18n.t("rag.eval.row", rank=row["rank"] or "-", score=row["top_score"],
+                              question=row["question"]))
 
     result = api.evaluate(name, items, k=k, model=model, generate_answers=not retrieval_only, on_item=show)
     if as_json:
@@ -204,6 +204,6 @@ def list_(as_json: bool) -> int:
     if not bases:
         click.echo(i18n.t("rag.list.empty"))
     for b in bases:
-        click.echo(f"{b['name']:<20} {b['files']:>5} files {b['chunks']:>7} chunks  {b['embedding_model']}  "
-                   f"min_score {b['min_score']:.2f}")
+        click.echo(i18n.t("rag.list.row", name=b["name"], files=b["files"], chunks=b["chunks"],
+                          model=b["embedding_model"], min_score=b["min_score"]))
     return 0

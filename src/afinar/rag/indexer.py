@@ -47,6 +47,8 @@ def chunk_id(source: str, n: int) -> str:
 def open_or_create(name: str, config: IndexConfig | None) -> KnowledgeBase:
     """The knowledge base ``name``; created with ``config`` when new. Settings given for an existing
     one must match the stored ones (its vectors depend on them); ``min_score`` may change."""
+    if config is not None:
+        config = _absolute_model_path(config)
     if name not in list_names():
         return KnowledgeBase.create(name, config or IndexConfig())
     kb = KnowledgeBase.open(name)
@@ -61,6 +63,14 @@ def open_or_create(name: str, config: IndexConfig | None) -> KnowledgeBase:
         kb.config = kb.config.model_copy(update={"min_score": config.min_score})
         kb.save()
     return kb
+
+
+def _absolute_model_path(config: IndexConfig) -> IndexConfig:
+    """A local embedding-model folder is stored as an absolute path (it must work from any folder)."""
+    path = Path(config.embedding_model).expanduser()
+    if "embedding_model" not in config.model_fields_set or not path.is_dir():
+        return config
+    return config.model_copy(update={"embedding_model": str(path.resolve())})
 
 
 def document_chunks(doc: loaders.Document, config: IndexConfig) -> list[tuple[str, dict[str, Any]]]:

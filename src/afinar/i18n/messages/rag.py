@@ -142,6 +142,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No knowledge bases yet. Create one with: afinar rag index NAME DOCUMENTS...",
         "es": "Todavía no hay bases de conocimiento. Crea una con: afinar rag index NOMBRE DOCUMENTOS...",
     },
+    "rag.list.row": {
+        "en": "{name:<20} {files:>5} files {chunks:>7} chunks  {model}  min_score {min_score:.2f}",
+        "es": "{name:<20} {files:>5} archivos {chunks:>7} fragmentos  {model}  min_score {min_score:.2f}",
+    },
+    "rag.eval.row": {
+        "en": "  rank {rank!s:>2}  top score {score}  {question}",
+        "es": "  puesto {rank!s:>2}  mejor puntuación {score}  {question}",
+    },
     "rag.eval.bad_file": {
         "en": "{path} has problems:\n  {problems}",
         "es": "{path} tiene problemas:\n  {problems}",
