@@ -47,14 +47,40 @@ def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_tiny_bert(tmp_path_factory.mktemp("tiny-bert"), _texts(), hidden=32)
 
 
-@pytest.fixture(scope="module")
-def trained(tiny_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    run = tmp_path_factory.mktemp("runs") / "resenas"
+def _train(base: Path, run: Path, *flags: str) -> Path:
     code = _afinar("train", "text-classification", "--data", EXAMPLE / "train.csv", "--valid",
-                   EXAMPLE / "valid.csv", "--base", tiny_base, "--epochs", "4", "--lr", "5e-3", "--head-lr", "5e-3",
-                   "--batch-size", "8", "--patience", "0", "-o", run)
+                   EXAMPLE / "valid.csv", "--base", base, "--epochs", "4", "--lr", "5e-3", "--head-lr", "5e-3",
+                   "--batch-size", "8", "--patience", "0", "-o", run, *flags)
     assert code == 0
     return run
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The path e5 bases take by default: the mean-pooling head started from the linear probe, with
+    e5's ``query: `` prefix."""
+    return _train(tiny_base, tmp_path_factory.mktemp("runs") / "resenas", "--head", "mean", "--text-prefix", "query: ")
+
+
+@pytest.fixture(scope="module")
+def trained_cls(tiny_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The base's standard sequence-classification head (what a plain BERT base gets by default)."""
+    return _train(tiny_base, tmp_path_factory.mktemp("runs") / "resenas-cls")
+
+
+def test_the_head_is_recorded_and_the_mean_head_starts_from_the_probe(trained: Path, trained_cls: Path) -> None:
+    import yaml
+
+    for run, head, prefix in ((trained, "mean", "query: "), (trained_cls, "cls", "")):
+        config = yaml.safe_load((run / "config.yaml").read_text())
+        saved = json.loads((run / "final" / "config.json").read_text())
+        assert (config["head"], config["text_prefix"]) == (head, prefix)
+        assert saved["afinar"] == {"head": head, "text_prefix": prefix}
+        assert (run / "final" / "classifier.safetensors").is_file() == (head == "mean")
+    events = (trained / "events.jsonl").read_text()
+    assert "started from a logistic regression" in events
+    assert "started from a logistic regression" not in (trained_cls / "events.jsonl").read_text()
+    assert "AutoModel.from_pretrained" in (trained / "final" / "README.md").read_text()
 
 
 def test_run_folder_describes_itself(trained: Path) -> None:
@@ -142,14 +168,18 @@ def _call_gradio(port: int, text: str) -> dict:
     return json.loads(data_line[len("data:"):])[0]
 
 
-def test_export_space_runs_and_answers(trained: Path, run_cli, tmp_path: Path) -> None:
+@pytest.mark.parametrize("head", ["mean", "cls"])
+def test_export_space_runs_and_answers(head: str, request: pytest.FixtureRequest, run_cli, tmp_path: Path) -> None:
+    trained = request.getfixturevalue("trained" if head == "mean" else "trained_cls")
     space = tmp_path / "space"
     code, out, _ = run_cli("export", "space", trained, "-o", space)
     assert code == 0 and "python app.py" in out
     assert {p.name for p in space.iterdir()} == {"app.py", "requirements.txt", "README.md", "model"}
     readme = (space / "README.md").read_text()
     assert "sdk: gradio" in readme and "app_file: app.py" in readme and "F1 (macro)" in readme
-    assert "Clasificar" in (space / "app.py").read_text()
+    app = (space / "app.py").read_text()
+    assert "Clasificar" in app and ("classifier.safetensors" in app) == (head == "mean")
+    assert ("classifier.safetensors" in {p.name for p in (space / "model").iterdir()}) == (head == "mean")
     code, _, err = run_cli("export", "space", trained, "-o", space)
     assert code == 1 and "--force" in err
 

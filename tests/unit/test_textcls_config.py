@@ -59,3 +59,25 @@ def test_resolve_freezes_large_vocabularies(tmp_path: Path) -> None:
     assert resolved.freeze_embeddings == "no" and resolved.output == tmp_path / "run"
     forced = cfg.model_copy(update={"freeze_embeddings": "yes"})
     assert config_module.resolve(forced, tmp_path, tmp_path).freeze_embeddings == "yes"
+
+
+def test_resolve_picks_the_mean_head_and_e5_prefix_for_sentence_embedding_bases(tmp_path: Path) -> None:
+    cfg = TextClassificationConfig(data=Path("t.csv"), base="my-encoder")
+    plain, e5, st = tmp_path / "plain", tmp_path / "e5conv", tmp_path / "st"
+    for folder in (plain, e5, st):
+        folder.mkdir()
+        (folder / "config.json").write_text(json.dumps({"vocab_size": 1000}))
+    (e5 / "afinar-model.json").write_text(json.dumps({"tasks": ["text-classification", "embedding"],
+                                                      "converter": {"name": "afinar.models.converters.e5s1_bert"}}))
+    (st / "1_Pooling").mkdir()
+    (st / "1_Pooling" / "config.json").write_text(json.dumps({"pooling_mode_mean_tokens": True}))
+
+    def resolved(folder: Path, **update):
+        r = config_module.resolve(cfg.model_copy(update=update), folder, tmp_path / "run")
+        return r.head, r.text_prefix
+
+    assert resolved(plain) == ("cls", "")
+    assert resolved(e5) == ("mean", "query: ")
+    assert resolved(st) == ("mean", "")
+    assert resolved(st, base="intfloat/multilingual-e5-base") == ("mean", "query: ")
+    assert resolved(e5, head="cls", text_prefix="") == ("cls", "")  # explicit values win

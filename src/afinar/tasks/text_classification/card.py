@@ -87,14 +87,36 @@ def _body(meta: dict[str, Any], report: dict[str, Any], config: dict[str, Any]) 
         "## Training\n\n"
         f"epochs {config.get('epochs')} (best epoch {report['best_epoch']}, by validation F1), "
         f"learning rate {config.get('lr')}, batch size {config.get('batch_size')}, "
-        f"max length {config.get('max_length')} tokens, word embeddings frozen: {config.get('freeze_embeddings')}, "
+        f"max length {config.get('max_length')} tokens, head: {config.get('head', 'cls')}, "
+        f"word embeddings frozen: {config.get('freeze_embeddings')}, "
         f"class weights: {config.get('class_weights')}, seed {config.get('seed')}; "
         f"{report['train_seconds']:.0f} s of training on {report.get('device', 'cpu')}.\n\n"
-        "## Use\n\n```python\nfrom transformers import pipeline\n\n"
-        "classify = pipeline(\"text-classification\", model=\"PATH_OR_ID\", top_k=None)\n"
-        f"classify({report['labels'][0]!r})\n```\n\n"
+        f"## Use\n\n{_usage(config, report['labels'][0])}\n"
         "Or with Afinar: `afinar predict RUN \"texto\"`.\n"
     )
+
+
+def _usage(config: dict[str, Any], example: str) -> str:
+    """How to classify with plain transformers: the pipeline for the standard head; for the
+    mean-pooling head the encoder, ``classifier.safetensors`` and e5's pooling in a few lines."""
+    text = f"{config.get('text_prefix') or ''}{example}"
+    if config.get("head") != "mean":
+        return ("```python\nfrom transformers import pipeline\n\n"
+                "classify = pipeline(\"text-classification\", model=\"PATH\", top_k=None)\n"
+                f"classify({text!r})\n```\n")
+    return ("A linear head on the mean-pooled, L2-normalised sentence vector (not the `[CLS]` token): "
+            "load the encoder with `AutoModel` (not `AutoModelForSequenceClassification`) and the head "
+            "from `classifier.safetensors`.\n\n```python\nimport torch\nfrom safetensors.torch import load_file\n"
+            "from transformers import AutoModel, AutoTokenizer\n\n"
+            "tokenizer, encoder = AutoTokenizer.from_pretrained(\"PATH\"), AutoModel.from_pretrained(\"PATH\")\n"
+            "head = load_file(\"PATH/classifier.safetensors\")\n"
+            f"inputs = tokenizer([{text!r}], return_tensors=\"pt\")\n"
+            "with torch.inference_mode():\n"
+            "    hidden = encoder(**inputs).last_hidden_state\n"
+            "    mask = inputs[\"attention_mask\"].unsqueeze(-1).float()\n"
+            "    vector = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)\n"
+            "    probs = torch.softmax(vector @ head[\"weight\"].T + head[\"bias\"], dim=-1)[0]\n"
+            "print({encoder.config.id2label[i]: float(p) for i, p in enumerate(probs)})\n```\n")
 
 
 def model_card(meta: dict[str, Any], report: dict[str, Any], config: dict[str, Any]) -> str:

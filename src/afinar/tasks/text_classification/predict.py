@@ -11,6 +11,10 @@ The interface every task's ``predict`` module offers (``afinar.cli.predict`` rel
 
 ``batch_probabilities`` is also what training uses to score the validation split, so training
 and prediction compute confidences the same way: softmax of the logits.
+
+A trained folder says in ``config.json`` (entry ``afinar``) which head it has (``cls``: the base's
+standard sequence-classification head; ``mean``: ``heads.MeanPoolingClassifier``) and the prefix its
+texts get (e5: ``query: ``); ``load_model`` and ``encode`` follow it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from afinar.data.columns import find_column
 from afinar.errors import AfinarError
 
 BATCH_SIZE = 32
+CONFIG_KEY = "afinar"  # config.json entry: {"head": "cls" | "mean", "text_prefix": str}
 
 
 def batch_probabilities(model: Any, tokenizer: Any, texts: Sequence[str], max_length: int,
@@ -40,8 +45,7 @@ def batch_probabilities(model: Any, tokenizer: Any, texts: Sequence[str], max_le
     with torch.inference_mode():
         for start in range(0, len(texts), batch_size):
             chunk = list(texts[start:start + batch_size])
-            enc = tokenizer(chunk, padding=True, truncation=True, max_length=max_length,
-                            return_tensors="pt").to(device)
+            enc = encode(model, tokenizer, chunk, max_length).to(device)
             logits = model(**enc).logits.float()
             if labels is not None:
                 target = torch.tensor(labels[start:start + batch_size], device=device)
@@ -52,10 +56,30 @@ def batch_probabilities(model: Any, tokenizer: Any, texts: Sequence[str], max_le
     return probs, (loss_sum / len(texts) if labels is not None and texts else 0.0)
 
 
-def load_model(folder: Path, *, num_labels: int | None = None, labels: Sequence[str] | None = None):
-    """Tokenizer and sequence-classification model from a Hugging Face folder (safetensors only,
-    no remote code). With ``labels`` a new classification head of that size is created."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+def head_settings(config: Any) -> dict[str, str]:
+    """``{"head": "cls" | "mean", "text_prefix": str}`` of a model config (folders saved before the
+    ``afinar`` entry existed: the standard head, no prefix)."""
+    saved = getattr(config, CONFIG_KEY, None) or {}
+    return {"head": saved.get("head", "cls"), "text_prefix": saved.get("text_prefix", "")}
+
+
+def encode(model: Any, tokenizer: Any, texts: Sequence[str], max_length: int):
+    """Tokenized batch of ``texts``, each with the model's text prefix (e5: ``query: ``)."""
+    prefix = head_settings(model.config)["text_prefix"]
+    return tokenizer([prefix + t for t in texts], padding=True, truncation=True, max_length=max_length,
+                     return_tensors="pt")
+
+
+def load_model(folder: Path, *, labels: Sequence[str] | None = None, head: str = "cls", text_prefix: str = ""):
+    """Tokenizer and classification model from a Hugging Face folder (safetensors only, no remote
+    code). With ``labels`` a new head of that size is created on a base: ``head`` says which
+    (``cls`` or ``mean``) and ``text_prefix`` what every text gets; both are kept in the model's
+    config. Without ``labels`` the folder is a trained model and its config says both."""
+    from transformers import (
+        AutoConfig,
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+    )
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
@@ -64,7 +88,16 @@ def load_model(folder: Path, *, num_labels: int | None = None, labels: Sequence[
     if labels is not None:
         kwargs.update(num_labels=len(labels), id2label=dict(enumerate(labels)),
                       label2id={label: i for i, label in enumerate(labels)})
-    model = AutoModelForSequenceClassification.from_pretrained(folder, **kwargs)
+    else:
+        head = head_settings(AutoConfig.from_pretrained(folder, trust_remote_code=False))["head"]
+    if head == "mean":
+        from afinar.tasks.text_classification.heads import MeanPoolingClassifier
+
+        model = MeanPoolingClassifier.from_pretrained(folder, **kwargs)
+    else:
+        model = AutoModelForSequenceClassification.from_pretrained(folder, **kwargs)
+    if labels is not None:
+        setattr(model.config, CONFIG_KEY, {"head": head, "text_prefix": text_prefix})
     return tokenizer, model
 
 

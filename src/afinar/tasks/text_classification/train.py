@@ -3,7 +3,10 @@
 It starts from the run folder alone (``config.yaml``, ``meta.json``, ``data/*.jsonl``, written by
 ``launch``) and reads top to bottom:
 
-1. load the base encoder with a new classification head (one output per label);
+1. load the base encoder with a new classification head (one output per label): the base's
+   standard head on the first token (``cls``), or, for sentence-embedding bases such as e5, a
+   linear layer on the mean-pooled sentence vector (``mean``, see ``heads``) that starts from a
+   logistic regression on the frozen base's vectors of the training texts (a linear probe);
 2. freeze the word embeddings when the config says so (large vocabularies: much faster on CPU);
 3. AdamW with linear decay after a 10% warm-up, the encoder at ``lr`` and the new head at ``head_lr``; cross-entropy, optionally weighted by inverse
    class frequency; gradients clipped at 1.0;
@@ -35,13 +38,18 @@ from afinar.errors import AfinarError
 from afinar.tasks.text_classification import config as config_module
 from afinar.tasks.text_classification import data, metrics
 from afinar.tasks.text_classification.config import TextClassificationConfig
-from afinar.tasks.text_classification.predict import batch_probabilities, load_model
+from afinar.tasks.text_classification.predict import (
+    batch_probabilities,
+    encode,
+    load_model,
+)
 
 WARMUP = 0.1  # share of the steps with a rising learning rate
 WEIGHT_DECAY = 0.01
 CLIP = 1.0
 KEEP_CHECKPOINTS = 1  # only the best epoch is kept
 HEAD_PARTS = ("classifier", "pooler")  # parameter names of the new head (BERT, RoBERTa, DistilBERT)
+PROBE_C = 10.0  # inverse L2 strength of the linear probe that starts a mean head (as in the benchmark's peer)
 
 
 def _freeze_embeddings(model: Any) -> int:
@@ -85,6 +93,31 @@ def _identity_pooler(model: Any) -> bool:
     return True
 
 
+def _probe_head(model: Any, tokenizer: Any, texts: list[str], ids: list[int], cfg: TextClassificationConfig) -> float:
+    """Start a mean head from a logistic regression fitted on the frozen base's sentence vectors
+    of the training texts; returns the probe's training accuracy."""
+    import numpy as np
+    import torch
+    from sklearn.linear_model import LogisticRegression
+
+    model.eval()
+    device = next(model.parameters()).device
+    with torch.inference_mode():
+        vectors = torch.cat([model.embed(**encode(model, tokenizer, texts[i:i + 32], cfg.max_length).to(device))
+                             for i in range(0, len(texts), 32)]).float().cpu().numpy()
+    probe = LogisticRegression(C=PROBE_C, max_iter=3000, random_state=cfg.seed).fit(vectors, ids)
+    n_labels, hidden = model.classifier.weight.shape
+    weight, bias = np.zeros((n_labels, hidden)), np.zeros(n_labels)
+    if len(probe.classes_) == 2:  # one logit w·x + b; the same softmax from ±(w·x + b)/2
+        rows, coef, intercept = probe.classes_, np.vstack([-probe.coef_, probe.coef_]) / 2, \
+            np.concatenate([-probe.intercept_, probe.intercept_]) / 2
+    else:
+        rows, coef, intercept = probe.classes_, probe.coef_, probe.intercept_
+    weight[rows], bias[rows] = coef, intercept
+    model.set_head(weight, bias)
+    return float(probe.score(vectors, ids))
+
+
 def _class_weights(ids: list[int], n_classes: int):
     import torch
 
@@ -116,8 +149,7 @@ class _Trainer:
         losses = []
         for start in range(0, len(order), self.cfg.batch_size):
             idx = order[start:start + self.cfg.batch_size]
-            enc = self.tokenizer([examples.texts[i] for i in idx], padding=True, truncation=True,
-                                 max_length=self.cfg.max_length, return_tensors="pt").to(self.device)
+            enc = encode(self.model, self.tokenizer, [examples.texts[i] for i in idx], self.cfg.max_length).to(self.device)
             target = torch.tensor([ids[i] for i in idx], device=self.device)
             loss = F.cross_entropy(self.model(**enc).logits.float(), target, weight=self.weights)
             loss.backward()
@@ -136,8 +168,10 @@ class _Trainer:
         return probs, loss, metrics.evaluate(ids, probs, labels)
 
 
-def _build(run: RunDir, cfg: TextClassificationConfig, meta: dict[str, Any], train_ids: list[int]) -> _Trainer:
-    """Seeded model with its new head, freezing, optimizer with two learning rates, schedule."""
+def _build(run: RunDir, cfg: TextClassificationConfig, meta: dict[str, Any], train: data.Examples,
+           train_ids: list[int]) -> _Trainer:
+    """Seeded model with its new head (a mean head from the linear probe), freezing, optimizer with
+    two learning rates, schedule."""
     import torch
     from transformers import get_linear_schedule_with_warmup
 
@@ -145,11 +179,15 @@ def _build(run: RunDir, cfg: TextClassificationConfig, meta: dict[str, Any], tra
     random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    tokenizer, model = load_model(Path(meta["base_path"]), labels=labels)
+    tokenizer, model = load_model(Path(meta["base_path"]), labels=labels, head=cfg.head, text_prefix=cfg.text_prefix)
     frozen = _freeze_embeddings(model) if cfg.freeze_embeddings == "yes" else 0
-    if _untrained_pooler(Path(meta["base_path"])) and _identity_pooler(model):
+    if cfg.head == "cls" and _untrained_pooler(Path(meta["base_path"])) and _identity_pooler(model):
         run.log_event("The base's pooler was not pretrained: it starts as the identity.")
     model.to(device)
+    if cfg.head == "mean":
+        accuracy = _probe_head(model, tokenizer, train.texts, train_ids, cfg)
+        run.log_event(f"Mean-pooling head started from a logistic regression on the base's sentence vectors "
+                      f"(training accuracy {accuracy:.3f}).")
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(_param_groups(model, cfg.lr, cfg.head_lr), weight_decay=WEIGHT_DECAY)
     total_steps = math.ceil(len(train_ids) / cfg.batch_size) * cfg.epochs
@@ -177,7 +215,7 @@ def train_run(run: RunDir) -> dict[str, Any]:
     valid = data.read_jsonl(run.path / "data" / "valid.jsonl")
     train_ids = [label_id[x] for x in train.labels]
     valid_ids = [label_id[x] for x in valid.labels]
-    trainer = _build(run, cfg, meta, train_ids)
+    trainer = _build(run, cfg, meta, train, train_ids)
     run.update_meta(versions=_versions())
 
     generator = torch.Generator().manual_seed(cfg.seed)
