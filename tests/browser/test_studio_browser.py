@@ -90,7 +90,8 @@ def test_text_classifier_trains_and_classifies(page: Page, artifacts: Path, tiny
     base.press("Enter")
     for box, value in (("#cls-epochs", "3"), ("#cls-lr", "0.005"), ("#cls-batch", "8")):
         page.locator(f"{box} input").fill(value)
-    page.wait_for_timeout(500)  # uploads settle
+    expect(page.locator("#cls-data")).to_contain_text("train", timeout=30_000)
+    expect(page.locator("#cls-valid")).to_contain_text("valid", timeout=30_000)
     page.locator("#cls-train").click()
     expect(page.locator("#cls-message")).to_contain_text("Entrenamiento iniciado", timeout=30_000)
     expect(page.locator("#cls-status")).to_contain_text("terminado", timeout=90_000)
@@ -165,14 +166,14 @@ def test_image_classifier_trains_and_classifies(page: Page, artifacts: Path, tin
     base.press("Enter")
     for box, value in (("#img-size", "32"), ("#img-epochs1", "2"), ("#img-epochs2", "1"), ("#img-lr", "0.01")):
         page.locator(f"{box} input").fill(value)
-    page.wait_for_timeout(500)
+    expect(page.locator("#img-zip")).to_contain_text("formas", timeout=30_000)
     page.locator("#img-train").click()
     expect(page.locator("#img-message")).to_contain_text("Entrenamiento iniciado", timeout=30_000)
     expect(page.locator("#img-status")).to_contain_text("terminado", timeout=90_000)
     expect(page.locator("#img-metrics")).to_contain_text("Etapa")
     expect(page.locator("#img-metrics")).to_contain_text("blue")
     page.locator("#img-picture input[type=file]").set_input_files(str(tiny_models["picture"]))
-    page.wait_for_timeout(500)
+    expect(page.locator("#img-picture img").first).to_be_visible(timeout=30_000)
     page.locator("#img-classify").click()
     expect(page.locator("#img-label")).to_contain_text(re.compile("red|blue"), timeout=30_000)
     expect(page.locator("#img-label")).to_contain_text("%")
@@ -181,6 +182,7 @@ def test_image_classifier_trains_and_classifies(page: Page, artifacts: Path, tin
 
 def test_knowledge_base_answers_with_citations(page: Page, artifacts: Path, tiny_models: dict) -> None:
     open_tab(page, "Conocimiento")
+    expect(page.locator("#kb-model input")).to_have_value(re.compile(r"^ft:"), timeout=20_000)  # page loaded
     name = page.locator("#kb-name input")
     name.fill("tienda")
     name.press("Enter")
@@ -189,7 +191,8 @@ def test_knowledge_base_answers_with_citations(page: Page, artifacts: Path, tiny
     embedding.press("Enter")
     docs = sorted((REPO / "examples" / "techstore-catalog" / "docs").iterdir())
     page.locator("#kb-docs input[type=file]").set_input_files([str(p) for p in docs])
-    page.wait_for_timeout(500)
+    for doc in docs:  # every upload finished before indexing
+        expect(page.locator("#kb-docs")).to_contain_text(doc.stem, timeout=30_000)
     page.locator("#kb-index").click()
     expect(page.locator("#kb-indexed")).to_contain_text(f"{len(docs)} documento(s) nuevo(s)", timeout=60_000)
     model = page.locator("#kb-model input")
@@ -206,12 +209,12 @@ def test_knowledge_base_answers_with_citations(page: Page, artifacts: Path, tiny
 
 def test_reload_comes_back_to_the_job(page: Page) -> None:
     open_tab(page, "Ajuste fino")
-    shown = page.locator("#ft-job input").input_value()
-    assert shown.startswith("ftjob-")
+    job_id = page.locator("#ft-job input").input_value().split(" ")[0]
+    assert job_id.startswith("ftjob-")
     page.reload()
     page.wait_for_selector("#data-file")
     open_tab(page, "Ajuste fino")
-    expect(page.locator("#ft-job input")).to_have_value(shown, timeout=20_000)
+    expect(page.locator("#ft-job input")).to_have_value(re.compile("^" + job_id), timeout=20_000)
     expect(page.locator("#ft-status")).to_contain_text("terminado")
 
 

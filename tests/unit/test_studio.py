@@ -138,3 +138,23 @@ def test_building_the_studio_stays_light() -> None:
             "print(','.join(m for m in ('torch', 'transformers', 'peft', 'chromadb') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_pages_only_open_classifier_runs_under_the_home(afinar_home: Path, tmp_path: Path) -> None:
+    import json
+
+    from afinar.studio.runs import known_run
+
+    good = afinar_home / "runs" / "text-classification-1"
+    good.mkdir(parents=True)
+    (good / "meta.json").write_text(json.dumps({"task": "text-classification"}))
+    assert known_run(str(good)) == good.resolve()
+    elsewhere = tmp_path / "run"
+    elsewhere.mkdir()
+    (elsewhere / "meta.json").write_text(json.dumps({"task": "text-classification"}))
+    chat = afinar_home / "runs" / "chat-1"
+    chat.mkdir()
+    (chat / "meta.json").write_text(json.dumps({"task": "chat"}))
+    for value in (str(elsewhere), str(chat), "/etc", "", None, str(good / ".." / ".." / "x")):
+        with pytest.raises(AfinarError):
+            known_run(value)

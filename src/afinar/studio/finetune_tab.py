@@ -53,25 +53,27 @@ def hyperparameters(values: dict[str, str], lang: str) -> dict[str, Any]:
     return out
 
 
-def upload(service: Any, file: str | None, lang: str) -> tuple[str, Any, Any]:
+def upload(service: Any, file: str | None, lang: str) -> tuple[str, Any, Any, Any]:
+    """Store and check an upload; the upload box is emptied for the next file (the file stays chosen
+    in the list of validated files)."""
     import gradio as gr
     import pandas as pd
 
     if not file:
-        return "", gr.update(visible=False), gr.update()
+        return "", gr.update(visible=False), gr.update(), None
     name = display_name(file)
     try:
         record = service.upload_file(Path(file), name, purpose="fine-tune")
     except AfinarError as err:
-        return error_text(err, lang), gr.update(visible=False), gr.update()
+        return error_text(err, lang), gr.update(visible=False), gr.update(), None
     findings = service.file_findings(record["id"], lang)
     rows = [[f["line"] or "—", tr(f"data.severity.{f['severity']}", lang), f["code"], f.get("field") or "",
              f["message"], f["hint"]] for f in findings]
     table = gr.update(value=pd.DataFrame(rows, columns=finding_headers(lang)), visible=bool(rows))
     if record["status"] != "processed":
-        return tr("studio.ft.file_invalid", lang, name=name), table, gr.update(choices=file_choices(service))
+        return tr("studio.ft.file_invalid", lang, name=name), table, gr.update(choices=file_choices(service)), None
     return (tr("studio.ft.file_ok", lang, name=name, id=record["id"]), table,
-            gr.update(choices=file_choices(service), value=record["id"]))
+            gr.update(choices=file_choices(service), value=record["id"]), None)
 
 
 def start(service: Any, base: str, file_id: str, epochs: str, batch: str, lr: str, suffix: str,
@@ -189,7 +191,8 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
     remembered = gr.BrowserState("", storage_key="afinar-studio-job")
 
     outputs = [status, plot, events, checkpoints, timer]
-    upload_box.upload(lambda f, lang: upload(service, f, lang), [upload_box, lang_box], [file_msg, findings, file_id])
+    upload_box.upload(lambda f, lang: upload(service, f, lang), [upload_box, lang_box],
+                      [file_msg, findings, file_id, upload_box])
     start_btn.click(lambda *a: start(service, *a), [base, file_id, epochs, batch, lr, suffix, lang_box],
                     [start_msg, job, timer])
     job.change(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)

@@ -4,7 +4,6 @@ the model with a picture."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from afinar.errors import AfinarError
@@ -70,7 +69,7 @@ def try_image(run_value: str | None, picture: str | None, lang: str) -> Any:
     if not run_value or not picture:
         return gr.update(value=None, label=tr("studio.img.try_need", lang))
     try:
-        scores = runs.classify(Path(run_value), str(keep_upload(picture)))
+        scores = runs.classify(runs.known_run(run_value), str(keep_upload(picture)))
     except AfinarError as err:
         return gr.update(value=None, label=err.message(lang))
     return gr.update(value=scores, label=tr("studio.cls.confidences", lang))

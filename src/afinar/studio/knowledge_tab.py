@@ -138,8 +138,10 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, ...]]:
     question.submit(ask_here, [name, model, question, lang_box], [answer, sources])
 
     def reload(current_name: str | None = None, current_model: str | None = None) -> tuple[Any, Any]:
+        """Fresh choices; a value is only proposed where none was chosen (a name being typed stays)."""
         names, models = bases(), model_choices(backend)
-        return (gr.update(choices=names, value=current_name or (names[0] if names else None)),
+        propose = bool(names) and not current_name
+        return (gr.update(choices=names, value=names[0]) if propose else gr.update(choices=names),
                 gr.update(choices=models, value=current_model or (models[0] if models else None)))
 
     refresh.click(reload, [name, model], [name, model])

@@ -130,6 +130,20 @@ def runs(task: str) -> list[tuple[Path, dict[str, Any]]]:
     return sorted(found, key=lambda r: r[0].name, reverse=True)
 
 
+def known_run(value: str | None) -> Path:
+    """The run folder a page refers to, which must be a classifier run under AFINAR_HOME/runs (a
+    value sent to the page's API cannot point anywhere else)."""
+    from afinar.engine.modelid import runs_dir
+
+    path = Path(value or "").resolve()
+    root = runs_dir().resolve()
+    meta = path / "meta.json"
+    if path.parent != root or not meta.is_file() or json.loads(meta.read_text(encoding="utf-8")).get("task") \
+            not in PREDICTORS:
+        raise AfinarError("studio.cls.not_a_classifier", path=path.name or str(value))
+    return path
+
+
 _predictors: dict[str, Any] = {}
 _predict_lock = threading.Lock()
 

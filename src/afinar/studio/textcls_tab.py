@@ -84,7 +84,10 @@ def show(run_value: str | None, lang: str, markdown: Any = metrics_markdown) -> 
 
     if not run_value:
         return "", curves_frame(runs.Progress("queued"), lang), "", None, gr.update(active=False)
-    run = Path(run_value)
+    try:
+        run = runs.known_run(run_value)
+    except AfinarError as err:
+        return error_text(err, lang), curves_frame(runs.Progress("queued"), lang), "", None, gr.update(active=False)
     p = runs.progress(run)
     metrics, image = "", None
     if p.report is not None:
@@ -134,7 +137,7 @@ def try_text(run_value: str | None, text: str, lang: str) -> Any:
     if not run_value or not (text or "").strip():
         return gr.update(value=None, label=tr("studio.cls.try_need", lang))
     try:
-        return gr.update(value=runs.classify(Path(run_value), text), label=tr("studio.cls.confidences", lang))
+        return gr.update(value=runs.classify(runs.known_run(run_value), text), label=tr("studio.cls.confidences", lang))
     except AfinarError as err:
         return gr.update(value=None, label=err.message(lang))
 
@@ -145,7 +148,7 @@ def export(run_value: str | None, lang: str) -> tuple[Any, str]:
     if not run_value:
         return gr.update(), tr("studio.cls.try_need", lang)
     try:
-        path = runs.export_zip(Path(run_value), new_dir("space"))
+        path = runs.export_zip(runs.known_run(run_value), new_dir("space"))
     except AfinarError as err:
         return gr.update(), error_text(err, lang)
     return gr.update(value=str(path), visible=True), tr("studio.cls.exported", lang, name=path.name)
