@@ -129,12 +129,14 @@ def test_finetune_form_numbers() -> None:
     assert "Épocas" in err.value.message("es") and "tres" in err.value.message("es")
 
 
-def test_building_the_studio_stays_light() -> None:
-    """The web process must not load torch, transformers or Chroma until a page needs them."""
+def test_building_the_studio_stays_light(afinar_home: Path) -> None:
+    """Every page builds, with and without the server's service, and the web process does not load
+    torch, transformers or Chroma until a page needs them."""
     import subprocess
     import sys
 
-    code = ("import sys\nfrom afinar.studio import build_studio\nbuild_studio(None)\n"
+    code = ("import sys\nfrom afinar.server.service import Service\nfrom afinar.studio import build_studio\n"
+            "build_studio(None)\nbuild_studio(Service(start_worker=False))\n"
             "print(','.join(m for m in ('torch', 'transformers', 'peft', 'chromadb') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

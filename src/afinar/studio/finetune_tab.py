@@ -107,7 +107,7 @@ def curves(rows: list[dict], lang: str):
 
 
 def view(service: Any, job_id: str | None, lang: str) -> tuple[Any, ...]:
-    """Status, curves, events, checkpoints and whether to keep polling, for one job."""
+    """Status, curves, events, checkpoints, whether to keep polling and which controls apply, for one job."""
     import gradio as gr
     import pandas as pd
 
@@ -115,12 +115,12 @@ def view(service: Any, job_id: str | None, lang: str) -> tuple[Any, ...]:
     ckpt_cols = [tr("studio.ft.col.step", lang), tr("studio.ft.col.model", lang), "train_loss", "valid_loss"]
     if not job_id:
         return ("", curves([], lang), pd.DataFrame([], columns=events_cols), pd.DataFrame([], columns=ckpt_cols),
-                gr.update(active=False))
+                gr.update(active=False), *controls(None))
     try:
         job = service.get_job(job_id)
     except AfinarError as err:
         return (error_text(err, lang), curves([], lang), pd.DataFrame([], columns=events_cols),
-                pd.DataFrame([], columns=ckpt_cols), gr.update(active=False))
+                pd.DataFrame([], columns=ckpt_cols), gr.update(active=False), *controls(None))
     status = tr(f"studio.status.{job['status']}", lang)
     text = [f"**{job['id']}** — **{status}** · {tr('studio.ft.base', lang)}: `{job['model']}`"]
     if job.get("fine_tuned_model"):
@@ -136,7 +136,16 @@ def view(service: Any, job_id: str | None, lang: str) -> tuple[Any, ...]:
     ckpts = [[int(c["step_number"]), c["fine_tuned_model_checkpoint"], c["metrics"].get("train_loss"),
               c["metrics"].get("valid_loss")] for c in items(service.list_checkpoints(job_id))]
     return ("\n\n".join(text), curves(service.job_metrics(job_id), lang), pd.DataFrame(ev_rows, columns=events_cols),
-            pd.DataFrame(ckpts, columns=ckpt_cols), gr.update(active=job["status"] not in FINISHED))
+            pd.DataFrame(ckpts, columns=ckpt_cols), gr.update(active=job["status"] not in FINISHED),
+            *controls(job["status"]))
+
+
+def controls(status: str | None) -> tuple[Any, Any, Any]:
+    """Cancel, pause and resume, each usable only when the job's status allows it."""
+    import gradio as gr
+
+    return (gr.update(interactive=status is not None and status not in FINISHED),
+            gr.update(interactive=status == "running"), gr.update(interactive=status == "paused"))
 
 
 def act(service: Any, action: str, job_id: str | None, lang: str) -> str:
@@ -147,6 +156,14 @@ def act(service: Any, action: str, job_id: str | None, lang: str) -> str:
     except AfinarError as err:
         return error_text(err, lang)
     return tr("studio.ft.action_done", lang, job=job_id, status=tr(f"studio.status.{job['status']}", lang))
+
+
+def wire_actions(service: Any, buttons: dict[str, Any], job: Any, lang_box: Any, message: Any,
+                 outputs: list[Any]) -> None:
+    """Cancel / pause / resume: do it, say what happened, then show the job again."""
+    for action, button in buttons.items():
+        button.click(lambda j, lang, a=action: act(service, a, j, lang), [job, lang_box], message).then(
+            lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
 
 
 def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
@@ -190,7 +207,7 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
     timer = gr.Timer(2.0, active=False)
     remembered = gr.BrowserState("", storage_key="afinar-studio-job")
 
-    outputs = [status, plot, events, checkpoints, timer]
+    outputs = [status, plot, events, checkpoints, timer, cancel, pause, resume]
     upload_box.upload(lambda f, lang: upload(service, f, lang), [upload_box, lang_box],
                       [file_msg, findings, file_id, upload_box])
     start_btn.click(lambda *a: start(service, *a), [base, file_id, epochs, batch, lr, suffix, lang_box],
@@ -198,9 +215,7 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
     job.change(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
     job.change(lambda j: j or "", job, remembered)
     timer.tick(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
-    for button, action in ((cancel, "cancel"), (pause, "pause"), (resume, "resume")):
-        button.click(lambda j, lang, a=action: act(service, a, j, lang), [job, lang_box], action_msg).then(
-            lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
+    wire_actions(service, {"cancel": cancel, "pause": pause, "resume": resume}, job, lang_box, action_msg, outputs)
 
     def reload(saved: str = "") -> tuple[Any, Any]:
         jobs = job_choices(service)
