@@ -128,3 +128,27 @@ def test_missing_folder_is_a_user_error(tmp_path: Path) -> None:
 
     with pytest.raises(AfinarError):
         Embedder.load(str(tmp_path / "nowhere" / "model"))
+
+
+def test_a_query_runs_on_one_thread_and_the_setting_is_restored(embedder) -> None:
+    import torch
+
+    from afinar import embeddings
+
+    seen: list[int] = []
+    forward = embedder.model.forward
+
+    def spy(*args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return forward(*args, **kwargs)
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    embedder.model.forward = spy
+    try:
+        embedder.embed(["hola"], kind="query")
+        embedder.embed(TEXTS[: embeddings.SINGLE_THREAD_UP_TO + 1])
+        assert seen == [1, 2] and torch.get_num_threads() == 2
+    finally:
+        del embedder.model.forward
+        torch.set_num_threads(before)
