@@ -8,7 +8,9 @@ both the training and the test part of a fold.
 Compared, with stratified k-fold cross-validation (default 5 folds), accuracy and macro F1 per fold:
 
 - ``fine-tuned e5``: Afinar's own pipeline (``launch.prepare`` + the training subprocess) with the
-  given epochs and learning rates; the score is the LAST epoch's (no epoch picked on the test fold);
+  given epochs and learning rates and the default head for e5 (``--head auto``: the mean-pooling
+  head started from a logistic regression on the frozen vectors, texts prefixed ``query: ``; ``--head
+  cls`` gives the standard [CLS] head); the score is the LAST epoch's (no epoch picked on the test fold);
 - ``frozen e5 + LR``: e5's sentence embeddings (``query: `` prefix, mean pooling, L2 norm; the
   MODELS.md probe, ≈ 0.76) into a logistic regression;
 - ``TF-IDF + LR``: ``afinar.tasks.text_classification.baselines.tfidf_logreg``.
@@ -91,7 +93,7 @@ def finetune(train: tuple[list, list], test: tuple[list, list], args: argparse.N
     cfg = TextClassificationConfig(
         data=write_csv(work / f"{name}_train.csv", *train), valid=write_csv(work / f"{name}_test.csv", *test),
         base=str(base), epochs=args.epochs, lr=args.lr, head_lr=args.head_lr, batch_size=args.batch_size,
-        patience=0, output=work / name, seed=args.seed)
+        head=args.head, patience=0, output=work / name, seed=args.seed)
     prepared = launch.prepare(cfg, base)
     launch.run(prepared.run, lambda record: None)
     report = json.loads((prepared.run.path / "report.json").read_text(encoding="utf-8"))
@@ -136,7 +138,7 @@ def cross_validate(args: argparse.Namespace, base: Path) -> dict[str, dict]:
                          Path(tmp), f"fold{k}")
             _add(results["fine-tuned e5"], s, time.perf_counter() - started)
             print(f"fold {k}/{args.folds}: " + ", ".join(
-                f"{name} {r['accuracy'][-1]:.3f}" for name, r in results.items()), flush=True)
+                f"{name} {r['accuracy'][-1]:.3f} (F1 {r['f1'][-1]:.3f})" for name, r in results.items()), flush=True)
     return results
 
 
@@ -171,10 +173,11 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--first-fold", type=int, default=1, help="Start at this fold (1-based).")
     parser.add_argument("--max-folds", type=int, default=0, help="Run at most N folds (0: all).")
-    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--lr", type=float, default=1e-4)
-    parser.add_argument("--head-lr", type=float, default=2e-3)
+    parser.add_argument("--head-lr", type=float, default=1e-3)
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--head", choices=["auto", "mean", "cls"], default="auto")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--restaurant", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--cv", action=argparse.BooleanOptionalAction, default=True)
@@ -187,8 +190,8 @@ def main() -> None:
         results = cross_validate(args, base)
         ran = f"{len(results['TF-IDF + LR']['accuracy'])} folds from fold {args.first_fold} of " \
             if args.max_folds or args.first_fold > 1 else ""
-        print(f"\n{ran}{args.folds}-fold CV (fine-tune: {args.epochs} epochs, lr {args.lr}, head lr {args.head_lr}, "
-              f"batch {args.batch_size})")
+        print(f"\n{ran}{args.folds}-fold CV (fine-tune: head {args.head}, {args.epochs} epochs, lr {args.lr}, "
+              f"head lr {args.head_lr}, batch {args.batch_size})")
         print(f"{'method':<18}{'accuracy':>10}{'± sd':>8}{'F1 macro':>10}{'wall s':>9}")
         for name, r in results.items():
             sd = statistics.stdev(r["accuracy"]) if len(r["accuracy"]) > 1 else 0.0

@@ -33,6 +33,9 @@ def test_e5_learns_the_restaurant_reviews(run_cli, tmp_path: Path) -> None:
     config = (run / "config.yaml").read_text()
     assert "freeze_embeddings: 'yes'" in config or "freeze_embeddings: yes" in config
     assert meta["base"] == "multilingual-e5-small" and meta["base_license"]["name"] == "MIT"
+    # e5 gets the mean-pooling head (its own sentence vector), started from the linear probe
+    assert "head: mean" in config and "text_prefix: 'query: '" in config
+    assert (run / "final" / "classifier.safetensors").is_file()
     assert report["final"]["f1"] >= 0.8
     assert report["final"]["f1"] > report["baselines"]["tfidf_logreg"]["f1"]
     assert report["final"]["f1"] > report["baselines"]["majority"]["f1"]
@@ -46,5 +49,6 @@ def test_e5_learns_the_restaurant_reviews(run_cli, tmp_path: Path) -> None:
 
     code, _, _ = run_cli("export", "space", run, "-o", tmp_path / "space")
     assert code == 0
+    assert (tmp_path / "space" / "model" / "classifier.safetensors").is_file()
     card = (tmp_path / "space" / "README.md").read_text()
     assert "base_model: intfloat/multilingual-e5-small" in card and "license: mit" in card
