@@ -60,6 +60,9 @@ def test_data_errors_in_spanish_with_lines_then_repair(page: Page, artifacts: Pa
     repaired = page.request.get(link.get_attribute("href")).text().splitlines()
     assert len(repaired) == 24 and all(json.loads(line)["messages"] for line in repaired)
 
+    page.locator("#data-send").click()
+    expect(page.locator("#data-sent")).to_contain_text("train_sucio_corregido.jsonl (file-", timeout=20_000)
+
     page.locator("#data-stats").click()
     expect(page.locator("#data-stats-table")).to_contain_text("ejemplos utilizables")
     expect(page.locator("#data-hist canvas, #data-hist svg").first).to_be_visible()
@@ -112,6 +115,9 @@ def test_finetune_job_succeeds(page: Page, artifacts: Path, tiny_models: dict) -
     page.locator("#ft-upload input[type=file]").set_input_files(str(TECHSTORE / "train_sucio.jsonl"))
     expect(page.locator("#ft-file-msg")).to_contain_text("tiene errores", timeout=20_000)
     expect(page.locator("#ft-findings [role=row]", has_text="trailing_comma").first).to_contain_text("21")
+    page.locator("#ft-file input").click()  # the file repaired and sent from the Datos page is offered
+    expect(page.get_by_role("option", name=re.compile("train_sucio_corregido.jsonl"))).to_be_visible()
+    page.keyboard.press("Escape")
     page.locator("#ft-upload input[type=file]").set_input_files(str(TECHSTORE / "train.jsonl"))
     expect(page.locator("#ft-file-msg")).to_contain_text("es válido", timeout=20_000)
     base = page.locator("#ft-base input")

@@ -37,7 +37,7 @@ def build_studio(service: Any = None, default_lang: str = "es") -> Any:
             lang = gr.Radio(choices=[("Español", "es"), ("English", "en")], value=default_lang,
                             label="Idioma / Language", elem_id="studio-lang", scale=1)
         with gr.Tabs():
-            pages = [("data", lambda: data_tab.build(T, lang))]
+            pages = [("data", lambda: data_tab.build(T, lang, service))]
             if service is not None:
                 from afinar.studio import finetune_tab
 

@@ -117,13 +117,26 @@ def on_estimate(state: dict, model: str, epochs: str, lang: str) -> str:
         return datasets.error_text(err, lang)
 
 
+def on_send(service: Any, state: dict, lang: str) -> str:
+    """Hand the page's file (e.g. just repaired) to the job service as a fine-tune file."""
+    if not state.get("path"):
+        return tr("studio.data.need_file", lang)
+    if state.get("task") != "chat" or not state.get("valid"):
+        return tr("studio.data.send_invalid", lang)
+    try:
+        record = service.upload_file(Path(state["path"]), state["name"], purpose="fine-tune")
+    except AfinarError as err:
+        return datasets.error_text(err, lang)
+    return tr("studio.data.sent", lang, name=record["filename"], id=record["id"])
+
+
 def chat_bases() -> list[str]:
     from afinar.models import catalog
 
     return [e.name for e in catalog.entries("chat")]
 
 
-def build(T: Texts, lang_box: Any) -> list[tuple[Any, ...]]:
+def build(T: Texts, lang_box: Any, service: Any = None) -> list[tuple[Any, ...]]:
     """The page's components inside the current Blocks context; nothing to reload when it opens."""
     import gradio as gr
 
@@ -143,6 +156,11 @@ def build(T: Texts, lang_box: Any) -> list[tuple[Any, ...]]:
         convert_btn = T.make(gr.Button, "studio.data.convert", attr="value", elem_id="data-convert")
     result = gr.Markdown(elem_id="data-result")
     download = T.make(gr.File, "studio.data.download", interactive=False, visible=False, elem_id="data-download")
+    if service is not None:
+        with gr.Row():
+            send_btn = T.make(gr.Button, "studio.data.send", attr="value", elem_id="data-send", scale=1)
+            sent = gr.Markdown(elem_id="data-sent")
+        send_btn.click(lambda st, lang: on_send(service, st, lang), [state, lang_box], sent)
     with T.make(gr.Accordion, "studio.data.stats", open=True):
         stats_btn = T.make(gr.Button, "studio.data.stats_button", attr="value", elem_id="data-stats")
         with gr.Row():
