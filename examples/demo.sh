@@ -54,3 +54,12 @@ afinar compare --base smollm2-135m-instruct --tuned "$OUT/run" \
   --prompts examples/techstore/test_prompts.jsonl --report "$OUT/comparacion.html"
 
 printf '\n\033[1;32mDemo finished.\033[0m Files are in %s/ (comparison: %s/comparacion.html).\n' "$OUT" "$OUT"
+MODEL_ID=$(python -c 'import json,sys; print(json.load(open(sys.argv[1]))["model_id"])' "$OUT/run/meta.json")
+cat <<EOF
+
+Next — the same work from the browser (Spanish and English) or through OpenAI's API:
+  source .venv/bin/activate && afinar serve
+  Studio (web page):  http://127.0.0.1:8000/      ← open this address in your browser
+  OpenAI-compatible API: http://127.0.0.1:8000/v1 (your fine-tuned model: $MODEL_ID)
+Siguiente paso — lo mismo desde el navegador: ejecuta 'afinar serve' y abre http://127.0.0.1:8000/
+EOF

@@ -61,14 +61,14 @@ class Servers:
         self.started: list[Server] = []
 
     def start(self, *args: str, env: dict[str, str] | None = None, port: int | None = None,
-              wait: bool = True) -> Server:
+              wait: bool = True, studio: bool = False) -> Server:
         port = port or free_port()
         log = self.tmp / f"server-{port}-{len(self.started)}.log"
         full_env = {**os.environ, "AFINAR_HOME": str(self.home), "AFINAR_LANG": "en", "OMP_NUM_THREADS": "1",
                     "TOKENIZERS_PARALLELISM": "false", **(env or {})}
         with open(log, "wb") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "afinar", "serve", "--no-studio", "--port", str(port),
-                                     *args], env=full_env, stdout=out, stderr=subprocess.STDOUT,
+            proc = subprocess.Popen([sys.executable, "-m", "afinar", "serve", *([] if studio else ["--no-studio"]),
+                                     "--port", str(port), *args], env=full_env, stdout=out, stderr=subprocess.STDOUT,
                                     start_new_session=True)
         server = Server(self.home, port, proc, log, [proc.pid])
         self.started.append(server)

@@ -85,6 +85,15 @@ def test_api_key_required_and_checked(servers, make_client):
     assert httpx.get(server.url + "/health", timeout=60).status_code == 200  # health needs no key
 
 
+def test_studio_asks_for_the_key_too(servers):
+    server = servers.start("--require-key", env={"AFINAR_API_KEY": "sk-test-456"}, studio=True)
+    assert httpx.get(server.url + "/config", timeout=60).status_code == 401  # the studio's page data
+    with httpx.Client(base_url=server.url, timeout=60) as browser:
+        assert browser.post("/login", data={"username": "yo", "password": "wrong"}).status_code >= 400
+        assert browser.post("/login", data={"username": "yo", "password": "sk-test-456"}).status_code == 200
+        assert browser.get("/config").status_code == 200
+
+
 def test_non_local_bind_needs_a_key(afinar_home):
     done = subprocess.run([sys.executable, "-m", "afinar", "serve", "--host", "0.0.0.0", "--no-studio"],
                           capture_output=True, text=True, timeout=60, check=False,

@@ -252,7 +252,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         return _embeddings(body, request_lang(request.headers.get("accept-language")))
 
     if settings.studio:
-        _mount_studio(app, service)
+        _mount_studio(app, service, settings)
     return app
 
 
@@ -509,14 +509,18 @@ def _install_auth(app: FastAPI, settings: Settings) -> None:
         return await call_next(request)
 
 
-def _mount_studio(app: FastAPI, service: Service) -> None:
+def _mount_studio(app: FastAPI, service: Service, settings: Settings) -> None:
     import logging
 
     try:
         import gradio as gr
 
         from afinar.studio import build_studio
+        from afinar.studio.app import CSS
 
-        gr.mount_gradio_app(app, build_studio(service), path="/")
+        # Behind a required key, the studio asks for it too (any user name, the API key as password).
+        auth = (lambda _user, password: key_matches(password, settings)) if settings.require_key else None
+        gr.mount_gradio_app(app, build_studio(service), path="/", css=CSS, footer_links=[], auth=auth,
+                            auth_message="Afinar: API key / clave de API")
     except Exception:
         logging.getLogger("afinar.server").exception("the web studio could not be mounted; serving the API only")
