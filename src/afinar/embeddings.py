@@ -22,13 +22,15 @@ Only e5 models (the name or the folder says ``e5``, or it was converted from nan
 have prefixes; for other models the three kinds give the same vector.
 
 Thread safety: one lock serialises tokenization and the forward pass, so a server may call
-``embed`` from worker threads. Weights load from safetensors only, never with remote code.
+``embed`` from worker threads. Weights load from safetensors only, never with remote code. When the
+machine is oversubscribed (load average), ``embed`` runs on one torch thread (see ``machine_busy``).
 """
 
 from __future__ import annotations
 
 import inspect
 import json
+import os
 import re
 import threading
 from collections.abc import Iterator, Sequence
@@ -45,10 +47,20 @@ E5_PREFIXES = {"query": "query: ", "passage": "passage: ", "raw": ""}
 NO_PREFIXES = {"query": "", "passage": "", "raw": ""}
 DEFAULT_MODEL = "multilingual-e5-small"
 BATCH_SIZE = 32
-# Up to this many texts (a search query) run on one intra-op thread: a ~10-token input gains little
-# from a second thread, and on a busy machine the threads' synchronisation costs much more (on the
-# shared 2-core dev machine: p50 45 ms with one thread against 200-265 ms with two).
-SINGLE_THREAD_UP_TO = 2
+
+
+def machine_busy() -> bool:
+    """Whether the machine is oversubscribed: 1-minute load average at least twice the cores (this
+    process alone adds at most about one per core, so others must be using them all). torch's
+    intra-op threads wait for each other, which then costs far more than they gain: measured on a
+    2-core machine, a query took 11 ms with 2 threads and 18 ms with 1 when idle, but 200-265 ms with
+    2 and 45 ms with 1 at load 10-14 (a 96-chunk batch: 269 vs 146 chunks/s idle, 10 vs 60 busy)."""
+    if not hasattr(os, "getloadavg"):
+        return False
+    try:
+        return os.getloadavg()[0] >= 2 * (os.cpu_count() or 1)
+    except OSError:
+        return False
 _E5_NAME = re.compile(r"(?<![a-z0-9])e5(?![0-9])")
 
 
@@ -162,8 +174,7 @@ class Embedder:
         if not items:
             return out
         order = sorted(range(len(items)), key=lambda i: len(items[i]))
-        threads = 1 if len(items) <= SINGLE_THREAD_UP_TO else None
-        with self._lock, torch.inference_mode(), _intra_op_threads(threads):
+        with self._lock, torch.inference_mode(), _intra_op_threads(1 if machine_busy() else None):
             for start in range(0, len(order), batch_size):
                 idx = order[start:start + batch_size]
                 enc = self.tokenizer([items[i] for i in idx], padding=True, truncation=True,

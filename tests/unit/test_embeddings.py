@@ -130,7 +130,8 @@ def test_missing_folder_is_a_user_error(tmp_path: Path) -> None:
         Embedder.load(str(tmp_path / "nowhere" / "model"))
 
 
-def test_a_query_runs_on_one_thread_and_the_setting_is_restored(embedder) -> None:
+def test_one_thread_when_the_machine_is_busy_and_the_setting_is_restored(
+        embedder, monkeypatch: pytest.MonkeyPatch) -> None:
     import torch
 
     from afinar import embeddings
@@ -146,9 +147,12 @@ def test_a_query_runs_on_one_thread_and_the_setting_is_restored(embedder) -> Non
     torch.set_num_threads(2)
     embedder.model.forward = spy
     try:
-        embedder.embed(["hola"], kind="query")
-        embedder.embed(TEXTS[: embeddings.SINGLE_THREAD_UP_TO + 1])
+        monkeypatch.setattr(embeddings, "machine_busy", lambda: True)
+        busy = embedder.embed(["hola"], kind="query")
+        monkeypatch.setattr(embeddings, "machine_busy", lambda: False)
+        idle = embedder.embed(["hola"], kind="query")
         assert seen == [1, 2] and torch.get_num_threads() == 2
+        np.testing.assert_allclose(busy, idle, atol=1e-6)
     finally:
         del embedder.model.forward
         torch.set_num_threads(before)
