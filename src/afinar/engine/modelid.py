@@ -71,3 +71,18 @@ def find_run(model: str, roots: list[Path] | None = None) -> Path | None:
             except (OSError, json.JSONDecodeError):
                 continue  # a run being written right now; it cannot be the one asked for yet
     return None
+
+
+def finished_chat_runs() -> list[tuple[str, Path, dict]]:
+    """(model id, run folder, meta) of every succeeded chat run under runs_dir(), newest first."""
+    root = runs_dir()
+    out = []
+    if root.is_dir():
+        for meta_path in _candidates(root):
+            try:
+                meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                continue
+            if meta.get("task", "chat") == "chat" and meta.get("status") == "succeeded" and meta.get("model_id"):
+                out.append((meta["model_id"], meta_path.parent, meta))
+    return sorted(out, key=lambda r: r[2].get("finished_at") or 0, reverse=True)

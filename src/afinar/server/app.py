@@ -293,12 +293,17 @@ def _chat(service: Service, body: ChatCompletionRequest, lang: str) -> JSONRespo
                                    "total_tokens": prompt_tokens + completion_tokens}})
 
 
+def sse_chunk(completion_id: str, created: int, model: str, choices: list[dict], **extra: Any) -> str:
+    """One server-sent event carrying a ``chat.completion.chunk``."""
+    payload = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
+               "choices": choices, **extra}
+    return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+
 def _sse(service: Service, model: str, messages: list[dict], params: dict[str, Any], completion_id: str,
          created: int, n: int, include_usage: bool) -> Iterator[str]:
     def chunk(choices: list[dict], **extra: Any) -> str:
-        payload = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
-                   "choices": choices, **extra}
-        return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+        return sse_chunk(completion_id, created, model, choices, **extra)
 
     prompt_tokens = completion_tokens = 0
     try:
@@ -373,9 +378,7 @@ def _rag_chat(service: Service, body: ChatCompletionRequest, messages: list[dict
 
     def events() -> Iterator[str]:
         def chunk(choices: list[dict], **extra: Any) -> str:
-            payload = {"id": completion_id, "object": "chat.completion.chunk", "created": created,
-                       "model": body.model, "choices": choices, **extra}
-            return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+            return sse_chunk(completion_id, created, body.model, choices, **extra)
 
         try:
             yield chunk([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])

@@ -384,7 +384,7 @@ def checkpoints_of(job: dict[str, Any]) -> list[dict[str, Any]]:
 
 def list_model_objects() -> list[dict[str, Any]]:
     """Cached bases (owned by their source) and fine-tuned models (owned by us), oldest first."""
-    from afinar.engine.modelid import _candidates, runs_dir
+    from afinar.engine.modelid import finished_chat_runs
     from afinar.models import cache
 
     out = []
@@ -399,14 +399,7 @@ def list_model_objects() -> list[dict[str, Any]]:
             out.append(objects.model_object(f"rag:{name}", int((rag_dir() / name).stat().st_mtime), "afinar"))
     except ImportError:
         pass
-    root = runs_dir()
-    if root.is_dir():
-        for meta_path in _candidates(root):
-            try:
-                meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError):
-                continue
-            if meta.get("task", "chat") == "chat" and meta.get("status") == "succeeded" and meta.get("model_id"):
-                out.append(objects.model_object(meta["model_id"], meta.get("finished_at") or meta.get("created_at", 0),
-                                                objects.ORGANIZATION))
+    for model_id, _, meta in reversed(finished_chat_runs()):
+        out.append(objects.model_object(model_id, meta.get("finished_at") or meta.get("created_at", 0),
+                                        objects.ORGANIZATION))
     return out

@@ -33,19 +33,9 @@ def backend_for(service: Any) -> Any:
 
 def fine_tuned_runs() -> list[tuple[str, Any, dict]]:
     """(model id, run folder, meta) of every finished chat run, newest first."""
-    from afinar.engine.modelid import _candidates, runs_dir
+    from afinar.engine.modelid import finished_chat_runs
 
-    root = runs_dir()
-    out = []
-    if root.is_dir():
-        for meta_path in _candidates(root):
-            try:
-                meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError):
-                continue
-            if meta.get("task", "chat") == "chat" and meta.get("status") == "succeeded" and meta.get("model_id"):
-                out.append((meta["model_id"], meta_path.parent, meta))
-    return sorted(out, key=lambda r: r[2].get("finished_at") or 0, reverse=True)
+    return finished_chat_runs()
 
 
 class LocalBackend:

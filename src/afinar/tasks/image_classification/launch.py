@@ -10,26 +10,21 @@ RUN_DIR`` (no shell), sends its output to ``train.log`` and calls ``on_progress`
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from afinar import i18n, models
+from afinar import models
 from afinar.data.findings import Report
 from afinar.engine.rundir import RunDir
+from afinar.engine.subprocess_run import run_training
 from afinar.errors import AfinarError
 from afinar.paths import afinar_home
 from afinar.tasks.image_classification import data
 from afinar.tasks.image_classification.config import TASK, ImageClassificationConfig
-from afinar.tasks.text_classification.launch import _base_checksum, _forward
-
-POLL_SECONDS = 0.25
+from afinar.tasks.text_classification.launch import _base_checksum
 
 
 @dataclass
@@ -93,29 +88,6 @@ def prepare_run(cfg: ImageClassificationConfig, *, on_findings: Callable[[Report
 
 
 def run(run: RunDir, on_progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    """Train in a subprocess; returns the final ``meta.json``. A failure raises AfinarError with the
-    reason the process recorded (or its exit code when it could not record one)."""
-    env = dict(os.environ, AFINAR_LANG=i18n.get_lang(), PYTHONUNBUFFERED="1")
-    command = [sys.executable, "-m", "afinar.tasks.image_classification.train", str(run.path)]
-    seen = 0
-    with open(run.path / "train.log", "ab") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-        try:
-            while True:
-                code = process.poll()
-                seen = _forward(run, seen, on_progress)
-                if code is not None:
-                    break
-                time.sleep(POLL_SECONDS)
-        except KeyboardInterrupt:
-            process.terminate()
-            process.wait()
-            run.update_meta(status="cancelled", finished_at=int(time.time()))
-            raise
-    meta = run.read_meta()
-    if code != 0 or meta.get("status") != "succeeded":
-        reason = meta.get("error") or i18n.t("imgcls.train.exit_code", code=code)
-        if meta.get("status") != "failed":
-            meta = run.update_meta(status="failed", error=reason, finished_at=int(time.time()))
-        raise AfinarError("imgcls.train.failed", reason=reason, log=str(run.path / "train.log"))
-    return meta
+    """Train in a subprocess; returns the final ``meta.json`` (see ``afinar.engine.subprocess_run``)."""
+    return run_training(run, "afinar.tasks.image_classification.train", on_progress, message_prefix="imgcls.train",
+                        env=None)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import sys
 import time
@@ -37,7 +36,7 @@ import torch
 import torch.nn.functional as F
 
 from afinar.engine.rundir import RunDir
-from afinar.errors import AfinarError
+from afinar.engine.subprocess_run import child_main
 from afinar.tasks.image_classification import config as config_module
 from afinar.tasks.image_classification import data, images, modeling
 from afinar.tasks.image_classification.config import ImageClassificationConfig
@@ -260,24 +259,9 @@ def train_run(run: RunDir, on_stage: Callable[[StageResult], None] | None = None
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m afinar.tasks.image_classification.train RUN_DIR", file=sys.stderr)
-        return 2
-    run = RunDir(Path(args[0]))
-    run.update_meta(status="running", pid=os.getpid(), started_at=int(time.time()))
-    try:
-        result = train_run(run)
-    except AfinarError as err:
-        run.update_meta(status="failed", error=err.message(), error_hint=err.hint(), finished_at=int(time.time()))
-        raise
-    except BaseException as err:
-        run.update_meta(status="failed", error=f"{type(err).__name__}: {err}", finished_at=int(time.time()))
-        raise
-    run.update_meta(status="succeeded", finished_at=int(time.time()),
-                    metrics={k: result["final"][k] for k in ("accuracy", "precision", "recall", "f1")},
-                    stages={s["stage"]: {k: s[k] for k in ("accuracy", "valid_loss")} for s in result["stages"]})
-    return 0
+    return child_main("afinar.tasks.image_classification.train", argv, train_run, lambda result: {
+        "metrics": {k: result["final"][k] for k in ("accuracy", "precision", "recall", "f1")},
+        "stages": {s["stage"]: {k: s[k] for k in ("accuracy", "valid_loss")} for s in result["stages"]}})
 
 
 if __name__ == "__main__":

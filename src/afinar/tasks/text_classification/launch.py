@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from afinar import i18n, models
+from afinar import models
 from afinar.data.findings import Report
 from afinar.engine.rundir import RunDir, sha256_file
+from afinar.engine.subprocess_run import run_training
 from afinar.errors import AfinarError
 from afinar.paths import afinar_home
 from afinar.tasks.text_classification import config as config_module
@@ -31,7 +29,6 @@ from afinar.tasks.text_classification import data
 from afinar.tasks.text_classification.config import TextClassificationConfig
 
 TASK = "text-classification"
-POLL_SECONDS = 0.25
 
 
 def check_data(cfg: TextClassificationConfig) -> list[Report]:
@@ -98,44 +95,7 @@ def prepare(cfg: TextClassificationConfig, base_path: Path) -> Prepared:
 
 
 def run(run: RunDir, on_progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    """Train in a subprocess; returns the final ``meta.json``. A failure raises AfinarError with the
-    reason the process recorded (or its exit code when it could not record one)."""
-    env = dict(os.environ, AFINAR_LANG=i18n.get_lang(), PYTHONUNBUFFERED="1",
-               TOKENIZERS_PARALLELISM="false", HF_HUB_OFFLINE=os.environ.get("HF_HUB_OFFLINE", "1"))
-    command = [sys.executable, "-m", "afinar.tasks.text_classification.train", str(run.path)]
-    seen = 0
-    with open(run.path / "train.log", "ab") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-        try:
-            while True:
-                code = process.poll()
-                seen = _forward(run, seen, on_progress)
-                if code is not None:
-                    break
-                time.sleep(POLL_SECONDS)
-        except KeyboardInterrupt:
-            process.terminate()
-            process.wait()
-            run.update_meta(status="cancelled", finished_at=int(time.time()))
-            raise
-    meta = run.read_meta()
-    if code != 0 or meta.get("status") != "succeeded":
-        reason = meta.get("error") or i18n.t("textcls.train.exit_code", code=code)
-        if meta.get("status") != "failed":
-            meta = run.update_meta(status="failed", error=reason, finished_at=int(time.time()))
-        raise AfinarError("textcls.train.failed", reason=reason, log=str(run.path / "train.log"))
-    return meta
-
-
-def _forward(run: RunDir, seen: int, on_progress: Callable[[dict[str, Any]], None]) -> int:
-    path = run.path / "metrics.jsonl"
-    if not path.exists():
-        return seen
-    with open(path, "rb") as fh:
-        fh.seek(seen)
-        chunk = fh.read()
-    complete = chunk[:chunk.rfind(b"\n") + 1]
-    for line in complete.splitlines():
-        if line.strip():
-            on_progress(json.loads(line))
-    return seen + len(complete)
+    """Train in a subprocess; returns the final ``meta.json`` (see ``afinar.engine.subprocess_run``)."""
+    return run_training(run, "afinar.tasks.text_classification.train", on_progress, message_prefix="textcls.train",
+                        env={"TOKENIZERS_PARALLELISM": "false",
+                             "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1")})

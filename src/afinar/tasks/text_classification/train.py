@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import random
 import shutil
 import sys
@@ -34,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from afinar.engine.rundir import RunDir
-from afinar.errors import AfinarError
+from afinar.engine.subprocess_run import child_main
 from afinar.tasks.text_classification import config as config_module
 from afinar.tasks.text_classification import data, metrics
 from afinar.tasks.text_classification.config import TextClassificationConfig
@@ -263,23 +262,9 @@ def _save_checkpoint(run: RunDir, model: Any, tokenizer: Any, epoch: int, step: 
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m afinar.tasks.text_classification.train RUN_DIR", file=sys.stderr)
-        return 2
-    run = RunDir(Path(args[0]))
-    run.update_meta(status="running", pid=os.getpid(), started_at=int(time.time()))
-    try:
-        result = train_run(run)
-    except AfinarError as err:
-        run.update_meta(status="failed", error=err.message(), error_hint=err.hint(), finished_at=int(time.time()))
-        raise
-    except BaseException as err:
-        run.update_meta(status="failed", error=f"{type(err).__name__}: {err}", finished_at=int(time.time()))
-        raise
-    run.update_meta(status="succeeded", finished_at=int(time.time()), best_epoch=result["best_epoch"],
-                    metrics={k: result["final"][k] for k in ("accuracy", "precision", "recall", "f1", "ece")})
-    return 0
+    return child_main("afinar.tasks.text_classification.train", argv, train_run, lambda result: {
+        "best_epoch": result["best_epoch"],
+        "metrics": {k: result["final"][k] for k in ("accuracy", "precision", "recall", "f1", "ece")}})
 
 
 if __name__ == "__main__":
