@@ -525,5 +525,5 @@ def _mount_studio(app: FastAPI, service: Service, settings: Settings) -> None:
         auth = (lambda _user, password: key_matches(password, settings)) if settings.require_key else None
         gr.mount_gradio_app(app, build_studio(service), path="/", css=CSS, footer_links=[], auth=auth,
                             auth_message="Afinar: API key / clave de API")
-    except Exception:
+    except Exception:  # the API must come up even when the studio cannot: said in the log
         logging.getLogger("afinar.server").exception("the web studio could not be mounted; serving the API only")

@@ -63,7 +63,7 @@ class JobRunner:
         while not self._stop.is_set():
             try:
                 self.tick()
-            except Exception:
+            except Exception:  # the queue must outlive any one bad job: logged, retried next tick
                 log.exception("job worker tick failed")
             self._wake.wait(self.poll_s)
             self._wake.clear()
