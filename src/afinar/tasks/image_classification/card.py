@@ -8,42 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from afinar.tasks.text_classification.card import _front, base_hub_id
-
-HUB_LICENSES = {"mit", "apache-2.0", "bsd-3-clause", "cc-by-4.0"}
+from afinar.engine.card import classification_metadata, front_matter
 
 STAGE_NAMES = {1: "stage 1: new head, frozen backbone", 2: "stage 2: fine-tuning the top layers"}
 
 
-def _license_id(meta: dict[str, Any]) -> str:
-    """The Hub's license id of the base ("BSD-3-Clause (torchvision weights)" -> bsd-3-clause)."""
-    name = ((meta.get("base_license") or {}).get("name") or "").split(" ")[0].lower()
-    return name if name in HUB_LICENSES else "other"
-
-
 def metadata(meta: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
-    final = report["final"]
-    data: dict[str, Any] = {"license": _license_id(meta)}
-    hub = base_hub_id(meta)
-    if hub:
-        data["base_model"] = hub
-    data.update({
-        "pipeline_tag": "image-classification",
-        "library_name": "pytorch",
-        "tags": ["image-classification", "transfer-learning", "afinar"],
-        "metrics": ["accuracy", "precision", "recall", "f1"],
-        "model-index": [{
-            "name": meta.get("model_id", "afinar-image-classifier"),
-            "results": [{
-                "task": {"type": "image-classification", "name": "Image Classification"},
-                "dataset": {"type": "custom", "name": meta.get("data_name", "custom"), "split": "validation"},
-                "metrics": [{"type": key, "value": round(final[key], 4), "name": name}
-                            for key, name in (("accuracy", "Accuracy"), ("precision", "Precision (macro)"),
-                                              ("recall", "Recall (macro)"), ("f1", "F1 (macro)"))],
-            }],
-        }],
-    })
-    return data
+    return classification_metadata(meta, report["final"], task="image-classification",
+                                   task_name="Image Classification", library="pytorch",
+                                   tags=["image-classification", "transfer-learning", "afinar"],
+                                   default_name="afinar-image-classifier")
 
 
 def stages_markdown(report: dict[str, Any]) -> str:
@@ -95,4 +69,4 @@ def model_card(meta: dict[str, Any], report: dict[str, Any], config: dict[str, A
         "```python\nfrom afinar.tasks import image_classification\n\n"
         "image_classification.classify(\"RUN\", [\"picture.jpg\"])  # [{'label', 'confidence', 'scores'}]\n```\n"
     )
-    return _front(metadata(meta, report)) + f"\n# {title}\n\n" + body
+    return front_matter(metadata(meta, report)) + f"\n# {title}\n\n" + body

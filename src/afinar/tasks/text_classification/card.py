@@ -10,51 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
-HUB_PREFIX = "https://huggingface.co/"
-
-
-def base_hub_id(meta: dict[str, Any]) -> str | None:
-    """The hub id of the base model when one is known (catalog entries name theirs)."""
-    if meta.get("base_hub_id"):
-        return meta["base_hub_id"]
-    url = (meta.get("base_license") or {}).get("url") or ""
-    return url[len(HUB_PREFIX):] if url.startswith(HUB_PREFIX) else None
-
-
-def _license_id(meta: dict[str, Any]) -> str:
-    name = ((meta.get("base_license") or {}).get("name") or "").lower()
-    return name if name in {"mit", "apache-2.0", "bsd-3-clause", "cc-by-4.0"} else "other"
+from afinar.engine.card import classification_metadata, front_matter
 
 
 def metadata(meta: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
-    final = report["final"]
-    data: dict[str, Any] = {"license": _license_id(meta)}
-    hub = base_hub_id(meta)
-    if hub:
-        data["base_model"] = hub
-    data.update({
-        "pipeline_tag": "text-classification",
-        "library_name": "transformers",
-        "tags": ["text-classification", "afinar"],
-        "metrics": ["accuracy", "precision", "recall", "f1"],
-        "model-index": [{
-            "name": meta.get("model_id", "afinar-text-classifier"),
-            "results": [{
-                "task": {"type": "text-classification", "name": "Text Classification"},
-                "dataset": {"type": "custom", "name": meta.get("data_name", "custom"), "split": "validation"},
-                "metrics": [{"type": key, "value": round(final[key], 4), "name": name}
-                            for key, name in (("accuracy", "Accuracy"), ("precision", "Precision (macro)"),
-                                              ("recall", "Recall (macro)"), ("f1", "F1 (macro)"))],
-            }],
-        }],
-    })
-    return data
-
-
-def _front(data: dict[str, Any]) -> str:
-    return "---\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True) + "---\n"
+    return classification_metadata(meta, report["final"], task="text-classification", task_name="Text Classification",
+                                   library="transformers", tags=["text-classification", "afinar"],
+                                   default_name="afinar-text-classifier")
 
 
 def metrics_markdown(report: dict[str, Any]) -> str:
@@ -121,7 +83,7 @@ def _usage(config: dict[str, Any], example: str) -> str:
 
 def model_card(meta: dict[str, Any], report: dict[str, Any], config: dict[str, Any]) -> str:
     title = meta.get("model_id", "Text classifier")
-    return _front(metadata(meta, report)) + f"\n# {title}\n\n" + _body(meta, report, config)
+    return front_matter(metadata(meta, report)) + f"\n# {title}\n\n" + _body(meta, report, config)
 
 
 def space_card(meta: dict[str, Any], report: dict[str, Any], config: dict[str, Any], title: str,
@@ -132,4 +94,4 @@ def space_card(meta: dict[str, Any], report: dict[str, Any], config: dict[str, A
     intro = ("A text box and a **Clasificar** button: the fine-tuned model answers with the label "
              "and the confidence of every class. `python app.py` runs it on your machine "
              "(http://127.0.0.1:7860).\n\n")
-    return _front(data) + f"\n# {title}\n\n" + intro + _body(meta, report, config)
+    return front_matter(data) + f"\n# {title}\n\n" + intro + _body(meta, report, config)
