@@ -14,6 +14,7 @@ import click
 
 from afinar import i18n
 from afinar.cli.options import lang_option
+from afinar.models.listing import human_params, human_size
 
 TASK_CHOICES = click.Choice(["chat", "text-classification", "image-classification", "embedding"])
 
@@ -24,20 +25,8 @@ def models() -> None:
     """Base models: list, pull, import, info, rm."""
 
 
-def _human_size(n: float | None) -> str:
-    if not n:
-        return "-"
-    for unit in ("B", "KB", "MB"):
-        if n < 1000:
-            return f"{n:.0f} {unit}"
-        n /= 1000
-    return f"{n:.1f} GB"
 
 
-def _human_params(n: int | None) -> str:
-    if not n:
-        return "-"
-    return f"{n / 1e9:.1f} B" if n >= 1e9 else f"{n / 1e6:.1f} M"
 
 
 def _yes_no(value: bool) -> str:
@@ -79,9 +68,9 @@ def list_(task: str | None, as_json: bool) -> None:
             mark = " *" if r["default_for"] else ""
             ready = i18n.t("models.col.ready") + ": " + _yes_no(r["ready"])
             console.print(f"[bold]{escape(r['name'])}{mark}[/]  {', '.join(r['tasks'])} · "
-                          f"{_human_params(r['params'])} · {escape(_license(r))} · {ready}")
+                          f"{human_params(r['params'])} · {escape(_license(r))} · {ready}")
             console.print(f"    [dim]{', '.join(r['languages']) or '-'} · "
-                          f"{i18n.t('models.source.' + r['source'])} · {_human_size(r['size_bytes'])}[/]")
+                          f"{i18n.t('models.source.' + r['source'])} · {human_size(r['size_bytes'])}[/]")
         console.print(i18n.t("models.list.default_mark"))
         console.print(i18n.t("models.list.footer"))
         return
@@ -91,8 +80,8 @@ def list_(task: str | None, as_json: bool) -> None:
     for r in found:
         name = f"{r['name']} *" if r["default_for"] else r["name"]
         table.add_row(
-            name, "\n".join(r["tasks"]), _human_params(r["params"]), ", ".join(r["languages"]) or "-",
-            _license(r), _human_size(r["size_bytes"]), i18n.t(f"models.source.{r['source']}"), _yes_no(r["ready"]),
+            name, "\n".join(r["tasks"]), human_params(r["params"]), ", ".join(r["languages"]) or "-",
+            _license(r), human_size(r["size_bytes"]), i18n.t(f"models.source.{r['source']}"), _yes_no(r["ready"]),
         )  # fmt: skip
     console.print(table)
     console.print(i18n.t("models.list.default_mark"))
@@ -148,10 +137,10 @@ def info(name: str, as_json: bool) -> None:
     console = Console(highlight=False)
     manifest = row["manifest"] or {}
     lines = [
-        ("name", row["name"]), ("task", ", ".join(row["tasks"])), ("params", _human_params(row["params"])),
+        ("name", row["name"]), ("task", ", ".join(row["tasks"])), ("params", human_params(row["params"])),
         ("languages", ", ".join(row["languages"]) or "-"), ("license", f"{_license(row)} {row['license_url']}"),
         ("source", i18n.t(f"models.source.{row['source']}")), ("ready", _yes_no(row["ready"])),
-        ("path", row["path"]), ("size", _human_size(row["size_bytes"])),
+        ("path", row["path"]), ("size", human_size(row["size_bytes"])),
         ("default_for", ", ".join(row["default_for"]) or "-"), ("packages", ", ".join(row["packages"]) or "-"),
         ("hub_id", row["hub_id"] or "-"),
         ("converter", "{name} v{version}".format(**manifest["converter"]) if "converter" in manifest else "-"),

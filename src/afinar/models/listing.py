@@ -12,6 +12,24 @@ from afinar.models import cache, catalog
 from afinar.models.catalog import Entry
 
 
+def human_size(n: float | None) -> str:
+    """Bytes as "260 MB" / "1.2 GB" (what the CLI and the studio show)."""
+    if not n:
+        return "-"
+    for unit in ("B", "KB", "MB"):
+        if n < 1000:
+            return f"{n:.0f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
+
+
+def human_params(n: int | None) -> str:
+    """A parameter count as "134.5 M" / "1.5 B"."""
+    if not n:
+        return "-"
+    return f"{n / 1e9:.1f} B" if n >= 1e9 else f"{n / 1e6:.1f} M"
+
+
 def _entry_row(entry: Entry) -> dict[str, Any]:
     folder = cache.model_dir(entry.name)
     ready = cache.is_ready(entry.name)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from afinar.errors import AfinarError
+from afinar.models.listing import human_params, human_size
 from afinar.studio.datasets import error_text
 from afinar.studio.local import items
 from afinar.studio.texts import Texts, tr
@@ -15,20 +16,8 @@ from afinar.studio.workspace import keep_upload
 COLUMNS = ("name", "task", "params", "languages", "license", "size", "source", "ready")
 
 
-def _size(n: float | None) -> str:
-    if not n:
-        return "-"
-    for unit in ("B", "KB", "MB"):
-        if n < 1000:
-            return f"{n:.0f} {unit}"
-        n /= 1000
-    return f"{n:.1f} GB"
 
 
-def _params(n: int | None) -> str:
-    if not n:
-        return "-"
-    return f"{n / 1e9:.1f} B" if n >= 1e9 else f"{n / 1e6:.1f} M"
 
 
 def catalog_frame(lang: str):
@@ -36,9 +25,9 @@ def catalog_frame(lang: str):
 
     from afinar.models.listing import rows
 
-    data = [[r["name"] + (" *" if r["default_for"] else ""), ", ".join(r["tasks"]), _params(r["params"]),
+    data = [[r["name"] + (" *" if r["default_for"] else ""), ", ".join(r["tasks"]), human_params(r["params"]),
              ", ".join(r["languages"]) or "-", r["license"] or tr("models.license.unknown", lang),
-             _size(r["size_bytes"]), tr(f"models.source.{r['source']}", lang),
+             human_size(r["size_bytes"]), tr(f"models.source.{r['source']}", lang),
              "✓" if r["ready"] else "—"] for r in rows()]
     return pd.DataFrame(data, columns=[tr(f"models.col.{c}", lang) for c in COLUMNS])
 
@@ -67,7 +56,7 @@ def describe(name: str | None, lang: str) -> str:
     if row["license_requires_acceptance"]:
         lines.append("**!** " + tr("studio.models.accept_needed", lang))
     lines.append(f"- {tr('models.col.task', lang)}: {', '.join(row['tasks'])}")
-    lines.append(f"- {tr('models.col.params', lang)}: {_params(row['params'])}")
+    lines.append(f"- {tr('models.col.params', lang)}: {human_params(row['params'])}")
     lines.append(f"- {tr('models.col.languages', lang)}: {', '.join(row['languages']) or '-'}")
     lines.append(f"- {tr('models.col.ready', lang)}: {tr('models.yes' if row['ready'] else 'models.no', lang)}")
     if row["note_key"] and i18n.has(row["note_key"]):
