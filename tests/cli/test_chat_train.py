@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sys
 import time
@@ -160,3 +161,68 @@ def test_full_fine_tuning_and_merge(run_cli, tiny_model: Path, tmp_path: Path) -
     assert (merged / "config.json").exists() and list(merged.glob("*.safetensors"))
     code, _, err = run_cli("chat", "-m", merged, "-p", "hola", "--max-tokens", "3")
     assert code == 0, err
+
+
+@pytest.mark.parametrize("method", ["lora", "full"])
+def test_sharded_two_processes_match_one(run_cli, tiny_model: Path, tmp_path: Path, method: str) -> None:
+    """FSDP over 2 CPU processes (gloo) ends with the weights, losses and validation of a single-process
+    run; 10 examples in batches of 4 leave one process idle in the last step of each epoch."""
+    from safetensors.torch import load_file
+
+    data, valid = _data(tmp_path / "d.jsonl", 10), _data(tmp_path / "v.jsonl", 3)
+    common = ["--model", str(tiny_model), "--method", method, "--epochs", "2", "--batch-size", "4",
+              "--validation", valid, "--lr-multiplier", "5"]
+    code, _, err = run_cli("train", "chat", data, *common, "--output", tmp_path / "one")
+    assert code == 0, err
+    code, _, err = run_cli("train", "chat", data, *common, "--nproc", "2", "--fsdp", "--output", tmp_path / "two")
+    assert code == 0, err
+    meta = json.loads((tmp_path / "two" / "meta.json").read_text())
+    assert meta["processes"] == 2 and meta["sharded"] is True
+    name = "adapter_model.safetensors" if method == "lora" else "model.safetensors"
+    one, two = (load_file(str(tmp_path / r / "final" / name)) for r in ("one", "two"))
+    assert one.keys() == two.keys()
+    for key in one:
+        assert (one[key] - two[key]).abs().max() < 1e-5, key
+    base = load_file(str(tiny_model / "model.safetensors"))
+    moved = sum(not bool((one[k] == base[k]).all()) for k in one if k in base)
+    assert method == "lora" or moved > 0  # full fine-tuning changed the weights
+    metrics = [[m for m in map(json.loads, (tmp_path / r / "metrics.jsonl").read_text().splitlines())]
+               for r in ("one", "two")]
+    for key in ("train_loss", "valid_loss"):
+        a, b = ([m[key] for m in rows if key in m] for rows in metrics)
+        assert len(a) == len(b) > 0 and a == pytest.approx(b, abs=1e-5), key
+    # the checkpoints are the same files as a single-process run's: the sharded one resumes alone
+    ckpt = load_file(str(tmp_path / "two" / "checkpoints" / "checkpoint-3" / "trainable.safetensors"))
+    assert ckpt.keys() == load_file(str(tmp_path / "one" / "checkpoints" / "checkpoint-3" / "trainable.safetensors")).keys()
+    code, _, err = run_cli("chat", "-m", tmp_path / "two", "-p", "hola", "--max-tokens", "3")
+    assert code == 0, err
+    # a sharded run that stopped after its first epoch resumes to the same weights
+    cut = tmp_path / "cut"
+    shutil.copytree(tmp_path / "two", cut)
+    shutil.rmtree(cut / "final")
+    shutil.rmtree(cut / "checkpoints" / "checkpoint-6")
+    meta = json.loads((cut / "meta.json").read_text())
+    (cut / "meta.json").write_text(json.dumps({**meta, "status": "running"}))
+    code, _, err = run_cli("train", "chat", "--resume", cut)
+    assert code == 0, err
+    assert "Resumed from checkpoint at step 3" in (cut / "events.jsonl").read_text()
+    resumed = load_file(str(cut / "final" / name))
+    for key in one:
+        assert (one[key] - resumed[key]).abs().max() < 1e-5, key
+
+
+def test_sharding_needs_processes(run_cli, tiny_model: Path, tmp_path: Path) -> None:
+    code, _, err = run_cli("train", "chat", _data(tmp_path / "d.jsonl", 4), "--model", tiny_model, "--fsdp")
+    assert code == 2 and "--fsdp" in err and "--nproc 2" in err and "Traceback" not in err
+
+
+def test_qlora_without_a_gpu_says_what_to_do(run_cli, tiny_model: Path, tmp_path: Path) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU: QLoRA may run")
+    code, _, err = run_cli("train", "chat", _data(tmp_path / "d.jsonl", 4), "--model", tiny_model,
+                           "--method", "qlora", "--output", tmp_path / "q")
+    assert code != 0 and "Traceback" not in err
+    assert "QLoRA" in err and "NVIDIA" in err and "--method lora" in err
+    assert not (tmp_path / "q").exists()  # refused before anything was written

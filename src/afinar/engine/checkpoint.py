@@ -3,6 +3,10 @@
 A checkpoint holds the trainable weights (safetensors), the optimizer and scheduler state and the
 random-number state (``trainer.pt``, our own file, loaded with ``weights_only=True``), and
 ``state.json`` written last: a folder without it is an interrupted save and is ignored.
+
+With sharded training (FSDP) every process calls ``save``: sharded tensors are gathered into whole
+ones and only the main process (``write=True``) writes them, so the files are the same as a
+single-process run's and ``load`` lays them out again for whatever sharding the loading run uses.
 """
 
 from __future__ import annotations
@@ -12,21 +16,37 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from afinar.engine import fsdp
+
 
 def trainable_state(model: Any) -> dict[str, Any]:
-    return {name: p.detach().cpu().contiguous() for name, p in model.named_parameters() if p.requires_grad}
+    return {name: fsdp.full(p.detach()).cpu().contiguous()
+            for name, p in model.named_parameters() if p.requires_grad}
 
 
-def save(folder: Path, model: Any, optimizer: Any, scheduler: Any, state: dict[str, Any]) -> None:
+def _whole_optimizer_state(optimizer: Any) -> dict[str, Any]:
+    state = optimizer.state_dict()
+    state["state"] = {index: {k: fsdp.full(v).cpu() if hasattr(v, "cpu") else v for k, v in values.items()}
+                      for index, values in state["state"].items()}
+    return state
+
+
+def save(folder: Path, model: Any, optimizer: Any, scheduler: Any, state: dict[str, Any],
+         write: bool = True) -> None:
     import torch
     from safetensors.torch import save_file
 
+    if not write and not any(fsdp.is_sharded(p) for p in model.parameters()):
+        return  # nothing to gather: the main process has it all
+    weights, optimizer_state = trainable_state(model), _whole_optimizer_state(optimizer)
+    if not write:
+        return
     tmp = folder.with_name(folder.name + ".partial")
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
-    save_file(trainable_state(model), str(tmp / "trainable.safetensors"))
-    torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+    save_file(weights, str(tmp / "trainable.safetensors"))
+    torch.save({"optimizer": optimizer_state, "scheduler": scheduler.state_dict(),
                 "rng": torch.get_rng_state()}, tmp / "trainer.pt")
     (tmp / "state.json").write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
     if folder.exists():
@@ -46,7 +66,18 @@ def load_weights(folder: Path, model: Any) -> None:
         raise ValueError(f"checkpoint {folder} does not match the model (unknown: {missing[:3]})")
     with torch.no_grad():
         for name, tensor in weights.items():
-            params[name].copy_(tensor.to(params[name].dtype))
+            param = params[name]
+            param.copy_(fsdp.like(tensor.to(param.dtype), param))
+
+
+def _reshard_optimizer_state(optimizer: Any) -> None:
+    """After ``load_state_dict`` with whole tensors: each state tensor laid out like its parameter."""
+    for group in optimizer.param_groups:
+        for param in group["params"]:
+            values = optimizer.state.get(param, {})
+            for key, value in values.items():
+                if key != "step" and hasattr(value, "shape") and value.shape == param.shape:
+                    values[key] = fsdp.like(value, param)
 
 
 def load(folder: Path, model: Any, optimizer: Any, scheduler: Any) -> dict[str, Any]:
@@ -55,6 +86,7 @@ def load(folder: Path, model: Any, optimizer: Any, scheduler: Any) -> dict[str, 
     load_weights(folder, model)
     trainer = torch.load(folder / "trainer.pt", weights_only=True)
     optimizer.load_state_dict(trainer["optimizer"])
+    _reshard_optimizer_state(optimizer)
     scheduler.load_state_dict(trainer["scheduler"])
     torch.set_rng_state(trainer["rng"])
     return json.loads((folder / "state.json").read_text(encoding="utf-8"))

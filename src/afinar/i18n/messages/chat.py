@@ -9,6 +9,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Run `afinar data fix FILE -o fixed.jsonl` for format problems, correct the rest, then train again.",
         "es": "Ejecuta `afinar data fix ARCHIVO -o corregido.jsonl` para los problemas de formato, corrige el resto y vuelve a entrenar.",
     },
+    "chat.train.qlora_no_gpu": {
+        "en": "QLoRA cannot run on this machine: it needs an NVIDIA GPU and none is visible.",
+        "es": "QLoRA no puede ejecutarse en esta máquina: necesita una GPU NVIDIA y no se ve ninguna.",
+    },
+    "chat.train.qlora_no_gpu.hint": {
+        "en": "Use --method lora: it runs on any machine, with more memory than QLoRA.",
+        "es": "Usa --method lora: funciona en cualquier máquina, con más memoria que QLoRA.",
+    },
+    "chat.train.qlora_no_bitsandbytes": {
+        "en": "QLoRA needs the bitsandbytes package, which is not installed.",
+        "es": "QLoRA necesita el paquete bitsandbytes, que no está instalado.",
+    },
+    "chat.train.qlora_no_bitsandbytes.hint": {
+        "en": "Install it in Afinar's environment (pip install 'afinar[gpu]', or pip install bitsandbytes), "
+              "or use --method lora.",
+        "es": "Instálalo en el entorno de Afinar (pip install 'afinar[gpu]', o pip install bitsandbytes), "
+              "o usa --method lora.",
+    },
     "chat.train.output_exists": {
         "en": "The run folder {path} already exists and is not empty.",
         "es": "La carpeta de ejecución {path} ya existe y no está vacía.",

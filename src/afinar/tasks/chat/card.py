@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from afinar.engine.rundir import RunDir
+from afinar.tasks.chat.config import ADAPTER_METHODS
 
 
 def _last(metrics: list[dict], key: str) -> Any:
@@ -19,15 +20,15 @@ def write_model_card(run: RunDir, cfg: Any, meta: dict[str, Any]) -> None:
     metrics = run.metrics()
     header = {
         "base_model": meta.get("base_model", cfg.model),
-        "library_name": "peft" if cfg.method == "lora" else "transformers",
+        "library_name": "peft" if cfg.method in ADAPTER_METHODS else "transformers",
         "license": meta.get("base_license") or "other",
         "tags": ["afinar", "sft", cfg.method, "chat"],
         "model-index": [{"name": cfg.model_id, "results": []}],
     }
     hyper = {"method": cfg.method, "epochs": cfg.epochs, "batch_size": cfg.batch_size,
              "learning_rate": cfg.learning_rate, "lr_multiplier": cfg.lr_multiplier, "seed": cfg.seed,
-             "max_length": cfg.max_length}
-    if cfg.method == "lora":
+             "max_length": cfg.max_length, "processes": cfg.nproc, "fsdp": cfg.fsdp}
+    if cfg.method in ADAPTER_METHODS:
         hyper.update(lora_r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
                      target_modules="all-linear")
     lines = [

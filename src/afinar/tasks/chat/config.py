@@ -10,10 +10,11 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 # Learning rate = BASE_LR[method] × lr_multiplier.
-BASE_LR = {"lora": 2e-4, "full": 1e-5}
+BASE_LR = {"lora": 2e-4, "qlora": 2e-4, "full": 1e-5}
+ADAPTER_METHODS = ("lora", "qlora")  # methods whose result is a LoRA adapter on the base
 # auto multiplier: small jobs need a larger step to learn visibly within a few epochs. Measured on
 # SmolLM2-135M + LoRA with 12 TechStore conversations: 1e-3 learns the store's prices, 2e-4 does not.
 SMALL_JOB_EXAMPLES = 1000  # examples × epochs under this count as small
@@ -29,7 +30,9 @@ class ChatTrainConfig(BaseModel):
     data: Path = Field(description="Training data: chat JSONL in OpenAI's format.")
     validation: Path | None = Field(None, description="Validation JSONL; default: 10 % of the data when it has 50+ examples.")
     model: str = Field("smollm2-135m-instruct", description="Base: catalog name, hub id, local folder or ft: model id.")
-    method: Literal["lora", "full"] = Field("lora", description="LoRA adapters (default) or full fine-tuning.")
+    method: Literal["lora", "qlora", "full"] = Field(
+        "lora", description="LoRA adapters (default), QLoRA (LoRA on a 4-bit base; NVIDIA GPU and bitsandbytes) "
+                            "or full fine-tuning.")
     epochs: Literal["auto"] | int = Field("auto", description="auto (OpenAI's rule) or 1-50.")
     batch_size: Literal["auto"] | int = Field("auto", description="Examples per step: auto or 1-256.")
     lr_multiplier: Literal["auto"] | float = Field("auto", description="Learning rate = base rate of the method × this.")
@@ -43,6 +46,8 @@ class ChatTrainConfig(BaseModel):
     keep_checkpoints: int = Field(3, ge=1, description="Epoch checkpoints kept (the last N).")
     valid_fraction: float = Field(0.1, ge=0, lt=0.5, description="Share of the data held out when no validation file is given.")
     nproc: int = Field(1, ge=1, le=64, description="Training processes (data parallel through torchrun): one per GPU, or CPU processes.")
+    fsdp: bool = Field(False, description="Shard weights, gradients and optimizer state over the --nproc processes "
+                                          "(FSDP), for a model that does not fit one device.")
 
     @field_validator("epochs")
     @classmethod
@@ -63,6 +68,15 @@ class ChatTrainConfig(BaseModel):
     def _lr(cls, v: str | float) -> str | float:
         if v != "auto" and not 0 < float(v) <= 100:
             raise ValueError("lr_multiplier must be auto or a number in (0, 100]")
+        return v
+
+    @field_validator("fsdp")
+    @classmethod
+    def _fsdp(cls, v: bool, info: ValidationInfo) -> bool:
+        if v and info.data.get("nproc", 1) < 2:
+            raise ValueError("sharding needs two or more processes: add --nproc 2 (or one per GPU)")
+        if v and info.data.get("method") == "qlora":
+            raise ValueError("QLoRA runs on one process per GPU without sharding: drop --fsdp or use --method lora")
         return v
 
     @field_validator("suffix")

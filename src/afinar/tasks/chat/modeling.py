@@ -46,6 +46,39 @@ def load_model(path: str | Path, dtype: Any, device: Any) -> Any:
     return model.to(device)
 
 
+def load_model_4bit(path: str | Path, dtype: Any, device: Any, gradient_checkpointing: bool) -> Any:
+    """QLoRA's base: the weights quantized to 4-bit NF4 (double quantization) by bitsandbytes on an
+    NVIDIA GPU, computing in ``dtype``; norms kept in float32 for stable training."""
+    import os
+
+    from peft import prepare_model_for_kbit_training
+    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    quant = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+                               bnb_4bit_compute_dtype=dtype)
+    model = AutoModelForCausalLM.from_pretrained(str(path), quantization_config=quant, dtype=dtype,
+                                                 device_map={"": int(os.environ.get("LOCAL_RANK", "0"))},
+                                                 trust_remote_code=False, use_safetensors=True)
+    varlen.enable(model)
+    return prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing)
+
+
+def qlora_problem() -> str | None:
+    """The message key saying why QLoRA cannot run here, or None when it can (an NVIDIA GPU and
+    bitsandbytes)."""
+    import importlib.util
+
+    import torch
+
+    if not torch.cuda.is_available():
+        return "chat.train.qlora_no_gpu"
+    if importlib.util.find_spec("bitsandbytes") is None:
+        return "chat.train.qlora_no_bitsandbytes"
+    return None
+
+
 def add_lora(model: Any, r: int, alpha: int, dropout: float) -> Any:
     from peft import LoraConfig, get_peft_model
 

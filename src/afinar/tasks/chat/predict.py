@@ -13,6 +13,7 @@ from afinar.engine import checkpoint
 from afinar.engine.modelid import find_run, split_checkpoint
 from afinar.errors import AfinarError
 from afinar.tasks.chat import modeling
+from afinar.tasks.chat.config import ADAPTER_METHODS
 from afinar.tasks.chat.data import CHATML_TEMPLATE
 
 
@@ -74,11 +75,11 @@ def _load_run_model(target: Target, cfg: dict, dtype: Any, device: Any) -> Any:
     final = target.run_dir / "final"
     if target.checkpoint_step is not None:
         model = modeling.load_model(target.base_path, dtype, device)
-        if cfg["method"] == "lora":
+        if cfg["method"] in ADAPTER_METHODS:
             model = modeling.add_lora(model, cfg["lora_r"], cfg["lora_alpha"], cfg["lora_dropout"])
         checkpoint.load_weights(target.run_dir / "checkpoints" / f"checkpoint-{target.checkpoint_step}", model)
-        return model.merge_and_unload() if cfg["method"] == "lora" else model
-    if cfg["method"] == "lora":
+        return model.merge_and_unload() if cfg["method"] in ADAPTER_METHODS else model
+    if cfg["method"] in ADAPTER_METHODS:
         from peft import PeftModel
 
         base = modeling.load_model(target.base_path, dtype, device)

@@ -87,6 +87,12 @@ def prepare(config: ChatTrainConfig, output: Path | None = None, job_id: str | N
     from afinar import models
 
     check_data(config.data)
+    if config.method == "qlora":
+        from afinar.tasks.chat.modeling import qlora_problem
+
+        problem = qlora_problem()
+        if problem:
+            raise AfinarError(problem)
     examples = _read(config.data)
     if config.validation is not None:
         check_data(config.validation)

@@ -28,7 +28,11 @@ from afinar.engine.rundir import RunDir
 from afinar.engine.varlen import packed_inputs
 from afinar.tasks.chat import modeling
 from afinar.tasks.chat.card import write_model_card
-from afinar.tasks.chat.config import ResolvedChatConfig, steps_per_epoch
+from afinar.tasks.chat.config import (
+    ADAPTER_METHODS,
+    ResolvedChatConfig,
+    steps_per_epoch,
+)
 from afinar.tasks.chat.data import Tokenized, tokenize_example
 
 LOG_EVERY = 10  # an event line every N steps (plus the first and last)
@@ -76,37 +80,63 @@ def make_schedule(optimizer: Any, total: int) -> Any:
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
-def evaluate(model: Any, data: list[Tokenized], batch_size: int, device: Any) -> tuple[float, float]:
-    """(mean loss, mean token accuracy) over ``data``."""
+def evaluate(forward: Any, data: list[Tokenized], batch_size: int, device: Any, world: World,
+             lockstep: bool = False) -> tuple[float, float]:
+    """(mean loss, mean token accuracy) over ``data``, each process taking every ``world.size``-th
+    batch. With ``lockstep`` (sharded models) every process runs the same number of passes."""
     import torch
 
     if not data:
         return float("nan"), float("nan")
-    model.eval()
+    batches = [data[start:start + batch_size] for start in range(0, len(data), batch_size)]
+    mine = world.shard(batches)
+    if lockstep:
+        rounds = -(-len(batches) // world.size)
+        mine = [(b, 1.0) for b in mine] + [(batches[0], 0.0)] * (rounds - len(mine))
+    else:
+        mine = [(b, 1.0) for b in mine]
     loss_sum, tokens, correct = 0.0, 0, 0
     with torch.no_grad():
-        for start in range(0, len(data), batch_size):
-            loss, n, right = modeling.packed_loss(model, collate(data[start:start + batch_size], device))
-            loss_sum, tokens, correct = loss_sum + float(loss), tokens + n, correct + right
-    model.train()
+        for rows, weight in mine:
+            loss, n, right = forward(collate(rows, device))
+            loss_sum, tokens, correct = loss_sum + weight * float(loss), tokens + weight * n, correct + weight * right
+    loss_sum, tokens, correct = world.sum(loss_sum, tokens, correct)
     return loss_sum / max(1, tokens), correct / max(1, tokens)
 
 
-def build(cfg: ResolvedChatConfig) -> tuple[Any, Any, Any, bool]:
+def build(cfg: ResolvedChatConfig, world: World) -> tuple[Any, Any, Any, Any, bool]:
+    """(tokenizer, model, the loss function to call on a batch, device, chat-template fallback)."""
     import torch
 
     device, dtype = modeling.pick_device()
     torch.manual_seed(cfg.seed)
     tokenizer, fallback = modeling.load_tokenizer(cfg.model_path)
-    model = modeling.load_model(cfg.model_path, dtype if cfg.method == "lora" else torch.float32, device)
-    if cfg.method == "lora":
+    if cfg.method == "qlora":
+        model = modeling.load_model_4bit(cfg.model_path, dtype, device, cfg.gradient_checkpointing)
+    else:  # a sharded model is loaded on the CPU and moved shard by shard
+        model = modeling.load_model(cfg.model_path, dtype if cfg.method == "lora" else torch.float32,
+                                    torch.device("cpu") if cfg.fsdp else device)
+    if cfg.method in ADAPTER_METHODS:
         model = modeling.add_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout)
     if cfg.gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-        if cfg.method == "lora":
+        if cfg.method != "full":
             modeling.causal_lm(model).enable_input_require_grads()
     model.train()
-    return tokenizer, model, device, fallback
+    if cfg.fsdp:
+        from afinar.engine import fsdp
+
+        mixed = dtype if cfg.method == "full" and device.type == "cuda" else None
+        root = fsdp.shard(model, modeling.packed_loss, device, param_dtype=mixed)
+        return tokenizer, model, root, device, fallback
+    if cfg.method == "full" and device.type == "cuda":  # float32 master weights, bf16/fp16 compute
+
+        def forward(batch: dict[str, Any]) -> tuple[Any, int, int]:
+            with torch.autocast("cuda", dtype=dtype):
+                return modeling.packed_loss(model, batch)
+
+        return tokenizer, model, forward, device, fallback
+    return tokenizer, model, lambda batch: modeling.packed_loss(model, batch), device, fallback
 
 
 def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
@@ -114,7 +144,8 @@ def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
 
     world = World.init()
     cfg = ResolvedChatConfig(**run.read_config())
-    tokenizer, model, device, fallback = build(cfg)
+    tokenizer, model, forward, device, fallback = build(cfg, world)
+    sharded = cfg.fsdp and world.size > 1
     train_set = tokenize_all(tokenizer, run.path / "data" / "train.jsonl", cfg.max_length)
     valid_path = run.path / "data" / "valid.jsonl"
     valid_set = tokenize_all(tokenizer, valid_path, cfg.max_length) if valid_path.exists() else []
@@ -132,6 +163,7 @@ def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
             run.log_event(f"Resumed from checkpoint at step {step}")
     if world.is_main:
         run.update_meta(status="running", started_at=int(time.time()), total_steps=total, processes=world.size,
+                        sharded=sharded,
                         chat_template_fallback=fallback,
                         truncated_examples=sum(ex.truncated for ex in train_set))
     progress = _Progress(total, step) if world.is_main else None
@@ -139,11 +171,15 @@ def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
         epoch, index = divmod(step, spe)
         ids = epoch_order(len(train_set), cfg.seed, epoch)[index * cfg.batch_size:(index + 1) * cfg.batch_size]
         mine = world.shard([train_set[i] for i in ids])
-        loss_sum, n_mine, correct, row = _local_loss(model, mine, device)
+        loss_sum, n_mine, correct, row = _local_loss(forward, mine, device, train_set[ids[0]] if sharded else None)
         n_tokens, loss_total, correct, row = world.sum(n_mine, float(loss_sum.detach()), correct, row)
-        if mine:
+        if sharded:  # FSDP averages gradients over the processes; the loss wants their sum
+            (loss_sum * world.size / max(1, n_tokens)).backward()
+        elif mine:
             (loss_sum / max(1, n_tokens)).backward()
-        world.sync_grads(params)
+            world.sync_grads(params)
+        else:
+            world.sync_grads(params)
         torch.nn.utils.clip_grad_norm_(params, CLIP_NORM)
         optimizer.step()
         scheduler.step()
@@ -161,15 +197,15 @@ def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
                               train_mean_token_accuracy=round(correct / max(1, n_tokens), 6))
             progress.advance(step, int(row), loss)
         if step % spe == 0:
-            if world.is_main:
-                _end_of_epoch(run, cfg, model, optimizer, scheduler, valid_set, device, step, trained_tokens)
+            _end_of_epoch(run, cfg, model, forward, optimizer, scheduler, valid_set, device, world, step,
+                          trained_tokens)
             world.barrier()
         if step < total and world.sum(1.0 if (run.path / CONTROL_FILE).exists() else 0.0)[0] > 0:
             # a pause request (the job queue's pause): keep this exact step, then stop cleanly
+            if step % spe != 0:
+                checkpoint.save(run.checkpoint_dir(step), model, optimizer, scheduler,
+                                {"step": step, "trained_tokens": trained_tokens}, write=world.is_main)
             if world.is_main:
-                if step % spe != 0:
-                    checkpoint.save(run.checkpoint_dir(step), model, optimizer, scheduler,
-                                    {"step": step, "trained_tokens": trained_tokens})
                 run.update_meta(status="paused", paused_at=int(time.time()), paused_step=step)
                 run.log_event(f"Fine-tuning job paused at step {step}", step=step)
                 progress.close()
@@ -178,41 +214,62 @@ def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
             return run.read_meta()
     if progress is not None:
         progress.close()
-    meta = _finish(run, cfg, model, tokenizer, valid_set, device, trained_tokens) if world.is_main else {}
+    meta = _finish(run, cfg, model, forward, tokenizer, valid_set, device, world, trained_tokens)
     world.barrier()
     world.close()
     return meta
 
 
-def _local_loss(model: Any, rows: list[Tokenized], device: Any) -> tuple[Any, int, int, int]:
-    """(summed loss, target tokens, correct, row tokens) of this process's share of a step."""
+def _local_loss(forward: Any, rows: list[Tokenized], device: Any,
+                borrowed: Tokenized | None = None) -> tuple[Any, int, int, int]:
+    """(summed loss, target tokens, correct, row tokens) of this process's share of a step. A process
+    with no share runs a zero-weighted pass on ``borrowed`` when given (sharded models need every
+    process in every pass)."""
     import torch
 
     if not rows:
-        return torch.zeros(()), 0, 0, 0
+        if borrowed is None:
+            return torch.zeros(()), 0, 0, 0
+        loss_sum, _, _ = forward(collate([borrowed], device))
+        return loss_sum * 0.0, 0, 0, 0
     batch = collate(rows, device)
-    loss_sum, n_tokens, correct = modeling.packed_loss(model, batch)
+    loss_sum, n_tokens, correct = forward(batch)
     return loss_sum, n_tokens, correct, int(batch["input_ids"].shape[1])
 
 
-def _end_of_epoch(run: RunDir, cfg: ResolvedChatConfig, model: Any, optimizer: Any, scheduler: Any,
-                  valid_set: list[Tokenized], device: Any, step: int, trained_tokens: int) -> None:
+def _end_of_epoch(run: RunDir, cfg: ResolvedChatConfig, model: Any, forward: Any, optimizer: Any, scheduler: Any,
+                  valid_set: list[Tokenized], device: Any, world: World, step: int, trained_tokens: int) -> None:
+    """Every process takes part (evaluation and gathering are collective); the main one writes."""
     if valid_set:
-        valid_loss, valid_acc = evaluate(model, valid_set, cfg.batch_size, device)
-        run.log_metrics(step=step, valid_loss=round(valid_loss, 6), valid_mean_token_accuracy=round(valid_acc, 6))
+        valid_loss, valid_acc = _evaluate(model, forward, cfg, valid_set, device, world)
+        if world.is_main:
+            run.log_metrics(step=step, valid_loss=round(valid_loss, 6), valid_mean_token_accuracy=round(valid_acc, 6))
     checkpoint.save(run.checkpoint_dir(step), model, optimizer, scheduler,
-                    {"step": step, "trained_tokens": trained_tokens})
-    run.prune_checkpoints(cfg.keep_checkpoints)
-    run.log_event(f"Checkpoint created at step {step}", step=step)
+                    {"step": step, "trained_tokens": trained_tokens}, write=world.is_main)
+    if world.is_main:
+        run.prune_checkpoints(cfg.keep_checkpoints)
+        run.log_event(f"Checkpoint created at step {step}", step=step)
 
 
-def _finish(run: RunDir, cfg: ResolvedChatConfig, model: Any, tokenizer: Any,
-            valid_set: list[Tokenized], device: Any, trained_tokens: int) -> dict[str, Any]:
+def _evaluate(model: Any, forward: Any, cfg: ResolvedChatConfig, data: list[Tokenized], device: Any,
+              world: World) -> tuple[float, float]:
+    model.eval()
+    try:
+        return evaluate(forward, data, cfg.batch_size, device, world, lockstep=cfg.fsdp)
+    finally:
+        model.train()
+
+
+def _finish(run: RunDir, cfg: ResolvedChatConfig, model: Any, forward: Any, tokenizer: Any,
+            valid_set: list[Tokenized], device: Any, world: World, trained_tokens: int) -> dict[str, Any]:
+    full_valid_loss = _evaluate(model, forward, cfg, valid_set, device, world)[0] if valid_set else None
+    whole = _whole_state_dict(model) if cfg.fsdp else None
+    if not world.is_main:
+        return {}
     final = run.final_dir
     final.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(str(final), safe_serialization=True)
+    model.save_pretrained(str(final), safe_serialization=True, **({"state_dict": whole} if whole else {}))
     tokenizer.save_pretrained(str(final))
-    full_valid_loss = evaluate(model, valid_set, cfg.batch_size, device)[0] if valid_set else None
     write_results_csv(run)
     meta = run.update_meta(status="succeeded", finished_at=int(time.time()), trained_tokens=trained_tokens,
                            full_valid_loss=full_valid_loss, error=None)
@@ -220,6 +277,13 @@ def _finish(run: RunDir, cfg: ResolvedChatConfig, model: Any, tokenizer: Any,
     run.log_event(f"New fine-tuned model created: {cfg.model_id}")
     run.log_event("The job has successfully completed")
     return meta
+
+
+def _whole_state_dict(model: Any) -> dict[str, Any]:
+    """The sharded model's state dict with every tensor whole, on the CPU (collective)."""
+    from afinar.engine import fsdp
+
+    return {name: fsdp.full(value).cpu() for name, value in model.state_dict().items()}
 
 
 def write_results_csv(run: RunDir) -> None:
