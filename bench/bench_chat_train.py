@@ -96,33 +96,61 @@ def peer(name: str, data: list[dict], batch: int, steps: int, warm: int) -> dict
     return {"tokens_per_s": tokens / (clock.t1 - clock.t0), "seconds": clock.t1 - clock.t0}
 
 
-def ours(name: str, data: list[dict], batch: int, steps: int, warm: int) -> dict[str, Any]:
-    """Afinar's training step: packed varlen rows + chunked loss on target positions."""
-    from afinar.engine import varlen
+def time_steps(model: Any, data: list[dict], batch: int, steps: int, warm: int, device: Any = None,
+               autocast: Any = None, tokens_per_step: int = 0) -> dict[str, Any]:
+    """Afinar's training step (packed varlen rows + chunked loss on target positions) on ``model``
+    (varlen attention already enabled): real tokens/s over the steps after ``warm``. A step takes
+    ``batch`` examples, or as many as fit ``tokens_per_step`` when that is set."""
+    import contextlib
+
     from afinar.tasks.chat.data import IGNORE, Tokenized
     from afinar.tasks.chat.modeling import packed_loss
     from afinar.tasks.chat.train import collate
 
-    model = build_model(name)
-    varlen.enable(model)
-    model = with_lora(model)
+    device = device or torch.device("cpu")
+    cuda = device.type == "cuda"
     model.train()
     examples = [Tokenized(r["input_ids"], r["labels"][1:] + [IGNORE], 0, False) for r in data]
+    rows_of_steps, start = [], 0
+    for _ in range(steps):
+        if tokens_per_step:
+            end, budget = start, 0
+            while end < len(examples) and budget + len(examples[end].input_ids) <= tokens_per_step:
+                budget += len(examples[end].input_ids)
+                end += 1
+            end = max(end, start + 1)
+        else:
+            end = start + batch
+        rows_of_steps.append([examples[i % len(examples)] for i in range(start, end)])
+        start = end
     params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=1e-4)
+    optimizer = torch.optim.AdamW(params, lr=1e-4, fused=cuda or None)
     tokens, t0 = 0, None
-    for step in range(steps):
+    for step, rows in enumerate(rows_of_steps):
         if step == warm:
+            if cuda:
+                torch.cuda.synchronize()
             t0, tokens = time.perf_counter(), 0
-        rows = examples[step * batch:(step + 1) * batch]
-        loss_sum, n, _ = packed_loss(model, collate(rows, torch.device("cpu")))
+        with torch.autocast("cuda", dtype=autocast) if autocast else contextlib.nullcontext():
+            loss_sum, n, _ = packed_loss(model, collate(rows, device))
         (loss_sum / max(1, n)).backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         tokens += sum(len(r.input_ids) for r in rows)
+    if cuda:
+        torch.cuda.synchronize()
     elapsed = time.perf_counter() - t0
-    return {"tokens_per_s": tokens / elapsed, "seconds": elapsed}
+    return {"tokens_per_s": tokens / elapsed, "seconds": elapsed, "tokens": tokens}
+
+
+def ours(name: str, data: list[dict], batch: int, steps: int, warm: int) -> dict[str, Any]:
+    """Afinar's training step on the CPU, LoRA as in the peer."""
+    from afinar.engine import varlen
+
+    model = build_model(name)
+    varlen.enable(model)
+    return time_steps(with_lora(model), data, batch, steps, warm)
 
 
 def main() -> None:

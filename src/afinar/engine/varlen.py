@@ -25,17 +25,70 @@ def varlen_sdpa(module: Any, query: Any, key: Any, value: Any, attention_mask: A
     if cu is None:
         return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout,
                                       scaling=scaling, **kwargs)
+    p = dropout if module.training else 0.0
+    if query.is_cuda and p == 0.0 and _flash_ok(query, key, value, cu, scaling):
+        return _flash(query, key, value, cu, scaling), None
     groups = query.shape[1] // key.shape[1]
     if groups > 1:  # grouped-query attention: share each key/value head with its query heads
         key = key.repeat_interleave(groups, dim=1)
         value = value.repeat_interleave(groups, dim=1)
-    p = dropout if module.training else 0.0
     bounds = cu.tolist()
     parts = [F.scaled_dot_product_attention(query[:, :, s:e], key[:, :, s:e], value[:, :, s:e],
                                             is_causal=True, dropout_p=p, scale=scaling)
              for s, e in zip(bounds[:-1], bounds[1:]) if e > s]
     out = torch.cat(parts, dim=2)
     return out.transpose(1, 2).contiguous(), None
+
+
+_FLASH: dict[str, bool] = {}  # "ok": whether torch's varlen flash kernel agreed with the loop on this GPU
+
+
+def _flash(query: Any, key: Any, value: Any, cu: Any, scaling: float | None) -> Any:
+    """One fused kernel for the whole packed row (torch.nn.attention.varlen, flash attention on
+    CUDA). Layout (1, heads, tokens, dim) in, (1, tokens, heads, dim) out."""
+    import torch
+    from torch.nn.attention.varlen import varlen_attn
+
+    longest = int((cu[1:] - cu[:-1]).max())
+    cu = cu.to(query.device, dtype=torch.int32)
+    out = varlen_attn(query[0].transpose(0, 1), key[0].transpose(0, 1), value[0].transpose(0, 1), cu, cu,
+                      longest, longest, scale=scaling, window_size=(-1, 0), enable_gqa=key.shape[1] != query.shape[1])
+    return out.unsqueeze(0)
+
+
+def _flash_ok(query: Any, key: Any, value: Any, cu: Any, scaling: float | None) -> bool:
+    """Use the fused kernel only after it matched the per-example loop once on this machine (the
+    first packed row: outputs and query gradients, on copies); any error or mismatch keeps the loop,
+    with one warning."""
+    if "ok" not in _FLASH:
+        import warnings
+
+        import torch
+
+        try:
+            with torch.enable_grad():
+                outputs, grads = [], []
+                for fused in (True, False):
+                    q, k, v = (t.detach().clone().requires_grad_() for t in (query, key, value))
+                    _FLASH["ok"] = False  # the loop must not recurse into the fused kernel
+                    out = _flash(q, k, v, cu, scaling) if fused else varlen_sdpa(
+                        _Eval(), q, k, v, None, scaling=scaling, cu_seq_lens_q=cu)[0]
+                    out.float().square().sum().backward()
+                    outputs.append(out.detach().float())
+                    grads.append(q.grad.float())
+                _FLASH["ok"] = all(torch.allclose(a, b, atol=3e-2, rtol=3e-2)
+                                   for a, b in (outputs, grads))
+        except Exception as err:  # noqa: BLE001 - an optional kernel: keep the tested path
+            _FLASH["ok"] = False
+            warnings.warn(f"varlen flash attention unavailable, using per-example SDPA ({err!r:.200})", stacklevel=2)
+        else:
+            if not _FLASH["ok"]:
+                warnings.warn("varlen flash attention disagreed with per-example SDPA; using SDPA", stacklevel=2)
+    return _FLASH["ok"]
+
+
+class _Eval:
+    training = False
 
 
 def enable(model: Any) -> None:
