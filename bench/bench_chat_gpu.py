@@ -40,15 +40,16 @@ sys.path.insert(0, str(HERE.parent / "src"))
 from bench_chat_train import time_steps
 
 
-def load_peer() -> Any:
-    for folder in (HERE.parent / "shared" / "bench", HERE.parent.parent / "shared" / "bench"):
-        path = folder / "hf_peer_baseline.py"
+def load_peer(given: Path | None = None) -> Any:
+    candidates = [given] if given else [folder / "hf_peer_baseline.py" for folder in (
+        HERE.parent / "shared" / "bench", HERE.parent.parent / "shared" / "bench")]
+    for path in candidates:
         if path.exists():
             spec = importlib.util.spec_from_file_location("hf_peer_baseline", path)
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
             return module
-    raise SystemExit("hf_peer_baseline.py not found in ./shared/bench or ../shared/bench")
+    raise SystemExit("hf_peer_baseline.py not found (give --peer PATH; looked in ./shared/bench, ../shared/bench)")
 
 
 def ours(peer: Any, shape: str, lora: bool, batch: int, steps: int, warm: int, max_len: int,
@@ -99,10 +100,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tiny", action="store_true", help="CPU smoke test with a tiny shape")
     parser.add_argument("--only", default="", help="comma-separated shapes to run (default: all)")
+    parser.add_argument("--peer", type=Path, help="path of hf_peer_baseline.py (default: ../shared/bench)")
     args = parser.parse_args()
     if args.tiny:
         os.environ["TINY"] = "1"
-    peer = load_peer()
+    peer = load_peer(args.peer)
     cuda = torch.cuda.is_available()
     peak = peer.peak_bf16()
     device = torch.cuda.get_device_name() if cuda else "cpu"

@@ -103,9 +103,8 @@ def time_steps(model: Any, data: list[dict], batch: int, steps: int, warm: int, 
     ``batch`` examples, or as many as fit ``tokens_per_step`` when that is set."""
     import contextlib
 
-    from afinar.tasks.chat.data import IGNORE, Tokenized
+    from afinar.tasks.chat.data import IGNORE, Tokenized, collate
     from afinar.tasks.chat.modeling import packed_loss
-    from afinar.tasks.chat.train import collate
 
     device = device or torch.device("cpu")
     cuda = device.type == "cuda"

@@ -14,7 +14,8 @@ Compared on the same validation pictures, in the same run:
   (scikit-learn, lbfgs, C=1) — MODELS.md's probe, ≈ 0.94.
 
 Goal: stage 2 ≥ 0.96 validation accuracy. Prints a Markdown table for docs/benchmarks.md.
-Run: ``python bench/bench_image.py [--per-class 1000] [--stage1-epochs 10] [--stage2-epochs 10]``.
+Run: ``python bench/bench_image.py [--per-class 1000] [--stage1-epochs 10] [--stage2-epochs 10]``
+(``--data DIR`` to use pictures already written, as on the GPU machine: bench/device/run.sh).
 """
 
 from __future__ import annotations
@@ -98,11 +99,15 @@ def main() -> None:
     parser.add_argument("--image-size", type=int, default=160)
     parser.add_argument("--no-augment", action="store_true")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--data", type=Path, help="an existing folder in the course's layout (default: write "
+                                                  "the silhouettes with `afinar examples cats-dogs`'s code)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="afinar-bench-image-") as tmp:
-        folder = Path(tmp) / "cats-dogs"
-        counts = write_cats_dogs(folder, per_class=args.per_class, seed=args.seed)
+        folder = args.data or Path(tmp) / "cats-dogs"
+        counts = (write_cats_dogs(folder, per_class=args.per_class, seed=args.seed) if not args.data else
+                  {split: {c.name: len(list(c.iterdir())) for c in (folder / split).iterdir() if c.is_dir()}
+                   for split in ("train", "validation")})
         base = models.resolve("mobilenet_v2")
         train = data.folder_items(folder / "train")
         valid = data.folder_items(folder / "validation")

@@ -106,3 +106,14 @@ def tokenize_example(tokenizer: Any, example: dict, max_length: int) -> Tokenize
         ids, labels = ids[:max_length], labels[:max_length]
     targets = labels[1:] + [IGNORE]
     return Tokenized(ids, targets, sum(t != IGNORE for t in targets), truncated)
+
+
+def collate(examples: list[Tokenized], device: Any) -> dict[str, Any]:
+    """One packed row of ``examples`` (no padding, no attention across them) with its targets, on ``device``."""
+    import torch
+
+    from afinar.engine.varlen import packed_inputs
+
+    batch = packed_inputs([ex.input_ids for ex in examples])
+    batch["targets"] = torch.tensor([[t for ex in examples for t in ex.targets]])
+    return {k: v.to(device) if hasattr(v, "to") else v for k, v in batch.items()}

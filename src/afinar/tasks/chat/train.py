@@ -25,7 +25,6 @@ from typing import Any
 from afinar.engine import checkpoint
 from afinar.engine.distributed import World
 from afinar.engine.rundir import RunDir
-from afinar.engine.varlen import packed_inputs
 from afinar.tasks.chat import modeling
 from afinar.tasks.chat.card import write_model_card
 from afinar.tasks.chat.config import (
@@ -33,7 +32,7 @@ from afinar.tasks.chat.config import (
     ResolvedChatConfig,
     steps_per_epoch,
 )
-from afinar.tasks.chat.data import Tokenized, tokenize_example
+from afinar.tasks.chat.data import Tokenized, collate, tokenize_example
 
 LOG_EVERY = 10  # an event line every N steps (plus the first and last)
 CONTROL_FILE = "pause-requested"  # the job queue creates it in the run folder to pause a run
@@ -56,14 +55,6 @@ def epoch_order(n: int, seed: int, epoch: int) -> list[int]:
     order = list(range(n))
     random.Random(seed * 1_000_003 + epoch).shuffle(order)
     return order
-
-
-def collate(examples: list[Tokenized], device: Any) -> dict[str, Any]:
-    import torch
-
-    batch = packed_inputs([ex.input_ids for ex in examples])
-    batch["targets"] = torch.tensor([[t for ex in examples for t in ex.targets]])
-    return {k: v.to(device) if hasattr(v, "to") else v for k, v in batch.items()}
 
 
 def make_schedule(optimizer: Any, total: int) -> Any:
