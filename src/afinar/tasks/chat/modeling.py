@@ -47,19 +47,23 @@ def load_model(path: str | Path, dtype: Any, device: Any) -> Any:
 
 
 def load_model_4bit(path: str | Path, dtype: Any, device: Any, gradient_checkpointing: bool) -> Any:
-    """QLoRA's base: the weights quantized to 4-bit NF4 (double quantization) by bitsandbytes on an
-    NVIDIA GPU, computing in ``dtype``; norms kept in float32 for stable training."""
+    """QLoRA's base: the weights quantized to 4-bit NF4 (double quantization) by bitsandbytes on
+    ``device`` (an NVIDIA GPU in training; bitsandbytes' CPU backend runs the tests), computing in
+    ``dtype``; norms kept in float32 for stable training."""
     import os
 
+    import torch
     from peft import prepare_model_for_kbit_training
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
+    place = (torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0"))) if torch.device(device).type == "cuda"
+             else torch.device(device))
     quant = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
                                bnb_4bit_compute_dtype=dtype)
     model = AutoModelForCausalLM.from_pretrained(str(path), quantization_config=quant, dtype=dtype,
-                                                 device_map={"": int(os.environ.get("LOCAL_RANK", "0"))},
+                                                 device_map={"": place},
                                                  trust_remote_code=False, use_safetensors=True)
     varlen.enable(model)
     return prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing)
