@@ -216,6 +216,28 @@ def test_sharding_needs_processes(run_cli, tiny_model: Path, tmp_path: Path) -> 
     assert code == 2 and "--fsdp" in err and "--nproc 2" in err and "Traceback" not in err
 
 
+def test_qlora_run_end_to_end_on_the_cpu_backend(run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole `--method qlora` path (4-bit base, LoRA, checkpoints, adapter, chat, checkpoint id)
+    on bitsandbytes' CPU backend, which the product accepts only with AFINAR_QLORA_CPU=1."""
+    pytest.importorskip("bitsandbytes")
+    monkeypatch.setenv("AFINAR_QLORA_CPU", "1")
+    model = tiny_chat.build(tmp_path / "tiny128", hidden=128)  # bitsandbytes' CPU blocks: widths of 64s
+    run = tmp_path / "q"
+    code, out, err = run_cli("train", "chat", _data(tmp_path / "d.jsonl", 8), "--model", model, "--method", "qlora",
+                             "--epochs", "2", "--batch-size", "4", "--lr-multiplier", "10", "--output", run)
+    assert code == 0, err
+    losses = [m["train_loss"] for m in map(json.loads, (run / "metrics.jsonl").read_text().splitlines())
+              if "train_loss" in m]
+    assert len(losses) == 4 and losses[-1] < losses[0]
+    assert (run / "final" / "adapter_model.safetensors").exists()
+    assert "qlora" in (run / "README.md").read_text()
+    code, _, err = run_cli("chat", "-m", run, "-p", "hola", "--max-tokens", "3")
+    assert code == 0, err
+    model_id = json.loads((run / "meta.json").read_text())["model_id"]
+    code, _, err = run_cli("chat", "-m", f"{model_id}:ckpt-step-2", "-p", "hola", "--max-tokens", "3")
+    assert code == 0, err
+
+
 def test_qlora_without_a_gpu_says_what_to_do(run_cli, tiny_model: Path, tmp_path: Path) -> None:
     import torch
 
