@@ -1,20 +1,56 @@
 #!/usr/bin/env bash
-# Runs ON the GPU machine (device tool), from the repo root, with .device/ carried (stage.sh).
-# Chat: bench_chat_gpu.py (the shared HF peer and our step, same card, same call). Images: both
-# stages of bench_image.py on the GPU (images/s per stage). Logs and JSON land in $OUT.
+# Runs ON the GPU machine (device tool), from the repo root, with .device/ carried (stage.sh):
+#   bash bench/device/run.sh [smoke] [chat] [image]      (default: all three, in that order)
+# smoke: `afinar train chat` on a tiny random model with LoRA, full and QLoRA on the GPU, then
+#        `afinar chat` with each result (the GPU paths of the engine, incl. the fused varlen kernel);
+# chat:  bench_chat_gpu.py, the shared HF peer and our training step in the same call;
+# image: bench_image.py, both stages of the image recipe on the GPU (images/s per stage).
+# Logs land in $OUT. About 1 + 5 + 3 minutes on an H100/H200.
 set -uo pipefail
 export PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
+parts="${*:-smoke chat image}"
 # TINY=1: a CPU smoke test of this script here (the venv's python3 first on PATH, no wheels installed)
 if [ "${TINY:-0}" != 1 ]; then
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site \
     .device/wheels/*.whl || exit 1
 fi
-export PYTHONPATH="/tmp/site:$PWD/src" AFINAR_HOME="$PWD/.device/home" OUT="${OUT:-/tmp/out}"
+export PYTHONPATH="/tmp/site:$PWD/src:$PWD/tests" AFINAR_HOME="$PWD/.device/home" OUT="${OUT:-/tmp/out}"
 mkdir -p "$OUT"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$OUT/gpu.txt" || true
 python3 -c "import torch, transformers, peft; print('torch', torch.__version__, 'transformers', transformers.__version__, 'peft', peft.__version__)" | tee -a "$OUT/gpu.txt"
 small=(); epochs=()
 [ "${TINY:-0}" = 1 ] && small=(--tiny) && epochs=(--stage1-epochs 1 --stage2-epochs 1)
-timeout 320 python3 bench/bench_chat_gpu.py --peer .device/peer/hf_peer_baseline.py "${small[@]}" 2>&1 \
-  | grep -v -i "warn" | tee "$OUT/chat.log"
-timeout 200 python3 bench/bench_image.py --data .device/cats-dogs "${epochs[@]}" 2>&1 | grep -v '"kind": "epoch"' | tee "$OUT/image.log"
+for part in $parts; do
+  case "$part" in
+    smoke)
+      (
+        set -e
+        python3 -c "import tiny_chat, pathlib; tiny_chat.build(pathlib.Path('/tmp/tiny'), hidden=128)"
+        methods="lora full qlora"
+        [ "${TINY:-0}" = 1 ] && methods="lora full"
+        for method in $methods; do
+          timeout 120 python3 -m afinar --lang en train chat examples/techstore/train.jsonl --model /tmp/tiny \
+            --method "$method" --epochs 2 --output "/tmp/run-$method" > "/tmp/run-$method.out" 2>&1 \
+            || { echo "smoke $method: train failed"; tail -20 "/tmp/run-$method.out"; tail -20 "/tmp/run-$method/train.log"; continue; }
+          answer=$(timeout 60 python3 -m afinar chat -m "/tmp/run-$method" -p hola --max-tokens 5 2>&1 | tail -1)
+          python3 - "$method" "$answer" <<'PY'
+import json, sys
+method, answer = sys.argv[1], sys.argv[2]
+meta = json.load(open(f"/tmp/run-{method}/meta.json"))
+events = [json.loads(l)["message"] for l in open(f"/tmp/run-{method}/events.jsonl")]
+print(f"smoke {method}: {meta['status']}, {meta.get('trained_tokens')} tokens, last event: {events[-1]!r}, chat: {answer!r}")
+PY
+        done
+        grep -h -i "varlen flash" /tmp/run-*/train.log | sort | uniq -c || echo "varlen flash: no warning (fused kernel in use on CUDA)"
+      ) 2>&1 | tee "$OUT/smoke.log"
+      ;;
+    chat)
+      timeout 300 python3 bench/bench_chat_gpu.py --peer .device/peer/hf_peer_baseline.py "${small[@]}" 2>&1 \
+        | grep -v -i "warn" | tee "$OUT/chat.log"
+      ;;
+    image)
+      timeout 180 python3 bench/bench_image.py --data .device/cats-dogs "${epochs[@]}" 2>&1 \
+        | grep -v '"kind": "epoch"' | tee "$OUT/image.log"
+      ;;
+  esac
+done
