@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run HERE (the CPU machine) before the one device call: stages into .device/ (git-ignored, carried)
 # what the GPU machine lacks: the shared HF peer script, wheels for its Python 3.12 (pydantic,
-# msgspec, orjson, bitsandbytes), the MobileNetV2 base from the model cache, and the cats-vs-dogs pictures (the package that holds them
-# is not there). About 60 MB. Then, with the device tool:
+# msgspec, orjson, bitsandbytes), the MobileNetV2 base from the model cache, and the cats-vs-dogs
+# pictures (the package that holds them is not there). About 60 MB. Then, with the device tool:
 #   run(command="bash bench/device/run.sh", carry=[".device"], timeout_s=590)
 # and give the machine back. See docs/benchmarks.md ("GPU rows: the prepared call").
 set -euo pipefail

@@ -117,7 +117,9 @@ def build(cfg: ResolvedChatConfig, world: World) -> tuple[Any, Any, Any, Any, bo
     if cfg.fsdp:
         from afinar.engine import fsdp
 
-        mixed = dtype if cfg.method == "full" and device.type == "cuda" else None
+        # on GPUs every shard group computes in bf16 (uniform, whatever mix of bf16 base and float32
+        # adapters it holds) and reduces gradients in float32
+        mixed = dtype if device.type == "cuda" else None
         root = fsdp.shard(model, modeling.packed_loss, device, param_dtype=mixed)
         return tokenizer, model, root, device, fallback
     if cfg.method == "full" and device.type == "cuda":  # float32 master weights, bf16/fp16 compute
