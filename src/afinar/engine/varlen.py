@@ -26,13 +26,17 @@ def varlen_sdpa(module: Any, query: Any, key: Any, value: Any, attention_mask: A
         return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout,
                                       scaling=scaling, **kwargs)
     p = dropout if module.training else 0.0
-    if query.is_cuda and p == 0.0 and _flash_ok(query, key, value, cu, scaling):
-        return _flash(query, key, value, cu, scaling), None
+    longest = kwargs.get("max_length_q")  # a Python int from packed_inputs: no device sync per layer
+    if query.is_cuda and p == 0.0 and _flash_ok(query, key, value, cu, scaling, longest):
+        return _flash(query, key, value, cu, scaling, longest), None
     groups = query.shape[1] // key.shape[1]
     if groups > 1:  # grouped-query attention: share each key/value head with its query heads
         key = key.repeat_interleave(groups, dim=1)
         value = value.repeat_interleave(groups, dim=1)
-    bounds = cu.tolist()
+    bounds = getattr(cu, "_afinar_bounds", None)  # read once per packed row, not once per layer
+    if bounds is None:
+        bounds = cu.tolist()
+        cu._afinar_bounds = bounds
     parts = [F.scaled_dot_product_attention(query[:, :, s:e], key[:, :, s:e], value[:, :, s:e],
                                             is_causal=True, dropout_p=p, scale=scaling)
              for s, e in zip(bounds[:-1], bounds[1:]) if e > s]
@@ -43,20 +47,21 @@ def varlen_sdpa(module: Any, query: Any, key: Any, value: Any, attention_mask: A
 _FLASH: dict[str, bool] = {}  # "ok": whether torch's varlen flash kernel agreed with the loop on this GPU
 
 
-def _flash(query: Any, key: Any, value: Any, cu: Any, scaling: float | None) -> Any:
+def _flash(query: Any, key: Any, value: Any, cu: Any, scaling: float | None, longest: int | None = None) -> Any:
     """One fused kernel for the whole packed row (torch.nn.attention.varlen, flash attention on
     CUDA). Layout (1, heads, tokens, dim) in, (1, tokens, heads, dim) out."""
     import torch
     from torch.nn.attention.varlen import varlen_attn
 
-    longest = int((cu[1:] - cu[:-1]).max())
+    if longest is None:
+        longest = int((cu[1:] - cu[:-1]).max())
     cu = cu.to(query.device, dtype=torch.int32)
     out = varlen_attn(query[0].transpose(0, 1), key[0].transpose(0, 1), value[0].transpose(0, 1), cu, cu,
                       longest, longest, scale=scaling, window_size=(-1, 0), enable_gqa=key.shape[1] != query.shape[1])
     return out.unsqueeze(0)
 
 
-def _flash_ok(query: Any, key: Any, value: Any, cu: Any, scaling: float | None) -> bool:
+def _flash_ok(query: Any, key: Any, value: Any, cu: Any, scaling: float | None, longest: int | None = None) -> bool:
     """Use the fused kernel only after it matched the per-example loop once on this machine (the
     first packed row: outputs and query gradients, on copies); any error or mismatch keeps the loop,
     with one warning."""
@@ -71,7 +76,7 @@ def _flash_ok(query: Any, key: Any, value: Any, cu: Any, scaling: float | None) 
                 for fused in (True, False):
                     q, k, v = (t.detach().clone().requires_grad_() for t in (query, key, value))
                     _FLASH["ok"] = False  # the loop must not recurse into the fused kernel
-                    out = _flash(q, k, v, cu, scaling) if fused else varlen_sdpa(
+                    out = _flash(q, k, v, cu, scaling, longest) if fused else varlen_sdpa(
                         _Eval(), q, k, v, None, scaling=scaling, cu_seq_lens_q=cu)[0]
                     out.float().square().sum().backward()
                     outputs.append(out.detach().float())

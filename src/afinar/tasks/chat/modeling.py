@@ -124,5 +124,5 @@ def packed_loss(model: Any, batch: dict[str, Any]) -> tuple[Any, int, int]:
         h, t = hidden[start:start + LOSS_CHUNK], targets[start:start + LOSS_CHUNK]
         loss, right = checkpoint(_chunk_loss, h, head.weight, head.bias, t, use_reentrant=False)
         total = total + loss
-        correct += int(right)
-    return total, len(keep), correct
+        correct = correct + right  # stays on the device: one sync at the end, not one per chunk
+    return total, len(keep), int(correct)
