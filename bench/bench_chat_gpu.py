@@ -86,7 +86,8 @@ def ours(peer: Any, shape: str, lora: bool, batch: int, steps: int, warm: int, m
     tps = timed["tokens_per_s"]
     row = dict(shape=shape, method="lora" if lora else "full", who="afinar",
                batch=f"{tokens_per_step} tokens" if tokens_per_step else batch,
-               attention="varlen flash" if varlen._FLASH.get("ok") else "per-example SDPA",
+               attention="varlen flash" if varlen._FLASH.get("ok") else
+               f"per-example SDPA ({varlen._FLASH.get('why', 'asked for')})",
                tokens_per_s=round(tps), model_tflops=round(tps * peer.flops_per_token(cfg, lora, mean_len) / 1e12, 1),
                peak_mem_gib=round(torch.cuda.max_memory_allocated() / 2**30, 1) if cuda else float("nan"),
                seconds=round(timed["seconds"], 1))

@@ -44,34 +44,47 @@ def varlen_sdpa(module: Any, query: Any, key: Any, value: Any, attention_mask: A
     return out.transpose(1, 2).contiguous(), None
 
 
-_FLASH: dict[str, bool] = {}  # "ok": whether torch's varlen flash kernel agreed with the loop on this GPU
+_FLASH: dict[str, Any] = {}  # "ok": whether torch's varlen flash kernel agreed with the loop here; "why" if not
 
 
 def _flash(query: Any, key: Any, value: Any, cu: Any, scaling: float | None, longest: int | None = None) -> Any:
     """One fused kernel for the whole packed row (torch.nn.attention.varlen, flash attention on
-    CUDA). Layout (1, heads, tokens, dim) in, (1, tokens, heads, dim) out."""
+    CUDA). Layout (1, heads, tokens, dim) in, (1, tokens, heads, dim) out. Computes in the autocast
+    dtype when autocast is on (rotary embeddings leave queries and keys in float32 there)."""
+    import inspect
+
     import torch
     from torch.nn.attention.varlen import varlen_attn
 
     if longest is None:
         longest = int((cu[1:] - cu[:-1]).max())
     cu = cu.to(query.device, dtype=torch.int32)
-    out = varlen_attn(query[0].transpose(0, 1), key[0].transpose(0, 1), value[0].transpose(0, 1), cu, cu,
-                      longest, longest, scale=scaling, window_size=(-1, 0), enable_gqa=key.shape[1] != query.shape[1])
+    dtype = torch.get_autocast_dtype("cuda") if torch.is_autocast_enabled("cuda") else value.dtype
+    q, k, v = (t[0].transpose(0, 1).to(dtype) for t in (query, key, value))
+    extra = {}
+    if k.shape[1] != q.shape[1]:  # grouped-query attention
+        if "enable_gqa" in inspect.signature(varlen_attn).parameters:
+            extra["enable_gqa"] = True
+        else:  # older torch: share each key/value head with its query heads by hand
+            groups = q.shape[1] // k.shape[1]
+            k, v = k.repeat_interleave(groups, dim=1), v.repeat_interleave(groups, dim=1)
+    out = varlen_attn(q, k, v, cu, cu, longest, longest, scale=scaling, window_size=(-1, 0), **extra)
     return out.unsqueeze(0)
 
 
 def _flash_ok(query: Any, key: Any, value: Any, cu: Any, scaling: float | None, longest: int | None = None) -> bool:
     """Use the fused kernel only after it matched the per-example loop once on this machine (the
     first packed row: outputs and query gradients, on copies); any error or mismatch keeps the loop,
-    with one warning."""
+    with one warning (and the reason in ``_FLASH["why"]``)."""
     if "ok" not in _FLASH:
         import warnings
 
         import torch
 
         try:
-            with torch.enable_grad():
+            # the check runs its own small backward; keep it out of any activation checkpoint
+            # (gradient checkpointing) that this forward pass may be recorded in
+            with torch.enable_grad(), torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t):
                 outputs, grads = [], []
                 for fused in (True, False):
                     q, k, v = (t.detach().clone().requires_grad_() for t in (query, key, value))
@@ -83,12 +96,13 @@ def _flash_ok(query: Any, key: Any, value: Any, cu: Any, scaling: float | None, 
                     grads.append(q.grad.float())
                 _FLASH["ok"] = all(torch.allclose(a, b, atol=3e-2, rtol=3e-2)
                                    for a, b in (outputs, grads))
+                if not _FLASH["ok"]:
+                    _FLASH["why"] = "its results differed from per-example SDPA"
         except Exception as err:  # noqa: BLE001 - an optional kernel: keep the tested path
-            _FLASH["ok"] = False
-            warnings.warn(f"varlen flash attention unavailable, using per-example SDPA ({err!r:.200})", stacklevel=2)
-        else:
-            if not _FLASH["ok"]:
-                warnings.warn("varlen flash attention disagreed with per-example SDPA; using SDPA", stacklevel=2)
+            _FLASH["ok"], _FLASH["why"] = False, f"{err!r:.200}"
+        if not _FLASH["ok"]:
+            warnings.warn(f"varlen flash attention not used, per-example SDPA instead: {_FLASH['why']}",
+                          stacklevel=2)
     return _FLASH["ok"]
 
 
