@@ -19,15 +19,26 @@ from typing import Any
 from afinar.engine import fsdp
 
 
-def trainable_state(model: Any) -> dict[str, Any]:
-    return {name: fsdp.full(p.detach()).cpu().contiguous()
-            for name, p in model.named_parameters() if p.requires_grad}
+def trainable_state(model: Any, keep: bool = True) -> dict[str, Any]:
+    """The trainable weights, whole, on the CPU. Sharded ones are gathered one at a time (every
+    process must call this); with ``keep=False`` a process only takes part and keeps nothing."""
+    state = {}
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            whole = fsdp.full(p.detach())
+            if keep:
+                state[name] = whole.cpu().contiguous()
+    return state
 
 
-def _whole_optimizer_state(optimizer: Any) -> dict[str, Any]:
+def _whole_optimizer_state(optimizer: Any, keep: bool = True) -> dict[str, Any]:
     state = optimizer.state_dict()
-    state["state"] = {index: {k: fsdp.full(v).cpu() if hasattr(v, "cpu") else v for k, v in values.items()}
-                      for index, values in state["state"].items()}
+    gathered = {}
+    for index, values in state["state"].items():
+        whole = {k: fsdp.full(v) if hasattr(v, "cpu") else v for k, v in values.items()}
+        if keep:
+            gathered[index] = {k: v.cpu() if hasattr(v, "cpu") else v for k, v in whole.items()}
+    state["state"] = gathered
     return state
 
 
@@ -38,7 +49,7 @@ def save(folder: Path, model: Any, optimizer: Any, scheduler: Any, state: dict[s
 
     if not write and not any(fsdp.is_sharded(p) for p in model.parameters()):
         return  # nothing to gather: the main process has it all
-    weights, optimizer_state = trainable_state(model), _whole_optimizer_state(optimizer)
+    weights, optimizer_state = trainable_state(model, keep=write), _whole_optimizer_state(optimizer, keep=write)
     if not write:
         return
     tmp = folder.with_name(folder.name + ".partial")
@@ -70,14 +81,17 @@ def load_weights(folder: Path, model: Any) -> None:
             param.copy_(fsdp.like(tensor.to(param.dtype), param))
 
 
-def _reshard_optimizer_state(optimizer: Any) -> None:
-    """After ``load_state_dict`` with whole tensors: each state tensor laid out like its parameter."""
-    for group in optimizer.param_groups:
-        for param in group["params"]:
-            values = optimizer.state.get(param, {})
+def _laid_out_like_params(optimizer: Any, state: dict[str, Any]) -> dict[str, Any]:
+    """A saved optimizer state (whole tensors) with each tensor laid out like its parameter: only
+    this process's shard of a sharded one is put on the device, one tensor at a time."""
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    for index, values in state["state"].items():
+        param = params[int(index)]
+        if fsdp.is_sharded(param):
             for key, value in values.items():
                 if key != "step" and hasattr(value, "shape") and value.shape == param.shape:
                     values[key] = fsdp.like(value, param)
+    return state
 
 
 def load(folder: Path, model: Any, optimizer: Any, scheduler: Any) -> dict[str, Any]:
@@ -85,8 +99,7 @@ def load(folder: Path, model: Any, optimizer: Any, scheduler: Any) -> dict[str, 
 
     load_weights(folder, model)
     trainer = torch.load(folder / "trainer.pt", weights_only=True)
-    optimizer.load_state_dict(trainer["optimizer"])
-    _reshard_optimizer_state(optimizer)
+    optimizer.load_state_dict(_laid_out_like_params(optimizer, trainer["optimizer"]))
     scheduler.load_state_dict(trainer["scheduler"])
     torch.set_rng_state(trainer["rng"])
     return json.loads((folder / "state.json").read_text(encoding="utf-8"))

@@ -10,7 +10,7 @@ process keeps only its shard of the weights, gradients and optimizer state.
 FSDP averages gradients over the processes; the training loop divides its loss by the global token
 count and wants a sum, so it multiplies the loss by the number of processes (exact in floating point
 for powers of two). Every process must run the same number of forward/backward passes: one with no
-examples in a step runs a zero-weighted pass on a borrowed example (``ZERO_WEIGHT``).
+examples in a step runs a zero-weighted pass on a borrowed example.
 
 Checkpoints and the final model are written in the same format as a single-process run: sharded
 tensors are gathered (``full``) before saving and re-sharded (``like``) when loading, so a run can

@@ -112,13 +112,15 @@ def packed_loss(model: Any, batch: dict[str, Any]) -> tuple[Any, int, int]:
     from torch.utils.checkpoint import checkpoint
 
     lm = causal_lm(model)
+    head = lm.get_output_embeddings()
     targets = batch["targets"][0]
     keep = (targets != -100).nonzero(as_tuple=True)[0]
     inputs = {k: v for k, v in batch.items() if k != "targets"}
     hidden = lm.model(**inputs, use_cache=False).last_hidden_state[0]
     hidden, targets = hidden.index_select(0, keep), targets.index_select(0, keep)
-    head = lm.get_output_embeddings()
-    total = hidden.sum().float() * 0.0  # keeps the graph when a row has no target at all
+    # zero, but touching every trained tensor the loss can reach: a row with no target at all still
+    # gives the head a gradient (sharded processes must all reduce the same gradients)
+    total = (hidden.sum() + (head.weight.sum() if head.weight.requires_grad else 0)).float() * 0.0
     correct = 0
     for start in range(0, len(keep), LOSS_CHUNK):
         h, t = hidden[start:start + LOSS_CHUNK], targets[start:start + LOSS_CHUNK]

@@ -122,7 +122,9 @@ def build(cfg: ResolvedChatConfig, world: World) -> tuple[Any, Any, Any, Any, bo
         mixed = dtype if device.type == "cuda" else None
         root = fsdp.shard(model, modeling.packed_loss, device, param_dtype=mixed)
         return tokenizer, model, root, device, fallback
-    if cfg.method == "full" and device.type == "cuda":  # float32 master weights, bf16/fp16 compute
+    if cfg.method != "lora" and device.type == "cuda":
+        # full: float32 master weights; QLoRA: bitsandbytes keeps norms and the head in float32.
+        # Both compute in bf16/fp16 under autocast.
 
         def forward(batch: dict[str, Any]) -> tuple[Any, int, int]:
             with torch.autocast("cuda", dtype=dtype):
@@ -251,12 +253,17 @@ def _evaluate(model: Any, forward: Any, cfg: ResolvedChatConfig, data: list[Toke
         return evaluate(forward, data, cfg.batch_size, device, world, lockstep=cfg.fsdp)
     finally:
         model.train()
+        if cfg.fsdp:  # a forward without backward leaves the root group gathered (and, on GPUs, in bf16)
+            forward.reshard()
 
 
 def _finish(run: RunDir, cfg: ResolvedChatConfig, model: Any, forward: Any, tokenizer: Any,
             valid_set: list[Tokenized], device: Any, world: World, trained_tokens: int) -> dict[str, Any]:
     full_valid_loss = _evaluate(model, forward, cfg, valid_set, device, world)[0] if valid_set else None
-    whole = _whole_state_dict(model) if cfg.fsdp else None
+    whole = None
+    if cfg.fsdp:  # gathered whole for the main process; an adapter needs only the trained weights
+        whole = (checkpoint.trainable_state(model, keep=world.is_main) if cfg.method in ADAPTER_METHODS
+                 else _whole_state_dict(model))
     if not world.is_main:
         return {}
     final = run.final_dir
@@ -273,10 +280,11 @@ def _finish(run: RunDir, cfg: ResolvedChatConfig, model: Any, forward: Any, toke
 
 
 def _whole_state_dict(model: Any) -> dict[str, Any]:
-    """The sharded model's state dict with every tensor whole, on the CPU (collective)."""
-    from afinar.engine import fsdp
+    """The sharded model's state dict with every tensor whole, on the CPU of the main process only
+    (a collective: every process calls it)."""
+    from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict
 
-    return {name: fsdp.full(value).cpu() for name, value in model.state_dict().items()}
+    return get_model_state_dict(model, options=StateDictOptions(full_state_dict=True, cpu_offload=True))
 
 
 def write_results_csv(run: RunDir) -> None:
