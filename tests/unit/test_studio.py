@@ -160,3 +160,50 @@ def test_pages_only_open_classifier_runs_under_the_home(afinar_home: Path, tmp_p
     for value in (str(elsewhere), str(chat), "/etc", "", None, str(good / ".." / ".." / "x")):
         with pytest.raises(AfinarError):
             known_run(value)
+
+
+def test_a_run_whose_training_process_died_is_marked_failed(afinar_home: Path) -> None:
+    """After a server or machine stop, a classifier run left "running" says why it will never finish;
+    one whose training process is still alive (another server, the CLI) is left alone."""
+    import json
+    import subprocess
+    import sys
+    import time
+
+    from afinar.engine.rundir import RunDir
+    from afinar.studio import runs
+
+    def make(name: str, **meta: object) -> Path:
+        run = RunDir.create(afinar_home / "runs" / name)
+        run.update_meta(task="text-classification", **meta)
+        return run.path
+
+    # a stand-in training process: its command line names a training module and the run, as the real one's does
+    alive_run = make("text-classification-alive")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)",
+                                "afinar.tasks.text_classification.train", str(alive_run)])
+    try:
+        RunDir(alive_run).update_meta(status="running", pid=sleeper.pid)
+        assert runs.progress(alive_run).status == "running"
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    progress = runs.progress(alive_run)  # the same run once its process is gone
+    assert progress.status == "failed" and "stopped" in progress.error
+    assert json.loads((alive_run / "meta.json").read_text())["status"] == "failed"  # recorded, not just shown
+
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # a live pid, not ours
+    try:
+        reused = make("text-classification-reused", status="running", pid=other.pid)
+        assert runs.progress(reused).status == "failed"
+    finally:
+        other.kill()
+        other.wait()
+
+    fresh = make("text-classification-queued", status="queued")  # prepared a moment ago by another process
+    assert runs.progress(fresh).status == "queued"
+    stale = make("text-classification-stale", status="queued")
+    RunDir(stale).update_meta(created_at=int(time.time()) - runs.QUEUED_GRACE_SECONDS - 5)
+    assert runs.progress(stale).status == "failed"
+    done = make("text-classification-done", status="succeeded", pid=other.pid)
+    assert runs.progress(done).status == "succeeded"

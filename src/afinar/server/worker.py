@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from afinar import i18n
+from afinar.engine.process import training_alive
 from afinar.engine.rundir import RunDir
 from afinar.server.store import ACTIVE, Store, files_dir
 
@@ -271,23 +272,7 @@ class JobRunner:
         proc = self.procs.get(job["id"])
         if proc is not None:
             return proc.poll() is None
-        pid = job["pid"]
-        if not pid:
-            return False
-        proc_dir = Path(f"/proc/{pid}")
-        if proc_dir.is_dir():  # Linux: make sure the pid is still our training, not a reused number
-            try:
-                if (proc_dir / "stat").read_text().split(") ")[-1].startswith("Z"):
-                    return False
-                cmdline = (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            except OSError:
-                return False
-            return "afinar.tasks.chat.train" in cmdline and str(job["run_dir"]) in cmdline
-        try:
-            os.kill(pid, 0)
-        except (ProcessLookupError, PermissionError):
-            return False
-        return not Path("/proc").is_dir()
+        return training_alive(job["pid"], job["run_dir"])
 
     def _signal(self, job: dict[str, Any], sig: int) -> None:
         if self._alive(job):

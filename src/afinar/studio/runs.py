@@ -5,17 +5,20 @@ do before training (check the data, resolve the base, write the run folder) and 
 ``launch.run`` — the training subprocess and its polling — in a background thread. The page polls
 ``progress(run)``, which reads only the run folder (``meta.json``, ``metrics.jsonl``,
 ``report.json``): a reloaded page, or one opened after the server restarted, sees the same run.
-No torch here.
+A run whose training process died without recording its end (the server or the machine stopped)
+is marked failed with that reason the next time a page looks at it. No torch here.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from afinar import i18n
 from afinar.errors import AfinarError
 
 # Errors of runs that failed before the subprocess could record them, by run folder.
@@ -97,6 +100,9 @@ def progress(run: Path) -> Progress:
 
     rundir = RunDir(run)
     meta = rundir.read_meta() if (run / "meta.json").is_file() else {}
+    if _orphaned(run, meta):
+        meta = rundir.update_meta(status="failed", finished_at=int(time.time()),
+                                  error=i18n.t("studio.cls.interrupted"))
     out = Progress(meta.get("status", "queued"), error=meta.get("error"))
     for record in rundir.metrics() if (run / "metrics.jsonl").is_file() else []:
         kind = record.get("kind")
@@ -112,6 +118,24 @@ def progress(run: Path) -> Progress:
     if out.status == "succeeded" and (run / "report.json").is_file():
         out.report = json.loads((run / "report.json").read_text(encoding="utf-8"))
     return out
+
+
+QUEUED_GRACE_SECONDS = 120  # a run prepared by another process may wait this long for its training to start
+
+
+def _orphaned(run: Path, meta: dict[str, Any]) -> bool:
+    """A run still marked queued/running whose training process is gone without recording an end
+    (the server or the machine stopped mid-training): nothing will ever finish it."""
+    from afinar.engine.process import training_alive
+
+    if meta.get("status") not in ("queued", "running"):
+        return False
+    thread = _threads.get(str(run))
+    if thread is not None and thread.is_alive():
+        return False
+    if meta.get("pid"):
+        return not training_alive(meta["pid"], run)
+    return time.time() - meta.get("created_at", time.time()) > QUEUED_GRACE_SECONDS
 
 
 def runs(task: str) -> list[tuple[Path, dict[str, Any]]]:

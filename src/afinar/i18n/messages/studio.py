@@ -146,6 +146,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.cls.need_data": _m("Upload the training CSV first.", "Primero sube el CSV de entrenamiento."),
     "studio.cls.started": _m("Training started (run {run}); you can follow it below, even after reloading the page.",
                              "Entrenamiento iniciado (ejecución {run}); síguelo abajo, incluso si recargas la página."),
+    "studio.cls.interrupted": _m(
+        "The training stopped before finishing: its process ended without recording a result (the server or "
+        "the machine stopped while it trained). What it learned is lost; start the training again.",
+        "El entrenamiento se detuvo antes de terminar: su proceso acabó sin guardar un resultado (el servidor o "
+        "la máquina se detuvo mientras entrenaba). Lo aprendido se ha perdido; vuelve a iniciar el entrenamiento."),
     "studio.cls.runs": _m("Run", "Ejecución"),
     "studio.cls.run": _m("Run", "Ejecución"),
     "studio.cls.steps": _m("step {step} of {total}", "paso {step} de {total}"),
