@@ -52,15 +52,22 @@ class World:
         return tensor.tolist()
 
     def sync_grads(self, params: list[Any]) -> None:
+        """Sum every gradient over the processes, in a few large messages (buckets of about
+        ``BUCKET_ELEMENTS`` values of one dtype) rather than one per parameter."""
         if self.size == 1:
             return
         import torch
         import torch.distributed as dist
+        from torch._utils import _flatten_dense_tensors, _unflatten_dense_tensors
 
         for p in params:
             if p.grad is None:
                 p.grad = torch.zeros_like(p)
-            dist.all_reduce(p.grad)
+        for bucket in _buckets([p.grad for p in params]):
+            flat = _flatten_dense_tensors(bucket)
+            dist.all_reduce(flat)
+            for grad, summed in zip(bucket, _unflatten_dense_tensors(flat, bucket)):
+                grad.copy_(summed)
 
     def barrier(self) -> None:
         if self.size > 1:
@@ -73,3 +80,24 @@ class World:
             import torch.distributed as dist
 
             dist.destroy_process_group()
+
+
+BUCKET_ELEMENTS = 1 << 24  # 16M values (64 MB in float32) per all-reduce at most
+
+
+def _buckets(tensors: list[Any]) -> list[list[Any]]:
+    """Consecutive groups of same-dtype, same-device tensors of at most BUCKET_ELEMENTS values
+    (a larger tensor goes alone)."""
+    buckets: list[list[Any]] = []
+    current: list[Any] = []
+    size = 0
+    for tensor in tensors:
+        if current and (size + tensor.numel() > BUCKET_ELEMENTS or tensor.dtype != current[0].dtype
+                        or tensor.device != current[0].device):
+            buckets.append(current)
+            current, size = [], 0
+        current.append(tensor)
+        size += tensor.numel()
+    if current:
+        buckets.append(current)
+    return buckets
