@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,12 @@ def test_image_classifier_trains_and_classifies(page: Page, artifacts: Path, tin
     page.locator("#img-classify").click()
     expect(page.locator("#img-label")).to_contain_text(re.compile("red|blue"), timeout=30_000)
     expect(page.locator("#img-label")).to_contain_text("%")
+    page.locator("#img-export").click()  # the trained network as a Hugging Face Space, downloaded
+    expect(page.locator("#img-export-msg")).to_contain_text("está listo", timeout=60_000)
+    with page.expect_download() as download:
+        page.locator("#img-space a").first.click()
+    names = set(zipfile.ZipFile(download.value.path()).namelist())
+    assert {"app.py", "requirements.txt", "README.md", "model/model.safetensors", "vision/mobilenet_v2.py"} <= names
     shot(page, artifacts, "07-imagenes")
 
 

@@ -204,3 +204,65 @@ def test_examples_cats_dogs_writes_the_course_layout(run_cli, tmp_path: Path) ->
     assert "afinar train image-classification" in stdout
     code, _, err = run_cli("examples", "cats-dogs", out)
     assert code == 1 and "--force" in err
+
+
+def test_export_space_runs_and_answers_like_predict(trained: Path, material, run_cli, tmp_path: Path) -> None:
+    """The exported Space starts with `python app.py` (no Afinar, no torchvision inside) and, for a
+    picture sent through Gradio's API, answers with the same confidences as `afinar predict`."""
+    import os
+    import socket
+    import subprocess
+    import time
+
+    import httpx
+
+    folder, _ = material
+    space = tmp_path / "space"
+    code, out, err = run_cli("export", "space", trained, "-o", space)
+    assert code == 0 and "python app.py" in out, err
+    assert {p.name for p in space.iterdir()} == {"app.py", "requirements.txt", "README.md", "model", "vision", "examples"}
+    assert {p.name for p in (space / "model").iterdir()} == {"config.json", "model.safetensors"}
+    assert sorted(p.name for p in (space / "examples").iterdir()) == ["blue.png", "red.png"]
+    readme = (space / "README.md").read_text()
+    assert "sdk: gradio" in readme and "app_file: app.py" in readme and "stage 2" in readme
+    code, _, err = run_cli("export", "space", trained, "-o", space)
+    assert code == 1 and "--force" in err
+
+    picture = sorted((folder / "validation" / "red").iterdir())[0]
+    code, out, err = run_cli("predict", trained, picture, "--json")
+    assert code == 0, err
+    expected = json.loads(out)[0]["scores"]
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ)
+    env.update(GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False")
+    # a fake `afinar` package first on the path: the app must not need the real one
+    (tmp_path / "blocked" / "afinar").mkdir(parents=True)
+    (tmp_path / "blocked" / "afinar" / "__init__.py").write_text("raise ImportError('the Space imported afinar')\n")
+    env["PYTHONPATH"] = str(tmp_path / "blocked")
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=space, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline, printed = time.monotonic() + 90, []
+        for line in proc.stdout:
+            printed.append(line)
+            if "Running on" in line:
+                break
+            assert time.monotonic() < deadline, "".join(printed)
+        assert proc.poll() is None, "".join(printed)
+        base = f"http://127.0.0.1:{port}/gradio_api"
+        with open(picture, "rb") as fh:
+            uploaded = httpx.post(f"{base}/upload", files={"files": (picture.name, fh, "image/png")}, timeout=30).json()
+        event = httpx.post(f"{base}/call/classify", timeout=30, json={
+            "data": [{"path": uploaded[0], "meta": {"_type": "gradio.FileData"}}]}).json()["event_id"]
+        stream = httpx.get(f"{base}/call/classify/{event}", timeout=60).text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert "event: complete" in stream, stream
+    answer = json.loads([line for line in stream.splitlines() if line.startswith("data:")][-1][len("data:"):])[0]
+    got = {c["label"]: c["confidence"] for c in answer["confidences"]}
+    assert answer["label"] == max(expected, key=expected.get)
+    assert got == pytest.approx(expected, abs=1e-4)

@@ -26,7 +26,7 @@ def export() -> None:
 @lang_option
 def space(run_dir: Path, output: Path, title: str | None, force: bool) -> None:
     """Write a Hugging Face Space (Gradio app) for a trained classifier; `python app.py` runs it locally."""
-    from afinar.cli.predict import load_run
+    from afinar.tasks import load_run
 
     _meta, module = load_run(run_dir, "export", "export", "export_space")
     module.export_space(run_dir, output, title=title, force=force)

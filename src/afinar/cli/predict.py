@@ -25,29 +25,6 @@ from afinar.errors import AfinarError
 OUTPUT_COLUMNS = ("label", "confidence")
 
 
-def load_run(run_dir: Path, action: str, part: str, entry: str) -> tuple[dict[str, Any], Any]:
-    """The run's meta and its task's ``part`` module, which must define ``entry``; errors say what
-    is wrong with the folder."""
-    from importlib.util import find_spec
-
-    from afinar.engine.rundir import RunDir
-    from afinar.tasks import TASKS, task_module
-
-    meta = RunDir(run_dir).read_meta() if run_dir.is_dir() else {}
-    task = meta.get("task")
-    if not task:
-        raise AfinarError("predict.not_a_run", path=str(run_dir))
-    able = [t for t in TASKS if find_spec(TASKS[t]) is not None and find_spec(f"{TASKS[t]}.{part}") is not None]
-    module = task_module(task, part) if task in able else None
-    if module is None or not hasattr(module, entry):
-        able = [t for t in able if hasattr(task_module(t, part), entry)]
-        raise AfinarError("predict.unknown_task", path=str(run_dir), task=task, action=action,
-                          tasks=", ".join(able) or "-")
-    if meta.get("status") != "succeeded":
-        raise AfinarError("predict.not_finished", path=str(run_dir), status=meta.get("status", "?"))
-    return meta, module
-
-
 @click.command("predict")
 @click.argument("run_dir", metavar="RUN", type=click.Path(path_type=Path))
 @click.argument("items", metavar="[TEXT|IMAGE]...", nargs=-1)
@@ -75,6 +52,8 @@ def predict(run_dir: Path, items: tuple[str, ...], input_path: Path | None, outp
         raise AfinarError("predict.both")
     if input_path is not None and output is None:
         raise AfinarError("predict.need_output")
+    from afinar.tasks import load_run
+
     _meta, module = load_run(run_dir, "predict", "predict", "load_predictor")
     predictor = module.load_predictor(run_dir)
     if input_path is None:

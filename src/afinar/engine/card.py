@@ -54,3 +54,13 @@ def classification_metadata(meta: dict[str, Any], final: dict[str, Any], *, task
         }],
     })
     return data
+
+
+def package_version(package: str, fallback: str) -> str:
+    """The installed version of ``package`` (for a Space's requirements and sdk_version), else ``fallback``."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return fallback

@@ -1,6 +1,6 @@
 """The Imágenes page: train an image classifier (the course's two-stage transfer learning) from an
-uploaded zip of class folders, follow it live, read the metrics and the confusion matrix, and try
-the model with a picture."""
+uploaded zip of class folders, follow it live, read the metrics and the confusion matrix, try
+the model with a picture, and download it as a Hugging Face Space."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from afinar.errors import AfinarError
 from afinar.studio import runs
 from afinar.studio.archives import extract_images
 from afinar.studio.datasets import FINDING_WIDTHS, error_text
-from afinar.studio.textcls_tab import curves_frame, problems_frame, run_choices, show
+from afinar.studio.textcls_tab import (
+    curves_frame,
+    export,
+    problems_frame,
+    run_choices,
+    show,
+)
 from afinar.studio.texts import Texts, tr
 from afinar.studio.workspace import display_name, keep_upload, new_dir, safe_stem
 
@@ -115,6 +121,10 @@ def build(T: Texts, lang_box: Any) -> list[tuple[Any, ...]]:
                              height=220)
             label = T.make(gr.Label, "studio.cls.confidences", elem_id="img-label")
         classify = T.make(gr.Button, "studio.cls.classify", attr="value", variant="primary", elem_id="img-classify")
+    with gr.Row():
+        export_btn = T.make(gr.Button, "studio.cls.export", attr="value", elem_id="img-export")
+        export_msg = gr.Markdown(elem_id="img-export-msg")
+    space = T.make(gr.File, "studio.cls.space", interactive=False, visible=False, elem_id="img-space")
     timer = gr.Timer(1.0, active=False)
 
     view = [status, curves, metrics, confusion, timer]
@@ -122,6 +132,7 @@ def build(T: Texts, lang_box: Any) -> list[tuple[Any, ...]]:
     run.change(show_images, [run, lang_box], view)
     timer.tick(show_images, [run, lang_box], view)
     classify.click(try_image, [run, picture, lang_box], label)
+    export_btn.click(export, [run, lang_box], [space, export_msg])
 
     def reload(current: str | None = None) -> Any:
         choices = run_choices(TASK)

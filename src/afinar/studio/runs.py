@@ -192,11 +192,13 @@ PREDICTORS = {"text-classification": "afinar.tasks.text_classification.predict",
 
 
 def export_zip(run: Path, workdir: Path) -> Path:
-    """The Hugging Face Space folder of ``run`` (``afinar export space``), zipped for download."""
+    """The Hugging Face Space folder of ``run`` (``afinar export space``; the run's task picks the
+    exporter), zipped for download."""
     import shutil
 
-    from afinar.tasks.text_classification.export import export_space
+    from afinar.tasks import load_run
 
+    _meta, module = load_run(run, "export", "export", "export_space")
     folder = workdir / "space"
-    export_space(run, folder)
+    module.export_space(run, folder)
     return Path(shutil.make_archive(str(workdir / f"space-{run.name}"), "zip", folder))

@@ -92,6 +92,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "El registro completo está en {log}.",
     },
     # ---- prediction
+    "imgcls.export.unknown_architecture": {
+        "en": "A Space can only be written for the packaged architectures ({known}); this run's network is {architecture}.",
+        "es": "Solo se puede crear un Space para las arquitecturas incluidas ({known}); la red de esta ejecución es {architecture}.",
+    },
+    "imgcls.export.unknown_architecture.hint": {
+        "en": "Train the run on mobilenet_v2 or efficientnet-lite0, or use `afinar predict` with this run.",
+        "es": "Entrena la ejecución con mobilenet_v2 o efficientnet-lite0, o usa `afinar predict` con esta ejecución.",
+    },
     "imgcls.predict.no_model": {
         "en": "{path} has no trained image model (final/ is missing or incomplete).",
         "es": "{path} no tiene un modelo de imágenes entrenado (falta final/ o está incompleto).",

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from afinar.engine.card import package_version as _version
 from afinar.engine.rundir import RunDir
 from afinar.errors import AfinarError
 
@@ -100,13 +100,6 @@ def logits(inputs) -> torch.Tensor:
     return (vector @ head["weight"].T + head["bias"])[0]
 '''),
 }
-
-
-def _version(package: str, fallback: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return fallback
 
 
 def _requirements() -> str:
