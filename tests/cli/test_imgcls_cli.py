@@ -222,7 +222,7 @@ def test_export_space_runs_and_answers_like_predict(trained: Path, material, run
     assert code == 0 and "python app.py" in out, err
     assert {p.name for p in space.iterdir()} == {"app.py", "requirements.txt", "README.md", "model", "vision", "examples"}
     assert {p.name for p in (space / "model").iterdir()} == {"config.json", "model.safetensors"}
-    assert sorted(p.name for p in (space / "examples").iterdir()) == ["blue.png", "red.png"]
+    assert sorted(p.name for p in (space / "examples").iterdir()) == ["01_blue.png", "02_red.png"]
     readme = (space / "README.md").read_text()
     assert "sdk: gradio" in readme and "app_file: app.py" in readme and "stage 2" in readme
     code, _, err = run_cli("export", "space", trained, "-o", space)

@@ -140,3 +140,20 @@ def test_overfitting_warning_when_validation_loss_rises_and_training_loss_falls(
     train._warn_overfitting(run, history)
     warnings = [r for r in run.metrics() if r["kind"] == "warning"]
     assert [(w["code"], w["epoch"]) for w in warnings] == [("overfitting", 2)]
+
+
+def test_pictures_are_read_upright_by_their_exif_orientation(tmp_path) -> None:
+    """A phone photo stored sideways with an orientation tag is trained on and predicted as shown."""
+    import numpy as np
+    from PIL import Image
+
+    from afinar.tasks.image_classification.images import load
+
+    upright = np.zeros((40, 20, 3), dtype=np.uint8)
+    upright[:, :5] = 255  # a tall picture with a white band down its left side
+    stored = Image.fromarray(upright).transpose(Image.Transpose.ROTATE_90)  # stored 20 tall, 40 wide
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° clockwise to show
+    stored.save(tmp_path / "phone.jpg", exif=exif, quality=95)
+    shown = load(tmp_path / "phone.jpg", 20).numpy()  # [3, 20, 20]: the middle of the upright picture
+    assert shown[:, :, :4].mean() > 200 and shown[:, :, 6:].mean() < 50

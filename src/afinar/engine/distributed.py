@@ -64,6 +64,9 @@ class World:
             if p.grad is None:
                 p.grad = torch.zeros_like(p)
         for bucket in _buckets([p.grad for p in params]):
+            if len(bucket) == 1:  # a large gradient alone: reduced in place, no copy
+                dist.all_reduce(bucket[0])
+                continue
             flat = _flatten_dense_tensors(bucket)
             dist.all_reduce(flat)
             for grad, summed in zip(bucket, _unflatten_dense_tensors(flat, bucket)):

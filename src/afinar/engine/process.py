@@ -2,7 +2,8 @@
 
 A pid alone is not proof: after a restart of the machine the number may belong to another program.
 On Linux the process's command line must name an Afinar training module and the run's folder, and
-a zombie counts as dead. Elsewhere, a signal-0 probe.
+a zombie counts as dead. Elsewhere, a signal-0 probe (on Windows, where that would end the
+process, the process is assumed alive).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ def training_alive(pid: int | None, run_dir: str | Path) -> bool:
             return False
         folders = {str(run_dir), str(Path(run_dir).resolve())}
         return "afinar.tasks." in cmdline and any(folder in cmdline for folder in folders)
+    if os.name == "nt":  # os.kill would terminate the process there: assume it lives
+        return True
     try:
         os.kill(int(pid), 0)
     except (ProcessLookupError, PermissionError):

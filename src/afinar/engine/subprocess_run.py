@@ -90,5 +90,5 @@ def child_main(module: str, argv: list[str] | None, train: Callable[[RunDir], di
     except BaseException as err:
         run.update_meta(status="failed", error=f"{type(err).__name__}: {err}", finished_at=int(time.time()))
         raise
-    run.update_meta(status="succeeded", finished_at=int(time.time()), **summary(result))
+    run.update_meta(status="succeeded", finished_at=int(time.time()), error=None, **summary(result))
     return 0

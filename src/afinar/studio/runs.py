@@ -101,8 +101,11 @@ def progress(run: Path) -> Progress:
     rundir = RunDir(run)
     meta = rundir.read_meta() if (run / "meta.json").is_file() else {}
     if _orphaned(run, meta):
-        meta = rundir.update_meta(status="failed", finished_at=int(time.time()),
-                                  error=i18n.t("studio.cls.interrupted"))
+        latest = rundir.read_meta()  # the training may have just recorded its end: never overwrite that
+        if latest.get("status") == meta.get("status") and latest.get("pid") == meta.get("pid"):
+            latest = rundir.update_meta(status="failed", finished_at=int(time.time()),
+                                        error=i18n.t("studio.cls.interrupted"))
+        meta = latest
     out = Progress(meta.get("status", "queued"), error=meta.get("error"))
     for record in rundir.metrics() if (run / "metrics.jsonl").is_file() else []:
         kind = record.get("kind")

@@ -118,9 +118,11 @@ def packed_loss(model: Any, batch: dict[str, Any]) -> tuple[Any, int, int]:
     inputs = {k: v for k, v in batch.items() if k != "targets"}
     hidden = lm.model(**inputs, use_cache=False).last_hidden_state[0]
     hidden, targets = hidden.index_select(0, keep), targets.index_select(0, keep)
-    # zero, but touching every trained tensor the loss can reach: a row with no target at all still
-    # gives the head a gradient (sharded processes must all reduce the same gradients)
-    total = (hidden.sum() + (head.weight.sum() if head.weight.requires_grad else 0)).float() * 0.0
+    # exactly zero (empty slices, no overflow in fp16), yet connected to every trained tensor the loss
+    # can reach: a row with no target at all still gives the head a (zero) gradient, so sharded
+    # processes all reduce the same gradients
+    total = (hidden[:0].sum() + sum(p[:0].sum() for p in (head.weight, head.bias)
+                                    if p is not None and p.requires_grad)).float()
     correct = 0
     for start in range(0, len(keep), LOSS_CHUNK):
         h, t = hidden[start:start + LOSS_CHUNK], targets[start:start + LOSS_CHUNK]

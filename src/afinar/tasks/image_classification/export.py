@@ -9,12 +9,14 @@
                         stages' results and the per-class metrics
       model/            the trained network: config.json (classes, preprocessing) + model.safetensors
       vision/           the network's definition in plain PyTorch (Afinar's own, no torchvision)
-      examples/         one validation picture per class, when the run's pictures are still on disk
+      examples/         one validation picture per class (at most 512 px, no EXIF), when the run's
+                        pictures are still on disk
 
 ``python app.py`` in that folder runs it on 127.0.0.1:7860; on Spaces the same file runs as is.
-The app prepares a picture exactly as ``afinar predict`` does (RGB, short side resized to the run's
-size, center crop, the base's normalization), loads the weights from safetensors with
-``strict=True`` and turns Gradio's analytics off.
+The app prepares a picture as ``afinar predict`` does (upright by its EXIF orientation, RGB, short
+side resized to the run's size, center crop, the base's normalization; only large JPEGs differ
+slightly, since Afinar decodes them at a reduced scale for speed and Gradio hands the app the full
+picture), loads the weights from safetensors with ``strict=True`` and turns Gradio's analytics off.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from afinar.errors import AfinarError
 # architecture -> (module of afinar.models.vision copied into vision/, class name)
 NETWORKS = {"mobilenet_v2": ("mobilenet_v2", "MobileNetV2"), "efficientnet_lite0": ("efficientnet_lite", "EfficientNetLite0")}
 
-APP = '''"""{title}: a Hugging Face Space made with Afinar. `python app.py` runs it locally."""
+APP = '''"""A Hugging Face Space made with Afinar. `python app.py` runs it locally."""
 
 import os
 
@@ -102,9 +104,16 @@ def _requirements() -> str:
     return f"torch>={'.'.join(torch.split('.')[:2])}\nsafetensors>=0.4\nnumpy\npillow\n"
 
 
+EXAMPLE_SIDE = 512  # examples are re-saved at most this large, without their metadata
+
+
 def _examples(run: RunDir, labels: list[str], out: Path) -> None:
-    """Copy one validation picture per class (the first of each in the run's valid.csv)."""
+    """One validation picture per class (the first of each in the run's valid.csv), re-saved
+    upright, at most EXAMPLE_SIDE pixels, without EXIF (no camera data or location leaves with it),
+    as ``NN_label.png|jpg``."""
     import csv
+
+    from PIL import Image, ImageOps
 
     table = run.path / "data" / "valid.csv"
     if not table.is_file():
@@ -115,12 +124,19 @@ def _examples(run: RunDir, labels: list[str], out: Path) -> None:
             path = Path(row.get("path") or "")
             if row.get("label") in labels and row["label"] not in picked and path.is_file():
                 picked[row["label"]] = path
-    if picked:
-        out.mkdir()
-    for label in labels:
-        if label in picked:
-            safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in label) or "class"
-            shutil.copy2(picked[label], out / f"{safe}{picked[label].suffix.lower()}")
+    for number, label in enumerate(labels, 1):
+        if label not in picked:
+            continue
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in label)[:40] or "class"
+        try:
+            with Image.open(picked[label]) as img:
+                img = ImageOps.exif_transpose(img).convert("RGB")
+                img.thumbnail((EXAMPLE_SIDE, EXAMPLE_SIDE))
+                photo = picked[label].suffix.lower() in (".jpg", ".jpeg")
+                out.mkdir(exist_ok=True)
+                img.save(out / f"{number:02d}_{safe}.{'jpg' if photo else 'png'}", quality=90)
+        except OSError:
+            continue  # an unreadable example is left out; the Space works without it
 
 
 def space_card(meta: dict[str, Any], report: dict[str, Any], config: dict[str, Any], title: str,

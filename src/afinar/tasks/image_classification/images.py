@@ -24,14 +24,16 @@ MAX_CACHE_BYTES = 2 << 30  # 2 GiB of uint8 pictures (about 27,000 at 160×160)
 
 
 def load(path: str | Path, size: int) -> torch.Tensor:
-    """``path`` as a uint8 tensor ``[3, size, size]``: RGB, short side resized to ``size``, center crop."""
+    """``path`` as a uint8 tensor ``[3, size, size]``: upright (EXIF orientation applied, as phones
+    tag their photos and as browsers and Gradio show them), RGB, short side resized to ``size``,
+    center crop. Large JPEGs are decoded at a reduced scale (``draft``) for speed."""
     import numpy as np
-    from PIL import Image
+    from PIL import Image, ImageOps
 
     with Image.open(path) as img:
         if img.format == "JPEG":
             img.draft("RGB", (size, size))
-        img = img.convert("RGB")
+        img = ImageOps.exif_transpose(img).convert("RGB")
         w, h = img.size
         scale = size / min(w, h)
         nw, nh = max(size, round(w * scale)), max(size, round(h * scale))

@@ -28,7 +28,7 @@ from afinar.errors import AfinarError
 MODEL_FILES = ("config.json", "model.safetensors", "classifier.safetensors", "tokenizer.json", "tokenizer_config.json",
                "special_tokens_map.json", "vocab.txt", "sentencepiece.bpe.model")
 
-APP = '''"""{title}: a Hugging Face Space made with Afinar. `python app.py` runs it locally."""
+APP = '''"""A Hugging Face Space made with Afinar. `python app.py` runs it locally."""
 
 import os
 
