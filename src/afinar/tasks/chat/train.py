@@ -170,10 +170,9 @@ def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
         n_tokens, loss_total, correct, row = world.sum(n_mine, float(loss_sum.detach()), correct, row)
         if sharded:  # FSDP averages gradients over the processes; the loss wants their sum
             (loss_sum * world.size / max(1, n_tokens)).backward()
-        elif mine:
-            (loss_sum / max(1, n_tokens)).backward()
-            world.sync_grads(params)
-        else:
+        else:  # data parallel: summed here (a process without examples contributes zeros)
+            if mine:
+                (loss_sum / max(1, n_tokens)).backward()
             world.sync_grads(params)
         torch.nn.utils.clip_grad_norm_(params, CLIP_NORM)
         optimizer.step()
