@@ -10,6 +10,7 @@ selecting it with ``model.set_attn_implementation`` is all it takes. Without ``c
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 NAME = "afinar_varlen"
@@ -51,8 +52,6 @@ def _flash(query: Any, key: Any, value: Any, cu: Any, scaling: float | None, lon
     """One fused kernel for the whole packed row (torch.nn.attention.varlen, flash attention on
     CUDA). Layout (1, heads, tokens, dim) in, (1, tokens, heads, dim) out. Computes in the autocast
     dtype when autocast is on (rotary embeddings leave queries and keys in float32 there)."""
-    import inspect
-
     import torch
     from torch.nn.attention.varlen import varlen_attn
 
@@ -63,13 +62,23 @@ def _flash(query: Any, key: Any, value: Any, cu: Any, scaling: float | None, lon
     q, k, v = (t[0].transpose(0, 1).to(dtype) for t in (query, key, value))
     extra = {}
     if k.shape[1] != q.shape[1]:  # grouped-query attention
-        if "enable_gqa" in inspect.signature(varlen_attn).parameters:
+        if _has_gqa_flag():
             extra["enable_gqa"] = True
         else:  # older torch: share each key/value head with its query heads by hand
             groups = q.shape[1] // k.shape[1]
             k, v = k.repeat_interleave(groups, dim=1), v.repeat_interleave(groups, dim=1)
     out = varlen_attn(q, k, v, cu, cu, longest, longest, scale=scaling, window_size=(-1, 0), **extra)
     return out.unsqueeze(0)
+
+
+@functools.cache
+def _has_gqa_flag() -> bool:
+    """Whether this torch's varlen_attn takes ``enable_gqa`` (newer than 2.11); read once."""
+    import inspect
+
+    from torch.nn.attention.varlen import varlen_attn
+
+    return "enable_gqa" in inspect.signature(varlen_attn).parameters
 
 
 def _flash_ok(query: Any, key: Any, value: Any, cu: Any, scaling: float | None, longest: int | None = None) -> bool:

@@ -12,9 +12,9 @@ from afinar.studio.archives import extract_images
 from afinar.studio.datasets import FINDING_WIDTHS, error_text
 from afinar.studio.textcls_tab import (
     curves_frame,
-    export,
     problems_frame,
     run_choices,
+    run_list_and_export,
     show,
 )
 from afinar.studio.texts import Texts, tr
@@ -121,10 +121,6 @@ def build(T: Texts, lang_box: Any) -> list[tuple[Any, ...]]:
                              height=220)
             label = T.make(gr.Label, "studio.cls.confidences", elem_id="img-label")
         classify = T.make(gr.Button, "studio.cls.classify", attr="value", variant="primary", elem_id="img-classify")
-    with gr.Row():
-        export_btn = T.make(gr.Button, "studio.cls.export", attr="value", elem_id="img-export")
-        export_msg = gr.Markdown(elem_id="img-export-msg")
-    space = T.make(gr.File, "studio.cls.space", interactive=False, visible=False, elem_id="img-space")
     timer = gr.Timer(1.0, active=False)
 
     view = [status, curves, metrics, confusion, timer]
@@ -132,12 +128,4 @@ def build(T: Texts, lang_box: Any) -> list[tuple[Any, ...]]:
     run.change(show_images, [run, lang_box], view)
     timer.tick(show_images, [run, lang_box], view)
     classify.click(try_image, [run, picture, lang_box], label)
-    export_btn.click(export, [run, lang_box], [space, export_msg])
-
-    def reload(current: str | None = None) -> Any:
-        choices = run_choices(TASK)
-        values = [v for _, v in choices]
-        return gr.update(choices=choices, value=current if current in values else (values[0] if values else None))
-
-    refresh.click(reload, run, run)
-    return [(reload, [run], [run])]
+    return run_list_and_export(T, "img", TASK, run, refresh, lang_box)

@@ -154,6 +154,27 @@ def export(run_value: str | None, lang: str) -> tuple[Any, str]:
     return gr.update(value=str(path), visible=True), tr("studio.cls.exported", lang, name=path.name)
 
 
+def run_list_and_export(T: Texts, prefix: str, task: str, run: Any, refresh: Any,
+                        lang_box: Any) -> list[tuple[Any, list[Any], list[Any]]]:
+    """The end of a classifier page (text or images): the Space export row for the chosen run, and
+    the refresh of the run list (also returned, for the studio to call when the page loads)."""
+    import gradio as gr
+
+    with gr.Row():
+        export_btn = T.make(gr.Button, "studio.cls.export", attr="value", elem_id=f"{prefix}-export")
+        export_msg = gr.Markdown(elem_id=f"{prefix}-export-msg")
+    space = T.make(gr.File, "studio.cls.space", interactive=False, visible=False, elem_id=f"{prefix}-space")
+    export_btn.click(export, [run, lang_box], [space, export_msg])
+
+    def reload(current: str | None = None) -> Any:
+        choices = run_choices(task)
+        values = [v for _, v in choices]
+        return gr.update(choices=choices, value=current if current in values else (values[0] if values else None))
+
+    refresh.click(reload, run, run)
+    return [(reload, [run], [run])]
+
+
 def build(T: Texts, lang_box: Any) -> list[tuple[Any, list[Any]]]:
     import gradio as gr
 
@@ -192,10 +213,6 @@ def build(T: Texts, lang_box: Any) -> list[tuple[Any, list[Any]]]:
             classify = T.make(gr.Button, "studio.cls.classify", attr="value", variant="primary",
                               elem_id="cls-classify", scale=1)
         label = T.make(gr.Label, "studio.cls.confidences", elem_id="cls-label")
-    with gr.Row():
-        export_btn = T.make(gr.Button, "studio.cls.export", attr="value", elem_id="cls-export")
-        export_msg = gr.Markdown(elem_id="cls-export-msg")
-    space = T.make(gr.File, "studio.cls.space", interactive=False, visible=False, elem_id="cls-space")
     timer = gr.Timer(1.0, active=False)
 
     view = [status, curves, metrics, confusion, timer]
@@ -204,12 +221,4 @@ def build(T: Texts, lang_box: Any) -> list[tuple[Any, list[Any]]]:
     timer.tick(show, [run, lang_box], view)
     classify.click(try_text, [run, text, lang_box], label)
     text.submit(try_text, [run, text, lang_box], label)
-    export_btn.click(export, [run, lang_box], [space, export_msg])
-
-    def reload(current: str | None = None) -> Any:
-        choices = run_choices()
-        values = [v for _, v in choices]
-        return gr.update(choices=choices, value=current if current in values else (values[0] if values else None))
-
-    refresh.click(reload, run, run)
-    return [(reload, [run], [run])]
+    return run_list_and_export(T, "cls", TASK, run, refresh, lang_box)
