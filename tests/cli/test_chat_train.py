@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import tiny_chat  # noqa: E402
+import tiny_chat
 
 REPO = Path(__file__).resolve().parents[2]
 TECHSTORE = REPO / "examples" / "techstore"
@@ -52,12 +52,13 @@ def test_train_chat_and_use_the_model(run_cli, tiny_model: Path, tmp_path: Path)
         assert resolved in config
     assert [p.name for p in (run / "checkpoints").iterdir()] == ["checkpoint-12"]  # only the last is kept
     header = (run / "results.csv").read_text().splitlines()[0]
-    assert header == "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy"
+    assert header == ("step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy,"
+                      "eval_facts_recalled,eval_nonword_rate")
     events = [e["message"] for e in map(json.loads, (run / "events.jsonl").read_text().splitlines())]
     assert "Step 10/12: training loss=" in " ".join(events) and events[-1] == "The job has successfully completed"
     card = (run / "README.md").read_text()
     assert card.startswith("---\nbase_model:") and "lora_r" in card
-    code, answer, err = run_cli("chat", "-m", meta["model_id"], "-p", "¿Qué laptop?", "--max-tokens", "5")
+    code, _answer, err = run_cli("chat", "-m", meta["model_id"], "-p", "¿Qué laptop?", "--max-tokens", "5")
     assert code == 0, err
     code, _, err = run_cli("chat", "-m", meta["model_id"] + ":ckpt-step-12", "-p", "hola", "--max-tokens", "3")
     assert code == 0, err
@@ -69,6 +70,58 @@ def test_train_chat_and_use_the_model(run_cli, tiny_model: Path, tmp_path: Path)
     assert code == 0, err
     assert "0/12" in out or "/12" in out
     assert report.read_text().count("<tr>") == 6
+
+
+def _with_system(path: Path, n: int, system: str) -> Path:
+    rows = [{"messages": [{"role": "system", "content": system},
+                          {"role": "user", "content": f"¿Cuánto cuesta la tarta {i}?"},
+                          {"role": "assistant", "content": f"La tarta {i} cuesta {10 + i} euros."}]}
+            for i in range(n)]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_auto_recipe_system_prompt_and_checks_travel_with_the_model(run_cli, tiny_model: Path,
+                                                                       tmp_path: Path) -> None:
+    """Defaults only: the events say what auto chose and why; the shared system prompt is kept with
+    the model and used by `afinar chat`; the job ends with a facts/non-words check."""
+    system = "Eres el asistente de la Pastelería Nube. Responde en español."
+    run = tmp_path / "run"
+    code, _, err = run_cli("train", "chat", _with_system(tmp_path / "d.jsonl", 6, system), "--model", tiny_model,
+                           "--output", run)
+    assert code == 0, err
+    meta = json.loads((run / "meta.json").read_text())
+    assert meta["system_prompt"] == system
+    events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()]
+    recipe = {e["data"]["recipe"]: e["message"] for e in events if "recipe" in e["data"]}
+    assert recipe.keys() == {"recipe.epochs_small", "recipe.batch", "recipe.lr_small"}
+    assert recipe["recipe.epochs_small"].startswith("20 epochs (auto): 6 examples are few")
+    assert "epochs: 20" in (run / "config.yaml").read_text()
+    checks = json.loads((run / "evaluation.json").read_text())
+    assert checks["source"] == "training" and checks["checks"] == 6 and checks["facts_total"] == 12
+    assert checks["system_prompt"] == system and checks["language"] == "es"
+    assert meta["evaluation"]["facts_total"] == 12 and "Evaluation on 6 training questions" in events[-3]["message"]
+    last = (run / "results.csv").read_text().splitlines()[-1].split(",")
+    assert float(last[5]) == checks["facts_recalled"] / 12
+    code, _, err = run_cli("chat", "-m", meta["model_id"], "-p", "hola", "--max-tokens", "3")
+    assert code == 0 and system in " ".join(err.split())
+    code, _, err = run_cli("chat", "-m", meta["model_id"], "-p", "hola", "--max-tokens", "3", "--system", "")
+    assert code == 0 and system not in " ".join(err.split())
+
+
+def test_eval_prompts_are_checked_before_training(run_cli, tiny_model: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "checks.jsonl"
+    bad.write_text('{"prompt": "¿Horario?", "expected": ["(9:00"]}\n', encoding="utf-8")
+    code, _, err = run_cli("train", "chat", _data(tmp_path / "d.jsonl", 4), "--model", tiny_model,
+                           "--eval-prompts", bad, "--output", tmp_path / "r")
+    assert code == 1 and "invalid regular expression" in " ".join(err.split()) and not (tmp_path / "r").exists()
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"prompt": "¿Cuánto cuesta el producto 2?", "expected": ["102"]}\n', encoding="utf-8")
+    code, _, err = run_cli("train", "chat", _data(tmp_path / "d.jsonl", 4), "--model", tiny_model, "--epochs", "1",
+                           "--eval-prompts", good, "--output", tmp_path / "r2")
+    assert code == 0, err
+    checks = json.loads((tmp_path / "r2" / "evaluation.json").read_text())
+    assert checks["source"] == "eval_prompts" and checks["checks"] == 1 and checks["system_prompt"] is None
 
 
 def test_same_seed_same_loss_curve(run_cli, tiny_model: Path, tmp_path: Path) -> None:
@@ -154,7 +207,7 @@ def test_full_fine_tuning_and_merge(run_cli, tiny_model: Path, tmp_path: Path) -
     assert (tmp_path / "full" / "final" / "model.safetensors").exists()
     code, _, err = run_cli("chat", "-m", tmp_path / "full", "-p", "hola", "--max-tokens", "3")
     assert code == 0, err
-    code, out, err = run_cli("train", "chat", data, "--model", tiny_model, "--epochs", "1", "--merge",
+    code, _out, err = run_cli("train", "chat", data, "--model", tiny_model, "--epochs", "1", "--merge",
                              "--output", tmp_path / "lora")
     assert code == 0, err
     merged = tmp_path / "lora" / "final" / "merged"
@@ -224,7 +277,7 @@ def test_qlora_run_end_to_end_on_the_cpu_backend(run_cli, tmp_path: Path, monkey
     monkeypatch.setenv("AFINAR_QLORA_CPU", "1")
     model = tiny_chat.build(tmp_path / "tiny128", hidden=128)  # bitsandbytes' CPU blocks: widths of 64s
     run = tmp_path / "q"
-    code, out, err = run_cli("train", "chat", _data(tmp_path / "d.jsonl", 8), "--model", model, "--method", "qlora",
+    code, _out, err = run_cli("train", "chat", _data(tmp_path / "d.jsonl", 8), "--model", model, "--method", "qlora",
                              "--epochs", "2", "--batch-size", "4", "--lr-multiplier", "10", "--output", run)
     assert code == 0, err
     losses = [m["train_loss"] for m in map(json.loads, (run / "metrics.jsonl").read_text().splitlines())

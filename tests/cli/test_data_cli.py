@@ -83,10 +83,15 @@ def test_stats_and_estimate(run_cli) -> None:
     code, out, _ = run_cli("data", "estimate", TECHSTORE / "train.jsonl", "--model", "smollm2-135m-instruct", "--json")
     assert code == 0
     est = json.loads(out)
-    assert est["epochs"] == 4 and est["epochs_source"] == "auto"  # 100 // 24
-    assert est["trained_tokens"] == est["tokens_per_epoch"] * 4
+    assert est["epochs"] == 10 and est["epochs_source"] == "auto"  # 240 example passes for a small set
+    assert est["openai_epochs"] == 4  # 100 // 24, OpenAI's rule, what its prices are for
+    assert est["trained_tokens"] == est["tokens_per_epoch"] * 10
     assert est["local_method"] == "assumed" and est["local_seconds"] > 0
-    assert est["openai_cost_usd"]["gpt-4o-mini-2024-07-18"] == round(est["trained_tokens"] * 3.0 / 1e6, 4)
+    assert est["openai_cost_usd"]["gpt-4o-mini-2024-07-18"] == round(est["tokens_per_epoch"] * 4 * 3.0 / 1e6, 4)
+    assert [r["key"] for r in est["recipe"]] == ["recipe.epochs_small", "recipe.batch", "recipe.lr_small"]
+    code, out, _ = run_cli("data", "estimate", TECHSTORE / "train.jsonl", "--model", "smollm2-135m-instruct",
+                           "--no-measure", "--lang", "es")
+    assert code == 0 and "10 épocas (auto): 24 ejemplos son pocos" in " ".join(out.split())
     code, out, _ = run_cli("data", "estimate", TECHSTORE / "train.jsonl", "-m", "x", "--epochs", "zero")
     assert code == 2
 

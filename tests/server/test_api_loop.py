@@ -10,6 +10,39 @@ from serverkit import TECHSTORE, wait_job
 pytestmark = pytest.mark.cli
 
 
+def test_auto_recipe_events_and_the_training_system_prompt_on_request(server, make_client, tiny_model, tmp_path):
+    """auto values come with their reasons in the job's events; the training data's system prompt is
+    added only when a request asks for it (extra_body), never by default (OpenAI's behaviour)."""
+    import json
+
+    system = "Eres el asistente de la Pastelería Nube, en Sevilla. Responde siempre en español y con amabilidad."
+    data = tmp_path / "nube.jsonl"
+    data.write_text("".join(json.dumps({"messages": [
+        {"role": "system", "content": system}, {"role": "user", "content": f"¿Precio de la tarta {i}?"},
+        {"role": "assistant", "content": f"La tarta {i} cuesta {10 + i} euros."}]}, ensure_ascii=False) + "\n"
+        for i in range(8)), encoding="utf-8")
+    client = make_client(server)
+    with open(data, "rb") as fh:
+        uploaded = client.files.create(file=fh, purpose="fine-tune")
+    job = wait_job(client, client.fine_tuning.jobs.create(training_file=uploaded.id, model=str(tiny_model)).id)
+    assert job.status == "succeeded", job.error
+    assert job.hyperparameters.n_epochs == 20  # the small-set rule: ceil(240 / 8), capped at 20
+    messages = [e.message for e in reversed(list(client.fine_tuning.jobs.list_events(job.id, limit=100)))]
+    assert any(m.startswith("20 epochs (auto): 8 examples are few") for m in messages)
+    assert any(m.startswith("Evaluation on 8 training questions") for m in messages)
+
+    def prompt_tokens(**kwargs) -> int:
+        reply = client.chat.completions.create(model=job.fine_tuned_model, max_tokens=1, temperature=0, **kwargs)
+        return reply.usage.prompt_tokens
+
+    question = [{"role": "user", "content": "¿Abren el domingo?"}]
+    plain = prompt_tokens(messages=question)
+    with_training = prompt_tokens(messages=question, extra_body={"system_prompt": "training"})
+    assert with_training > plain + 10  # the system prompt was added
+    own = [{"role": "system", "content": "Sé breve."}, *question]
+    assert prompt_tokens(messages=own, extra_body={"system_prompt": "training"}) == prompt_tokens(messages=own)
+
+
 def test_upload_train_and_chat(server, make_client, tiny_model):
     client = make_client(server)
     with open(TECHSTORE / "train.jsonl", "rb") as fh:
@@ -44,7 +77,8 @@ def test_upload_train_and_chat(server, make_client, tiny_model):
 
     # the results file, like OpenAI's
     results = client.files.content(job.result_files[0]).text.splitlines()
-    assert results[0] == "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy"
+    assert results[0] == ("step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy,"
+                          "eval_facts_recalled,eval_nonword_rate")
     assert len(results) == 13
 
     # models: the fine-tuned id (colons, unescaped in the path) and its checkpoints

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from afinar.data.estimate import auto_epochs, estimate, model_params
+from afinar.data.estimate import estimate, model_params
+from afinar.data.recipe import openai_epochs
 from afinar.data.stats import chat_stats, percentiles
 from afinar.data.tokens import approx_tokens, load_tokenizer
 from afinar.data.validate import ValidateOptions, validate
@@ -37,7 +38,7 @@ def _write(path: Path, rows: list[tuple[str, str]]) -> Path:
 @pytest.mark.parametrize("n,epochs", [(1, 25), (4, 25), (10, 10), (24, 4), (33, 3), (34, 3), (100, 3),
                                       (8333, 3), (8334, 2), (25_000, 1), (100_000, 1)])
 def test_openai_auto_epochs(n: int, epochs: int) -> None:
-    assert auto_epochs(n) == epochs
+    assert openai_epochs(n) == epochs
 
 
 def test_approximation_formula() -> None:
@@ -83,11 +84,13 @@ def test_estimate_arithmetic(tmp_path: Path) -> None:
     est = estimate(data, "smollm2-135m-instruct")
     per_example = approx_tokens(4 + 95, 2)
     assert est.examples == 12 and est.tokens_per_epoch == 12 * per_example
-    assert est.epochs == 100 // 12 and est.trained_tokens == est.epochs * est.tokens_per_epoch
+    assert est.epochs == 20 and est.trained_tokens == est.epochs * est.tokens_per_epoch  # Afinar's small-set rule
+    assert est.openai_epochs == 100 // 12  # OpenAI bills its own rule's epochs
     assert est.local_method == "assumed" and est.local_seconds == pytest.approx(est.trained_tokens / 260, rel=0.01)
-    assert est.openai_cost_usd["gpt-4.1-nano-2025-04-14"] == round(est.trained_tokens * 1.5 / 1e6, 4)
+    assert est.openai_cost_usd["gpt-4.1-nano-2025-04-14"] == round(est.tokens_per_epoch * 8 * 1.5 / 1e6, 4)
     given = estimate(data, "unknown/model", epochs=2)
     assert given.epochs == 2 and given.local_seconds is None and given.local_method == "unknown"
+    assert given.openai_epochs == 2 and given.recipe[0]["key"] == "recipe.batch"
 
 
 def test_model_params_from_a_local_config(tmp_path: Path) -> None:

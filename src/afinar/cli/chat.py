@@ -13,7 +13,8 @@ from afinar.cli.options import lang_option
 @click.command()
 @click.option("-m", "--model", required=True,
               help="Catalog name, hub id, model folder, run folder or ft: model id (…:ckpt-step-N too).")
-@click.option("--system", help="System message for the conversation.")
+@click.option("--system", help="System message for the conversation (default: the one the fine-tuned model's "
+                                "training data shared, if any; --system '' for none).")
 @click.option("-p", "--prompt", help="Answer this once, print the answer and exit.")
 @click.option("--max-tokens", default=256, show_default=True, type=click.IntRange(1, 8192))
 @click.option("--temperature", default=0.0, show_default=True, type=click.FloatRange(0, 2),
@@ -24,6 +25,9 @@ def chat(model: str, system: str | None, prompt: str | None, max_tokens: int, te
     from afinar.tasks.chat.predict import generate, load
 
     llm, tokenizer, target = load(model)
+    if system is None and target.system_prompt:
+        system = target.system_prompt
+        click.echo(i18n.t("chat.system_default", system=system), err=True)
     history = [{"role": "system", "content": system}] if system else []
     if prompt is not None:
         reply = generate(llm, tokenizer, [*history, {"role": "user", "content": prompt}],

@@ -214,7 +214,7 @@ def _epochs(ctx: click.Context, param: click.Parameter, value: str) -> int | Non
 @click.option("--model", "-m", required=True, metavar="BASE",
               help="Base model: catalog name, hub id or local folder (sets the assumed speed).")
 @click.option("--epochs", default="auto", show_default=True, callback=_epochs,
-              help="auto (OpenAI's rule) or a number from 1 to 50.")
+              help="auto (Afinar's recipe, shown with its reasons) or a number from 1 to 50.")
 @click.option("--tokenizer", metavar="MODEL", help="Count tokens with this tokenizer (default: approximate).")
 @click.option("--measure/--no-measure", default=True, show_default=True,
               help="Time a few real training steps when the model is already on this machine.")
@@ -273,7 +273,12 @@ def _print_estimate(est) -> None:
     console.print(f"[bold]{escape(t('data.estimate.title', file=est.file, model=est.model))}[/]")
     console.print(t("data.estimate.examples", examples=est.examples, tokens=est.tokens_per_epoch,
                     method=t("data.estimate.method." + ("exact" if est.token_method != "approximate" else "approx"))))
-    console.print(t("data.estimate.epochs_" + est.epochs_source, epochs=est.epochs))
+    if est.epochs_source == "given":
+        console.print(t("data.estimate.epochs_given", epochs=est.epochs))
+    if est.recipe:
+        console.print(t("data.estimate.recipe_title"))
+        for reason in est.recipe:
+            console.print("    " + escape(t(reason["key"], **reason["params"])))
     console.print(t("data.estimate.trained", trained=f"{est.trained_tokens:,}"))
     if est.local_seconds is not None:
         console.print(t(f"data.estimate.local_{est.local_method}", time=_duration(est.local_seconds),
@@ -281,6 +286,8 @@ def _print_estimate(est) -> None:
     else:
         console.print(t("data.estimate.local_unknown", model=escape(est.model)))
     console.print(t("data.estimate.openai_title"))
+    if est.openai_epochs != est.epochs:
+        console.print(t("data.estimate.openai_epochs", epochs=est.openai_epochs))
     for name, cost in est.openai_cost_usd.items():
         console.print(f"  {name:<28} ${cost:,.4f}")
     console.print(f"[dim]{escape(t('data.estimate.openai_note'))}[/]")

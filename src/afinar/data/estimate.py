@@ -1,12 +1,13 @@
 """How many epochs, how many trained tokens, how long here, and what OpenAI would charge.
 
-- Epochs: OpenAI's ``auto`` rule (from its data-preparation cookbook): aim at 3 epochs, but keep
-  examples × epochs within 100..25,000, clamped to 1..25 epochs.
+- Epochs: what ``auto`` chooses here (``afinar.data.recipe``: more passes for small sets than
+  OpenAI's rule), with the batch size, learning rate and the reason for each.
 - Trained tokens: every example's tokens (capped at the per-example limit) × epochs.
 - Local time: trained tokens ÷ an assumed throughput. The assumption is measured, not invented:
   SmolLM2-135M with LoRA trains at ≈260 tokens/s on 2 CPU cores in fp32 (see ../docs/data.md);
   other models are scaled by parameter count. The result says it is an assumption.
-- OpenAI cost: trained tokens × the published training price per million tokens.
+- OpenAI cost: the tokens OpenAI would train (its own auto epochs, or the given ones) × the
+  published training price per million tokens.
 """
 
 from __future__ import annotations
@@ -17,14 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from afinar.data.chat_schema import check_example
+from afinar.data.recipe import chat_recipe
 from afinar.data.records import iter_records
 from afinar.data.tokens import DEFAULT_MAX_TOKENS, TokenCounter, approx_tokens
 from afinar.errors import AfinarError
-
-TARGET_EPOCHS = 3
-MIN_TARGET_EXAMPLES = 100
-MAX_TARGET_EXAMPLES = 25_000
-MIN_EPOCHS, MAX_EPOCHS = 1, 25
 
 # Training price in USD per 1M tokens, as published on OpenAI's pricing page (2025).
 OPENAI_TRAINING_PRICES: dict[str, float] = {
@@ -51,17 +48,6 @@ KNOWN_PARAMS: dict[str, float] = {
 }
 
 
-def auto_epochs(n_examples: int) -> int:
-    """OpenAI's default number of epochs for a dataset of ``n_examples``."""
-    if n_examples <= 0:
-        return TARGET_EPOCHS
-    if n_examples * TARGET_EPOCHS < MIN_TARGET_EXAMPLES:
-        return min(MAX_EPOCHS, MIN_TARGET_EXAMPLES // n_examples)
-    if n_examples * TARGET_EPOCHS > MAX_TARGET_EXAMPLES:
-        return max(MIN_EPOCHS, MAX_TARGET_EXAMPLES // n_examples)
-    return TARGET_EPOCHS
-
-
 @dataclass
 class Estimate:
     file: str
@@ -76,6 +62,10 @@ class Estimate:
     local_tokens_per_s: float | None
     local_seconds: float | None
     local_method: str  # "assumed" (from the reference measurement) or "measured"
+    batch_size: int = 0
+    learning_rate: float = 0.0
+    openai_epochs: int = 0  # what OpenAI would train (its auto rule, or the given epochs)
+    recipe: list[dict[str, Any]] = field(default_factory=list)  # why each auto value: {"key", "params"}
     openai_cost_usd: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -129,8 +119,10 @@ def estimate(path: str | Path, model: str, epochs: int | None = None,
     examples, tokens = dataset_tokens(path, counter)
     if examples == 0:
         raise AfinarError("data.estimate.no_examples", path=str(path))
-    n_epochs = epochs if epochs is not None else auto_epochs(examples)
+    recipe = chat_recipe(examples, epochs=epochs)
+    n_epochs = recipe.epochs
     trained = tokens * n_epochs
+    openai_epochs = epochs if epochs is not None else recipe.openai_epochs
     params = model_params(model)
     if measured_tokens_per_s:
         speed, method = measured_tokens_per_s, "measured"
@@ -144,5 +136,8 @@ def estimate(path: str | Path, model: str, epochs: int | None = None,
         token_method=counter.source if counter else "approximate", model_params=params,
         local_tokens_per_s=round(speed, 1) if speed else None,
         local_seconds=round(trained / speed, 1) if speed else None, local_method=method,
-        openai_cost_usd={name: round(trained / 1e6 * price, 4) for name, price in OPENAI_TRAINING_PRICES.items()},
+        batch_size=recipe.batch_size, learning_rate=recipe.learning_rate, openai_epochs=openai_epochs,
+        recipe=[{"key": key, "params": params} for key, params in recipe.reasons],
+        openai_cost_usd={name: round(tokens * openai_epochs / 1e6 * price, 4)
+                         for name, price in OPENAI_TRAINING_PRICES.items()},
     )

@@ -11,9 +11,10 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from afinar.errors import AfinarError
 
@@ -88,8 +89,8 @@ def totals(rows: list[Row]) -> dict[str, Any]:
     return out
 
 
-def to_markdown(rows: list[Row], title: str) -> str:
-    lines = [f"# {title}", ""]
+def to_markdown(rows: list[Row], title: str, summary: list[str] = ()) -> str:
+    lines = [f"# {title}", "", *(f"- {line}" for line in summary), ""]
     for row in rows:
         lines.append(f"## {row.case.case or row.case.prompt}")
         lines.append(f"**Prompt:** {row.case.prompt}")
@@ -100,7 +101,7 @@ def to_markdown(rows: list[Row], title: str) -> str:
     return "\n".join(lines)
 
 
-def to_html(rows: list[Row], title: str, labels: dict[str, str]) -> str:
+def to_html(rows: list[Row], title: str, labels: dict[str, str], summary: list[str] = ()) -> str:
     head = "".join(f"<th>{html.escape(labels.get(k, k))}</th>" for k in rows[0].answers) if rows else ""
     body = []
     for row in rows:
@@ -113,4 +114,5 @@ def to_html(rows: list[Row], title: str, labels: dict[str, str]) -> str:
     return ("<!doctype html><meta charset=utf-8><title>" + html.escape(title) + "</title>"
             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
             "td,th{border:1px solid #ccc;padding:.5em;vertical-align:top}.facts{color:#555}</style>"
-            f"<h1>{html.escape(title)}</h1><table><tr><th></th>{head}</tr>{''.join(body)}</table>")
+            f"<h1>{html.escape(title)}</h1>" + "".join(f"<p>{html.escape(line)}</p>" for line in summary)
+            + f"<table><tr><th></th>{head}</tr>{''.join(body)}</table>")

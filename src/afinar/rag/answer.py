@@ -44,10 +44,12 @@ class Citation:
 
 
 def build_messages(question: str, hits: list[Hit], history: list[dict] | None = None,
-                   lang: str | None = None) -> list[dict]:
-    """The grounded chat prompt: a system rule, earlier turns, then the numbered chunks and the question."""
+                   lang: str | None = None, persona: str | None = None) -> list[dict]:
+    """The grounded chat prompt: a system rule (after the fine-tuned model's training system prompt,
+    ``persona``, when it has one), earlier turns, then the numbered chunks and the question."""
     context = "\n\n".join(f"[{n}] ({hit.name}) {hit.text}" for n, hit in enumerate(hits, 1))
-    return [{"role": "system", "content": i18n.t("rag.prompt.system", lang)}, *(history or []),
+    rule = i18n.t("rag.prompt.system", lang)
+    return [{"role": "system", "content": f"{persona}\n\n{rule}" if persona else rule}, *(history or []),
             {"role": "user", "content": i18n.t("rag.prompt.user", lang, context=context, question=question)}]
 
 
@@ -162,7 +164,12 @@ def answer(name: str, question: str, model: str | None = None, *, k: int = 4, mi
     unknown = i18n.t("rag.ask.unknown", lang, name=name)
     if not hits:
         return Answer(question, [], None, None, unknown)
-    messages = build_messages(question, hits, history, lang)
+    persona = None
+    if model and model.startswith("ft:"):
+        from afinar.tasks.chat.predict import training_system_prompt
+
+        persona = training_system_prompt(model)
+    messages = build_messages(question, hits, history, lang, persona)
     run = generate or engine_generate(model or default_chat_model(), max_tokens, temperature)
     return Answer(question, citations, messages, run, unknown)
 

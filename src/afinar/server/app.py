@@ -76,6 +76,9 @@ class ChatCompletionRequest(_Open):
     n: int | None = Field(1, ge=1, le=8)
     stream: bool | None = False
     stream_options: StreamOptions | None = None
+    # Afinar's extension (extra_body={"system_prompt": "training"}): a request without a system message
+    # gets the fine-tuned model's training system prompt. Default: none is added, as OpenAI does.
+    system_prompt: Literal["training"] | None = None
 
 
 class JobCreateRequest(_Open):
@@ -262,6 +265,11 @@ RAG_PREFIX = "rag:"
 
 def _chat(service: Service, body: ChatCompletionRequest, lang: str) -> JSONResponse | StreamingResponse:
     messages = [m.model_dump(exclude_none=True) for m in body.messages]
+    if body.system_prompt == "training" and not any(m["role"] in ("system", "developer") for m in messages):
+        from afinar.tasks.chat.predict import training_system_prompt
+
+        system = training_system_prompt(body.model)
+        messages = ([{"role": "system", "content": system}] if system else []) + messages
     stop = [body.stop] if isinstance(body.stop, str) else list(body.stop or [])
     if len(stop) > 4:
         raise ApiError(400, "server.chat.too_many_stops", param="stop")

@@ -167,14 +167,18 @@ def estimate_text(path: Path, model: str, epochs: int | None, lang: str) -> str:
         f"### {tr('data.estimate.title', lang, file=Path(est.file).name, model=est.model)}",
         "- " + tr("data.estimate.examples", lang, examples=est.examples, tokens=est.tokens_per_epoch,
                   method=method).strip(),
-        "- " + tr("data.estimate.epochs_" + est.epochs_source, lang, epochs=est.epochs).strip(),
-        "- " + tr("data.estimate.trained", lang, trained=f"{est.trained_tokens:,}").strip(),
     ]
+    if est.epochs_source == "given":
+        lines.append("- " + tr("data.estimate.epochs_given", lang, epochs=est.epochs).strip())
+    lines += ["- " + tr(reason["key"], lang, **reason["params"]) for reason in est.recipe]
+    lines.append("- " + tr("data.estimate.trained", lang, trained=f"{est.trained_tokens:,}").strip())
     if est.local_seconds is not None:
         lines.append("- " + tr(f"data.estimate.local_{est.local_method}", lang, time=duration(est.local_seconds),
                                speed=est.local_tokens_per_s).strip())
     else:
         lines.append("- " + tr("data.estimate.local_unknown", lang, model=est.model).strip())
+    if est.openai_epochs != est.epochs:
+        lines.append("- " + tr("data.estimate.openai_epochs", lang, epochs=est.openai_epochs).strip())
     lines += ["", f"| {tr('studio.data.openai_model', lang)} | USD |", "|---|---:|"]
     lines += [f"| {name} | ${cost:,.4f} |" for name, cost in est.openai_cost_usd.items()]
     lines += ["", f"_{tr('data.estimate.openai_note', lang).strip()}_"]

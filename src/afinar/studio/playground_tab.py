@@ -53,9 +53,21 @@ def facts_line(answer: str, expected: list[str], lang: str) -> str:
     return f"\n\n_{tr('studio.play.facts', lang, found=sum(found), total=len(found))}: {marks}_"
 
 
-def full_reply(backend: Any, model: str, prompt: str, lang: str, max_tokens: int) -> str:
+def system_prompt_of(model: str | None) -> str:
+    """The fine-tuned model's training system prompt ('' when it has none): the Playground starts
+    with it and Comparar asks both models with it, as `afinar chat` and `afinar compare` do."""
+    from afinar.tasks.chat.predict import training_system_prompt
+
+    return (training_system_prompt(model) or "") if model else ""
+
+
+def with_system(system: str, prompt: str) -> list[dict]:
+    return ([{"role": "system", "content": system}] if system.strip() else []) + [{"role": "user", "content": prompt}]
+
+
+def full_reply(backend: Any, model: str, prompt: str, lang: str, max_tokens: int, system: str = "") -> str:
     text = ""
-    for text in stream_reply(backend, model, [{"role": "user", "content": prompt}], lang, max_tokens):
+    for text in stream_reply(backend, model, with_system(system, prompt), lang, max_tokens):
         pass
     return text
 
@@ -73,10 +85,11 @@ def all_cases(backend: Any, cases: list[Any], base_id: str, tuned_id: str, lang:
     rows: list[str] = []
     found = {"base": 0, "tuned": 0}
     total = sum(len(c.expected) for c in cases)
+    system = system_prompt_of(tuned_id)
     for case in cases:
         cells = []
         for key, model in (("base", base_id), ("tuned", tuned_id)):
-            answer = full_reply(backend, model, case.prompt, lang, max_tokens)
+            answer = full_reply(backend, model, case.prompt, lang, max_tokens, system)
             hits = score(answer, case.expected)
             found[key] += sum(hits)
             clean = " ".join(answer.split()).replace("|", "\\|")[:300]
@@ -135,6 +148,8 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
     send.click(chat, [prompt, chatbot, model, system, length, lang_box], [chatbot, prompt])
     prompt.submit(chat, [prompt, chatbot, model, system, length, lang_box], [chatbot, prompt])
     clear.click(lambda: ([], ""), None, [chatbot, prompt])
+    # a fine-tuned model starts with its training system prompt, visible and editable
+    model.change(lambda model_id: gr.update(value=system_prompt_of(model_id)), model, system)
 
     base, tuned = build_compare(T, lang_box, backend, length)
     pickers = [model, base, tuned]
@@ -175,7 +190,7 @@ def build_compare(T: Texts, lang_box: Any, backend: Any, length: Any) -> tuple[A
             return
         # a course test case keeps its expected facts, scored like `afinar compare` does
         facts = next((c.expected for c in cases if c.prompt == text.strip()), [])
-        messages = [{"role": "user", "content": text.strip()}]
+        messages = with_system(system_prompt_of(tuned_id), text.strip())
         answer = ""
         for answer in stream_reply(backend, base_id, messages, lang, max_tokens):
             yield answer, ""

@@ -151,10 +151,6 @@ MESSAGES.update({
         "en": "  {examples} examples, {tokens} tokens per epoch ({method})",
         "es": "  {examples} ejemplos, {tokens} tokens por época ({method})",
     },
-    "data.estimate.epochs_auto": {
-        "en": "  {epochs} epochs (auto: OpenAI's rule, about 3 epochs and 100–25,000 examples seen)",
-        "es": "  {epochs} épocas (auto: la regla de OpenAI, unas 3 épocas y entre 100 y 25.000 ejemplos vistos)",
-    },
     "data.estimate.epochs_given": {"en": "  {epochs} epochs (given)", "es": "  {epochs} épocas (indicadas)"},
     "data.estimate.trained": {"en": "  {trained} trained tokens", "es": "  {trained} tokens entrenados"},
     "data.estimate.local_assumed": {

@@ -16,6 +16,14 @@ def _last(metrics: list[dict], key: str) -> Any:
     return values[-1] if values else None
 
 
+def _check_lines(check: dict[str, Any] | None) -> list[str]:
+    if not check:
+        return []
+    rate = "not measured" if check.get("nonword_rate") is None else f"{check['nonword_rate']:.1%}"
+    return [f"- end-of-job check ({check['eval_checks']} {check['eval_source']} questions, `evaluation.json`): "
+            f"{check['facts_recalled']}/{check['facts_total']} expected facts stated, non-word rate {rate}"]
+
+
 def write_model_card(run: RunDir, cfg: Any, meta: dict[str, Any]) -> None:
     metrics = run.metrics()
     header = {
@@ -47,6 +55,7 @@ def write_model_card(run: RunDir, cfg: Any, meta: dict[str, Any]) -> None:
         f"- final training loss: {_last(metrics, 'train_loss')}",
         f"- final validation loss: {_last(metrics, 'valid_loss')}",
         f"- full validation loss: {meta.get('full_valid_loss')}",
+        *_check_lines(meta.get("evaluation")),
         "", "Per-step metrics: `metrics.jsonl` and `results.csv` beside this card.", "",
         "## Use", "", "```bash", f"afinar chat -m {cfg.model_id} -p \"...\"", "```", "",
     ]

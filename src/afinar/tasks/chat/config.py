@@ -12,13 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-# Learning rate = BASE_LR[method] × lr_multiplier.
-BASE_LR = {"lora": 2e-4, "qlora": 2e-4, "full": 1e-5}
+from afinar.data.recipe import BASE_LR, auto_batch_size, auto_lr_multiplier  # noqa: F401 (re-exported)
+
 ADAPTER_METHODS = ("lora", "qlora")  # methods whose result is a LoRA adapter on the base
-# auto multiplier: small jobs need a larger step to learn visibly within a few epochs. Measured on
-# SmolLM2-135M + LoRA with 12 TechStore conversations: 1e-3 learns the store's prices, 2e-4 does not.
-SMALL_JOB_EXAMPLES = 1000  # examples × epochs under this count as small
-AUTO_MULTIPLIER_SMALL, AUTO_MULTIPLIER = 5.0, 2.0
 SUFFIX = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
@@ -33,7 +29,7 @@ class ChatTrainConfig(BaseModel):
     method: Literal["lora", "qlora", "full"] = Field(
         "lora", description="LoRA adapters (default), QLoRA (LoRA on a 4-bit base; NVIDIA GPU and bitsandbytes) "
                             "or full fine-tuning.")
-    epochs: Literal["auto"] | int = Field("auto", description="auto (OpenAI's rule) or 1-50.")
+    epochs: Literal["auto"] | int = Field("auto", description="auto (enough passes for a small set: docs/chat.md) or 1-50.")
     batch_size: Literal["auto"] | int = Field("auto", description="Examples per step: auto or 1-256.")
     lr_multiplier: Literal["auto"] | float = Field("auto", description="Learning rate = base rate of the method × this.")
     suffix: str | None = Field(None, description="Up to 40 letters, digits, - or _ for the model id.")
@@ -41,9 +37,14 @@ class ChatTrainConfig(BaseModel):
     lora_r: int = Field(16, ge=1, le=256, description="LoRA rank.")
     lora_alpha: int = Field(32, ge=1, description="LoRA scaling numerator.")
     lora_dropout: float = Field(0.0, ge=0, lt=1, description="Dropout on the LoRA path.")
+    neftune_alpha: float = Field(0.0, ge=0, le=50, description="NEFTune: uniform noise of this scale on the input "
+                                                                 "embeddings while training (0: off).")
     max_length: int = Field(1024, ge=16, description="Tokens per example; longer ones are truncated.")
     gradient_checkpointing: bool = Field(False, description="Recompute activations to save memory.")
     keep_checkpoints: int = Field(3, ge=1, description="Epoch checkpoints kept (the last N).")
+    eval_prompts: Path | None = Field(
+        None, description="Check questions asked at the end (JSONL: prompt + expected facts, as for afinar compare); "
+                          "default: the held-out examples, or the training questions for small sets.")
     valid_fraction: float = Field(0.1, ge=0, lt=0.5, description="Share of the data held out when no validation file is given.")
     nproc: int = Field(1, ge=1, le=64, description="Training processes (data parallel through torchrun): one per GPU, or CPU processes.")
     fsdp: bool = Field(False, description="Shard weights, gradients and optimizer state over the --nproc processes "
@@ -99,16 +100,6 @@ class ResolvedChatConfig(ChatTrainConfig):
     model_id: str
     train_examples: int
     valid_examples: int
-
-
-def auto_batch_size(n_examples: int) -> int:
-    """OpenAI's rule of thumb (about 0.2 % of the examples, within 1..256), at least 4 for small
-    sets so a CPU step sees several conversations."""
-    return max(4, min(256, round(n_examples * 0.002))) if n_examples >= 4 else max(1, n_examples)
-
-
-def auto_lr_multiplier(n_examples: int, epochs: int) -> float:
-    return AUTO_MULTIPLIER_SMALL if n_examples * epochs < SMALL_JOB_EXAMPLES else AUTO_MULTIPLIER
 
 
 def steps_per_epoch(n_examples: int, batch_size: int) -> int:

@@ -93,6 +93,23 @@ def add_lora(model: Any, r: int, alpha: int, dropout: float) -> Any:
     return get_peft_model(model, config)
 
 
+def add_neftune(model: Any, alpha: float) -> Any:
+    """NEFTune (Jain et al., 2023; TRL's ``neftune_noise_alpha``): while training, add uniform noise
+    of scale ``alpha / sqrt(L · d)`` to the input embeddings, L being the packed row's length.
+    Returns the hook handle (``.remove()`` turns it off)."""
+    import math
+
+    import torch
+
+    def noisy(module: Any, args: Any, output: Any) -> Any:
+        if not module.training:
+            return output
+        scale = alpha / math.sqrt(output.shape[-2] * output.shape[-1])
+        return output + torch.empty_like(output).uniform_(-scale, scale)
+
+    return causal_lm(model).get_input_embeddings().register_forward_hook(noisy)
+
+
 def causal_lm(model: Any) -> Any:
     """The transformers CausalLM inside ``model`` (unwrapping PEFT)."""
     return model.get_base_model() if hasattr(model, "get_base_model") else model

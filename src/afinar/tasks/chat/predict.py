@@ -23,6 +23,22 @@ class Target:
     base_path: str
     run_dir: Path | None = None
     checkpoint_step: int | None = None
+    system_prompt: str | None = None  # the training data's shared system prompt, for an ft: model
+
+
+def training_system_prompt(spec: str) -> str | None:
+    """The system prompt every training example of ``spec`` started with (None for bases, for
+    models trained without one, and for unknown names). Never loads or downloads anything."""
+    try:
+        run_folder = (Path(spec).expanduser() / "meta.json").is_file()
+    except (OSError, ValueError):  # not a path this system can have
+        run_folder = False
+    if not spec.startswith("ft:") and not run_folder:
+        return None  # a base model: no training data, and nothing to resolve
+    try:
+        return locate(spec).system_prompt
+    except AfinarError:
+        return None
 
 
 def locate(spec: str) -> Target:
@@ -47,7 +63,7 @@ def _from_run(run_dir: Path, spec: str, step: int | None) -> Target:
         raise AfinarError("chat.model.not_finished", model=spec, status=meta.get("status"))
     if step is not None and not (run_dir / "checkpoints" / f"checkpoint-{step}" / "state.json").exists():
         raise AfinarError("chat.model.no_checkpoint", model=spec, step=step)
-    return Target(meta.get("model_id", spec), meta["base_path"], run_dir, step)
+    return Target(meta.get("model_id", spec), meta["base_path"], run_dir, step, meta.get("system_prompt"))
 
 
 def load(spec: str) -> tuple[Any, Any, Target]:
@@ -89,8 +105,11 @@ def _load_run_model(target: Target, cfg: dict, dtype: Any, device: Any) -> Any:
 
 def generate(model: Any, tokenizer: Any, messages: list[dict], max_new_tokens: int = 256,
              temperature: float = 0.0, top_p: float = 1.0, seed: int | None = None,
-             on_text: Callable[[str], None] | None = None, stop: list[str] | None = None) -> dict[str, Any]:
+             on_text: Callable[[str], None] | None = None, stop: list[str] | None = None,
+             repetition_penalty: float = 1.0) -> dict[str, Any]:
     """Generate one reply. Greedy when temperature is 0. ``on_text`` receives text as it streams.
+    No repetition penalty by default (as OpenAI's API): on small fine-tunes 1.1 made answers
+    avoid the question's own words and invent others (docs/benchmarks.md, "Does it learn?").
     Returns {"text", "prompt_tokens", "completion_tokens", "finish_reason"}."""
     import torch
 
@@ -98,7 +117,7 @@ def generate(model: Any, tokenizer: Any, messages: list[dict], max_new_tokens: i
         torch.manual_seed(seed)
     prompt = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     inputs = tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(model.device)
-    kwargs: dict[str, Any] = {"max_new_tokens": max_new_tokens, "repetition_penalty": 1.1,
+    kwargs: dict[str, Any] = {"max_new_tokens": max_new_tokens, "repetition_penalty": repetition_penalty,
                               "pad_token_id": tokenizer.pad_token_id or tokenizer.eos_token_id}
     if temperature > 0:
         kwargs.update(do_sample=True, temperature=temperature, top_p=top_p)

@@ -10,23 +10,19 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from afinar.data.estimate import auto_epochs
 from afinar.data.findings import Report
+from afinar.data.recipe import Recipe, chat_recipe
 from afinar.data.validate import ValidateOptions, validate
 from afinar.engine.modelid import model_id, new_job_id, register_run, runs_dir
 from afinar.engine.rundir import RunDir, sha256_file
 from afinar.errors import AfinarError
-from afinar.tasks.chat.config import (
-    BASE_LR,
-    ChatTrainConfig,
-    ResolvedChatConfig,
-    auto_batch_size,
-    auto_lr_multiplier,
-)
+from afinar.tasks.chat.config import ChatTrainConfig, ResolvedChatConfig
+from afinar.tasks.chat.evaluation import shared_system_prompt
 
 # Sets smaller than the course's recommended minimum are too precious to hold any example out.
 MIN_FOR_AUTO_SPLIT = 50
@@ -63,18 +59,32 @@ def split_examples(examples: list[dict], fraction: float, seed: int) -> tuple[li
     return [e for i, e in enumerate(examples) if i not in held], [e for i, e in enumerate(examples) if i in held]
 
 
+def auto_values(config: ChatTrainConfig, n_train: int) -> Recipe:
+    """The recipe for ``n_train`` examples: given values kept, ``auto`` ones chosen (with reasons)."""
+    def given(value: object, kind: type) -> object:
+        return None if value == "auto" else kind(value)
+
+    return chat_recipe(n_train, config.method, given(config.epochs, int), given(config.batch_size, int),
+                       given(config.lr_multiplier, float))
+
+
 def resolve(config: ChatTrainConfig, n_train: int, model_path: str, job_id: str,
             n_valid: int) -> ResolvedChatConfig:
-    epochs = auto_epochs(n_train) if config.epochs == "auto" else int(config.epochs)
-    batch = auto_batch_size(n_train) if config.batch_size == "auto" else int(config.batch_size)
-    multiplier = (auto_lr_multiplier(n_train, epochs) if config.lr_multiplier == "auto"
-                  else float(config.lr_multiplier))
-    return ResolvedChatConfig(**{**config.model_dump(), "epochs": epochs, "batch_size": batch,
-                                 "lr_multiplier": multiplier,
-                                 "learning_rate": BASE_LR[config.method] * multiplier,
+    recipe = auto_values(config, n_train)
+    return ResolvedChatConfig(**{**config.model_dump(), "epochs": recipe.epochs, "batch_size": recipe.batch_size,
+                                 "lr_multiplier": recipe.lr_multiplier,
+                                 "learning_rate": recipe.learning_rate,
                                  "model_path": model_path, "job_id": job_id,
                                  "model_id": model_id(config.model, job_id, config.suffix),
                                  "train_examples": n_train, "valid_examples": n_valid})
+
+
+def _log_recipe(run: RunDir, recipe: Recipe) -> None:
+    """Each auto value and why, in the job's events (English, like OpenAI's; the studio translates)."""
+    from afinar import i18n
+
+    for key, params in recipe.reasons:
+        run.log_event(i18n.t(key, "en", **params), recipe=key, **params)
 
 
 def _write_jsonl(path: Path, examples: list[dict]) -> None:
@@ -93,6 +103,10 @@ def prepare(config: ChatTrainConfig, output: Path | None = None, job_id: str | N
         problem = qlora_problem()
         if problem:
             raise AfinarError(problem)
+    if config.eval_prompts is not None:
+        from afinar.evaluate.compare import read_prompts
+
+        read_prompts(config.eval_prompts)  # a bad checks file fails now, not after training
     examples = _read(config.data)
     if config.validation is not None:
         check_data(config.validation)
@@ -110,13 +124,21 @@ def prepare(config: ChatTrainConfig, output: Path | None = None, job_id: str | N
     _write_jsonl(path / "data" / "train.jsonl", train_set)
     if valid_set:
         _write_jsonl(path / "data" / "valid.jsonl", valid_set)
+    if config.eval_prompts is not None:
+        shutil.copyfile(config.eval_prompts, path / "data" / "eval_prompts.jsonl")
     run.write_config(resolved.model_dump(mode="json"))
+    system_prompt = shared_system_prompt(train_set)
     license_info = models.license_of(config.model)
     run.update_meta(task="chat", status="queued", job_id=job_id, model_id=resolved.model_id,
                     base_model=config.model, base_path=model_path,
                     base_license=getattr(license_info, "name", None),
-                    train_sha256=sha256_file(config.data), seed=config.seed, error=None)
+                    train_sha256=sha256_file(config.data), seed=config.seed, error=None,
+                    system_prompt=system_prompt)
     run.log_event("Validating training file: ok")
+    _log_recipe(run, auto_values(config, len(train_set)))
+    if system_prompt:
+        run.log_event("Every training example starts with the same system prompt: `afinar chat`, `afinar compare`, "
+                      "the studio and RAG use it by default with this model", system_prompt=system_prompt)
     run.log_event(f"Fine-tuning job started: {resolved.model_id}")
     return run
 

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from afinar import i18n
 from afinar.engine import checkpoint
 from afinar.engine.distributed import World
 from afinar.engine.rundir import RunDir
@@ -33,10 +34,20 @@ from afinar.tasks.chat.config import (
     steps_per_epoch,
 )
 from afinar.tasks.chat.data import Tokenized, collate, tokenize_example
+from afinar.tasks.chat.evaluation import (
+    CHECK_MAX_TOKENS,
+    Evaluation,
+    evaluate_model,
+    pick_checks,
+    shared_system_prompt,
+)
 
 LOG_EVERY = 10  # an event line every N steps (plus the first and last)
 CONTROL_FILE = "pause-requested"  # the job queue creates it in the run folder to pause a run
 CLIP_NORM = 1.0
+# A many-epoch run of a small set checkpoints every few epochs (at most about this many spaced
+# ones), plus each of the last ``keep_checkpoints`` epochs: the ones kept anyway.
+SPACED_CHECKPOINTS = 5
 WARMUP_FRACTION = 0.05
 
 
@@ -109,6 +120,8 @@ def build(cfg: ResolvedChatConfig, world: World) -> tuple[Any, Any, Any, Any, bo
                                     torch.device("cpu") if cfg.fsdp else device)
     if cfg.method in ADAPTER_METHODS:
         model = modeling.add_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout)
+    if cfg.neftune_alpha > 0:
+        modeling.add_neftune(model, cfg.neftune_alpha)
     if cfg.gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         if cfg.method != "full":
@@ -231,6 +244,12 @@ def _local_loss(forward: Any, rows: list[Tokenized], device: Any,
     return loss_sum, n_tokens, correct, int(batch["input_ids"].shape[1])
 
 
+def checkpoint_epoch(epoch: int, epochs: int, keep: int) -> bool:
+    """Whether the end of ``epoch`` (1-based) saves a checkpoint."""
+    every = max(1, epochs // SPACED_CHECKPOINTS)
+    return epoch % every == 0 or epoch > epochs - keep
+
+
 def _end_of_epoch(run: RunDir, cfg: ResolvedChatConfig, model: Any, forward: Any, optimizer: Any, scheduler: Any,
                   valid_set: list[Tokenized], device: Any, world: World, step: int, trained_tokens: int) -> None:
     """Every process takes part (evaluation and gathering are collective); the main one writes."""
@@ -238,6 +257,9 @@ def _end_of_epoch(run: RunDir, cfg: ResolvedChatConfig, model: Any, forward: Any
         valid_loss, valid_acc = _evaluate(model, forward, cfg, valid_set, device, world)
         if world.is_main:
             run.log_metrics(step=step, valid_loss=round(valid_loss, 6), valid_mean_token_accuracy=round(valid_acc, 6))
+    if not checkpoint_epoch(step // steps_per_epoch(cfg.train_examples, cfg.batch_size), cfg.epochs,
+                            cfg.keep_checkpoints):
+        return
     checkpoint.save(run.checkpoint_dir(step), model, optimizer, scheduler,
                     {"step": step, "trained_tokens": trained_tokens}, write=world.is_main)
     if world.is_main:
@@ -269,25 +291,67 @@ def _finish(run: RunDir, cfg: ResolvedChatConfig, model: Any, forward: Any, toke
     final.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(str(final), safe_serialization=True, **({"state_dict": whole} if whole else {}))
     tokenizer.save_pretrained(str(final))
-    write_results_csv(run)
+    evaluation = None if cfg.fsdp else check_answers(run, model, tokenizer)
+    if cfg.fsdp:
+        run.log_event(i18n.t("chat.eval.skipped_sharded", "en"))
+    write_results_csv(run, evaluation)
     meta = run.update_meta(status="succeeded", finished_at=int(time.time()), trained_tokens=trained_tokens,
-                           full_valid_loss=full_valid_loss, error=None)
+                           full_valid_loss=full_valid_loss, error=None,
+                           evaluation=_evaluation_summary(evaluation))
     write_model_card(run, cfg, meta)
     run.log_event(f"New fine-tuned model created: {cfg.model_id}")
     run.log_event("The job has successfully completed")
     return meta
 
 
+def check_answers(run: RunDir, model: Any, tokenizer: Any) -> Evaluation | None:
+    """Ask the tuned model the check questions (see tasks/chat/evaluation.py), with the training
+    system prompt when the data shares one; written to evaluation.json and the job's events."""
+    from afinar.tasks.chat.predict import generate
+
+    train_set = read_examples(run.path / "data" / "train.jsonl")
+    valid_path, checks_path = run.path / "data" / "valid.jsonl", run.path / "data" / "eval_prompts.jsonl"
+    source, cases = pick_checks(checks_path if checks_path.exists() else None,
+                                read_examples(valid_path) if valid_path.exists() else [], train_set)
+    if not cases:
+        return None
+    model.eval()
+
+    def answer(messages: list[dict]) -> str:
+        return generate(model, tokenizer, messages, max_new_tokens=CHECK_MAX_TOKENS)["text"]
+
+    result = evaluate_model(answer, source, cases, shared_system_prompt(train_set), train_set)
+    (run.path / "evaluation.json").write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=1),
+                                              encoding="utf-8")
+    rate = (f"{result.nonword_rate:.1%}" if result.nonword_rate is not None
+            else i18n.t("chat.eval.nonwords_unmeasured", "en"))
+    run.log_event(i18n.t("chat.eval.result", "en", checks=result.checks,
+                         source=i18n.t(f"chat.eval.source.{source}", "en"), recalled=result.facts_recalled,
+                         total=result.facts_total, nonwords=rate), **_evaluation_summary(result))
+    return result
+
+
+def _evaluation_summary(result: Evaluation | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    return {"eval_source": result.source, "eval_checks": result.checks, "facts_recalled": result.facts_recalled,
+            "facts_total": result.facts_total, "nonword_rate": result.nonword_rate, "language": result.language}
+
+
 def _whole_state_dict(model: Any) -> dict[str, Any]:
     """The sharded model's state dict with every tensor whole, on the CPU of the main process only
     (a collective: every process calls it)."""
-    from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict
+    from torch.distributed.checkpoint.state_dict import (
+        StateDictOptions,
+        get_model_state_dict,
+    )
 
     return get_model_state_dict(model, options=StateDictOptions(full_state_dict=True, cpu_offload=True))
 
 
-def write_results_csv(run: RunDir) -> None:
-    """OpenAI's results file: step, train_loss, train_accuracy, valid_loss, valid_mean_token_accuracy."""
+def write_results_csv(run: RunDir, evaluation: Evaluation | None = None) -> None:
+    """OpenAI's results file: step, train_loss, train_accuracy, valid_loss, valid_mean_token_accuracy;
+    then Afinar's end-of-job check on the last row: facts recalled (a share) and the non-word rate."""
     rows: dict[int, dict[str, Any]] = {}
     for m in run.metrics():
         row = rows.setdefault(m["step"], {"step": m["step"]})
@@ -295,7 +359,11 @@ def write_results_csv(run: RunDir) -> None:
             row.update(train_loss=m["train_loss"], train_accuracy=m["train_mean_token_accuracy"])
         if "valid_loss" in m:
             row.update(valid_loss=m["valid_loss"], valid_mean_token_accuracy=m["valid_mean_token_accuracy"])
-    fields = ["step", "train_loss", "train_accuracy", "valid_loss", "valid_mean_token_accuracy"]
+    fields = ["step", "train_loss", "train_accuracy", "valid_loss", "valid_mean_token_accuracy",
+              "eval_facts_recalled", "eval_nonword_rate"]
+    if evaluation is not None and rows:
+        rows[max(rows)].update(eval_facts_recalled=round(evaluation.recall or 0.0, 4),
+                               eval_nonword_rate="" if evaluation.nonword_rate is None else evaluation.nonword_rate)
     with open(run.path / "results.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writeheader()
