@@ -1,0 +1,76 @@
+"""Duplicate examples found by content hash, in 8 bytes an example.
+
+A dict from hash to first line costs about 100 bytes an example in Python objects (300 MB for a
+1 GB file of short chats), so the hashes go into an ``array`` as they come and the duplicates
+are resolved once, at the end: with a dict while there are few examples, with a stable sort in
+numpy beyond that (importing numpy costs more than a small file takes to check). Both give every
+repeated example with the first line that has the same content, in line order.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterable
+from itertools import compress, count
+from operator import ne
+
+# Up to this many examples the dict is small (tens of MB) and needs no numpy.
+DICT_LIMIT = 100_000
+
+
+class DuplicateFinder:
+    def __init__(self) -> None:
+        self.hashes = array("q")
+        # Line of each hash, as runs of consecutive lines: hashes[run_index[r]:] start at run_line[r].
+        self.run_index = array("q")
+        self.run_line = array("q")
+
+    def add(self, key: int, line: int) -> None:
+        self._run(line)
+        self.hashes.append(key)
+
+    def add_run(self, keys: Iterable[int], line: int) -> None:
+        """Keys of consecutive lines starting at ``line``."""
+        self._run(line)
+        self.hashes.extend(keys)
+
+    def _run(self, line: int) -> None:
+        i = len(self.hashes)
+        if not self.run_line or line - self.run_line[-1] != i - self.run_index[-1]:
+            self.run_index.append(i)
+            self.run_line.append(line)
+
+    def _line(self, i: int) -> int:
+        r = bisect_right(self.run_index, i) - 1
+        return self.run_line[r] + i - self.run_index[r]
+
+    def duplicates(self, dict_limit: int = DICT_LIMIT) -> list[tuple[int, int]]:
+        """``(line, first_line)`` of every example whose content an earlier line has, in line order."""
+        pairs = _with_dict(self.hashes) if len(self.hashes) <= dict_limit else _with_numpy(self.hashes)
+        line = self._line
+        return [(line(i), line(first)) for i, first in pairs]
+
+
+def _with_dict(hashes: array) -> list[tuple[int, int]]:
+    seen: dict[int, int] = {}
+    firsts = list(map(seen.setdefault, hashes, count()))
+    return [(i, firsts[i]) for i in compress(count(), map(ne, firsts, count()))]
+
+
+def _with_numpy(hashes: array) -> list[tuple[int, int]]:
+    import numpy as np
+
+    h = np.frombuffer(hashes, dtype=np.int64)
+    order = np.argsort(h, kind="stable")  # equal hashes keep their line order
+    ordered = h[order]
+    same = ordered[1:] == ordered[:-1]  # same[k]: sorted position k + 1 repeats position k
+    del ordered
+    if not same.any():
+        return []
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))  # where each run of equal hashes begins
+    repeated = np.flatnonzero(same) + 1
+    first = starts[np.searchsorted(starts, repeated, side="right") - 1]
+    dup, first = order[repeated], order[first]
+    by_line = np.argsort(dup)
+    return list(zip(dup[by_line].tolist(), first[by_line].tolist()))
