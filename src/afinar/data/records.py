@@ -307,8 +307,13 @@ def _checked(reader: LineReader, record: Record) -> Record:
 
 
 def _join_multiline(reader: LineReader, lines, lineno: int, first: str) -> Record | None:
-    """Join the following lines until they form one JSON value; put them back if they never do."""
+    """Join the following lines until they form one JSON value; put them back if they never do.
+
+    The joined text is only parsed once its brackets balance (counted without regard to strings):
+    a cut-off line followed by complete records never balances, and parsing the growing text at
+    every line took time that grew with the square of the join."""
     parts, taken, size = [first], [], len(first)
+    depth = _depth(first)
     for item in lines:
         taken.append(item)
         n, offset, raw = item
@@ -317,16 +322,21 @@ def _join_multiline(reader: LineReader, lines, lineno: int, first: str) -> Recor
         text = reader.decode(n, offset, raw)
         parts.append(text)
         size += len(text)
-        tail = text.rstrip()
-        if not tail.endswith(("}", "},", "]", "],")):
+        depth += _depth(text)
+        if depth > 0:
             continue
         candidate = "\n".join(parts).strip()
         ok, value = _loads(candidate[:-1] if candidate.endswith(",") else candidate)
         if ok:
             reader.add(lineno, "multiline_json", end_line=n)
             return _checked(reader, Record(lineno, n, value, None))
+        break
     reader.pending.extend(reversed(taken))
     reader.buffer_hinted = reader.check_mojibake
     if taken:
         reader.no_join_until = taken[-1][0]
     return None
+
+
+def _depth(text: str) -> int:
+    return text.count("{") + text.count("[") - text.count("}") - text.count("]")
