@@ -2,8 +2,8 @@
 
 A dict from hash to first line costs about 100 bytes an example in Python objects (300 MB for a
 1 GB file of short chats), so the hashes go into an ``array`` as they come and the duplicates
-are resolved once, at the end: with a dict while there are few examples, with a stable sort in
-numpy beyond that (importing numpy costs more than a small file takes to check). Both give every
+are resolved once, at the end: with a dict while there are few examples, with a sort in numpy
+beyond that (importing numpy costs more than a small file takes to check). Both give every
 repeated example with the first line that has the same content, in line order.
 """
 
@@ -59,18 +59,29 @@ def _with_dict(hashes: array) -> list[tuple[int, int]]:
 
 
 def _with_numpy(hashes: array) -> list[tuple[int, int]]:
+    """The same pairs with a sorted copy of the hashes (8 bytes an example) to find the repeated
+    values, then a scan in slices for the examples that have one: those few go through the dict."""
     import numpy as np
 
     h = np.frombuffer(hashes, dtype=np.int64)
-    order = np.argsort(h, kind="stable")  # equal hashes keep their line order
-    ordered = h[order]
-    same = ordered[1:] == ordered[:-1]  # same[k]: sorted position k + 1 repeats position k
+    ordered = np.sort(h)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
     del ordered
-    if not same.any():
+    if not len(repeated):
         return []
-    starts = np.flatnonzero(np.concatenate(([True], ~same)))  # where each run of equal hashes begins
-    repeated = np.flatnonzero(same) + 1
-    first = starts[np.searchsorted(starts, repeated, side="right") - 1]
-    dup, first = order[repeated], order[first]
-    by_line = np.argsort(dup)
-    return list(zip(dup[by_line].tolist(), first[by_line].tolist()))
+    values = np.unique(repeated)
+    candidates = []
+    for start in range(0, len(h), _SLICE):
+        part = h[start:start + _SLICE]
+        at = np.minimum(np.searchsorted(values, part), len(values) - 1)
+        candidates.append(np.flatnonzero(values[at] == part) + start)
+    seen: dict[int, int] = {}
+    pairs = []
+    for i in np.concatenate(candidates).tolist():  # in line order
+        first = seen.setdefault(hashes[i], i)
+        if first != i:
+            pairs.append((i, first))
+    return pairs
+
+
+_SLICE = 1 << 20
