@@ -7,7 +7,9 @@ and interleaved so that all three see the same machine load:
     content, assistant present), streamed line by line: the plain Python loop anyone writes;
   - orjson: the same loop over `orjson.loads`, the fastest general JSON parser for Python;
   - ours:   `python -m afinar data validate FILE --json --task chat` (every check in
-    docs/data.md, mojibake scan, duplicates; no tokenizer).
+    docs/data.md, mojibake scan, duplicates; no tokenizer), the command a user runs;
+  - ours (library): the same `validate()` called from a `python -c` script like the peers', so
+    without the CLI's start-up (it imports every command group: seconds on a busy machine).
 The main figure is MB/s of CPU time (user + system of the process, start-up included): other
 sessions share this machine, and CPU time is far less disturbed by them than wall time (printed
 beside it). Validation runs on one core; it does not parallelise, so there is no all-cores row.
@@ -166,7 +168,8 @@ def build(path: Path, shape: str, target_bytes: int, seed: int = 0) -> None:
     rng = random.Random(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     written, recent = 0, []
-    with open(path, "w", encoding="utf-8") as f:
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
         while written < target_bytes:
             if recent and rng.random() < 0.02:
                 line = rng.choice(recent)
@@ -178,6 +181,7 @@ def build(path: Path, shape: str, target_bytes: int, seed: int = 0) -> None:
                     recent.append(line)
             f.write(line + "\n")
             written += len(line.encode("utf-8")) + 1
+    tmp.rename(path)  # an interrupted build leaves no file that looks complete
 
 
 def run_pinned(cmd: list[str]) -> tuple[float, float, int, str]:
@@ -196,8 +200,17 @@ def run_pinned(cmd: list[str]) -> tuple[float, float, int, str]:
     return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss // 1024, out.decode()
 
 
+LIBRARY = r'''
+import sys
+from afinar.data.validate import ValidateOptions, validate
+report = validate(sys.argv[1], ValidateOptions(task="chat"))
+print(report.examples, len(report.findings))
+'''
+
+
 def commands(path: Path) -> dict[str, list[str]]:
     return {
+        "library": [sys.executable, "-c", LIBRARY, str(path)],
         "stdlib": [sys.executable, "-c", PEER.format(module="json"), str(path)],
         "orjson": [sys.executable, "-c", PEER.format(module="orjson"), str(path)],
         "ours": [sys.executable, "-m", "afinar", "data", "validate", str(path), "--json", "--task", "chat",
@@ -215,14 +228,18 @@ def measure(path: Path, repeat: int) -> dict:
                 best[name] = (cpu, wall, rss)
             if name == "ours":
                 report = json.loads(out)
+            elif name == "library":
+                library_counts = out.split()
     row = {"file_mb": round(size_mb, 1), "examples": report["examples"],
-           "findings": len(report["errors"]) + len(report["warnings"]) + sum(report.get("suppressed", {}).values())}
+           "findings": len(report["errors"]) + len(report["warnings"])}
+    assert library_counts == [str(row["examples"]), str(row["findings"])], (library_counts, row)
     for name, (cpu, wall, rss) in best.items():
         row[f"{name}_cpu_mb_s"] = round(size_mb / cpu, 1)
         row[f"{name}_wall_mb_s"] = round(size_mb / wall, 1)
         row[f"{name}_peak_rss_mb"] = rss
-    row["ours_over_stdlib"] = round(best["stdlib"][0] / best["ours"][0], 2)
-    row["ours_over_orjson"] = round(best["orjson"][0] / best["ours"][0], 2)
+    for name in ("ours", "library"):
+        row[f"{name}_over_stdlib"] = round(best["stdlib"][0] / best[name][0], 2)
+        row[f"{name}_over_orjson"] = round(best["orjson"][0] / best[name][0], 2)
     return row
 
 
@@ -241,8 +258,9 @@ def main() -> None:
     results = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
                "python": platform.python_version(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                "load_before": [round(x, 2) for x in os.getloadavg()], "shapes": {}}
-    print(f"{'shape':<14} {'MB':>5} {'stdlib':>7} {'orjson':>7} {'ours':>7} {'ours/stdlib':>11} "
-          f"{'ours/orjson':>11} {'ours RSS':>8}   (MB/s of CPU time, one core)", flush=True)
+    print(f"{'shape':<14} {'MB':>5} {'stdlib':>7} {'orjson':>7} {'ours':>7} {'library':>7} {'ours/stdlib':>11} "
+          f"{'ours/orjson':>11} {'lib/stdlib':>10} {'lib/orjson':>10} {'ours RSS':>8}   (MB/s of CPU time, one core)",
+          flush=True)
     for shape in args.shapes.split(","):
         path = folder / f"{shape}_{args.mb}mb.jsonl"
         if not path.exists():
@@ -251,9 +269,10 @@ def main() -> None:
         row["load"] = round(os.getloadavg()[0], 2)
         results["shapes"][shape] = row
         print(f"{shape:<14} {row['file_mb']:>5.0f} {row['stdlib_cpu_mb_s']:>7.0f} {row['orjson_cpu_mb_s']:>7.0f} "
-              f"{row['ours_cpu_mb_s']:>7.0f} {row['ours_over_stdlib']:>10.2f}x {row['ours_over_orjson']:>10.2f}x "
-              f"{row['ours_peak_rss_mb']:>5} MB   (wall: {row['stdlib_wall_mb_s']:.0f} / "
-              f"{row['orjson_wall_mb_s']:.0f} / {row['ours_wall_mb_s']:.0f}; load {row['load']})", flush=True)
+              f"{row['ours_cpu_mb_s']:>7.0f} {row['library_cpu_mb_s']:>7.0f} {row['ours_over_stdlib']:>10.2f}x "
+              f"{row['ours_over_orjson']:>10.2f}x {row['library_over_stdlib']:>9.2f}x {row['library_over_orjson']:>9.2f}x "
+              f"{row['ours_peak_rss_mb']:>5} MB   (wall: {row['stdlib_wall_mb_s']:.0f} / {row['orjson_wall_mb_s']:.0f}"
+              f" / {row['ours_wall_mb_s']:.0f} / {row['library_wall_mb_s']:.0f}; load {row['load']})", flush=True)
         if not args.keep:
             path.unlink()
     if args.big_gb:
