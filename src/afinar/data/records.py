@@ -309,9 +309,10 @@ def _checked(reader: LineReader, record: Record) -> Record:
 def _join_multiline(reader: LineReader, lines, lineno: int, first: str) -> Record | None:
     """Join the following lines until they form one JSON value; put them back if they never do.
 
-    The joined text is only parsed once its brackets balance (counted without regard to strings):
-    a cut-off line followed by complete records never balances, and parsing the growing text at
-    every line took time that grew with the square of the join."""
+    The joined text is only parsed once its brackets balance (counted without regard to strings),
+    and the join stops at a line that starts with ``{`` and balances on its own (a record of its
+    own): a cut-off line followed by complete records took time that grew with the square of the
+    join, parsing the growing text at every line."""
     parts, taken, size = [first], [], len(first)
     depth = _depth(first)
     for item in lines:
@@ -320,9 +321,12 @@ def _join_multiline(reader: LineReader, lines, lineno: int, first: str) -> Recor
         if raw is None or len(taken) > MAX_JOIN_LINES or size > MAX_JOIN_BYTES:
             break
         text = reader.decode(n, offset, raw)
+        line_depth = _depth(text)
+        if line_depth == 0 and text.startswith("{"):
+            break  # a record of its own at the start of a line: the first line was cut off
         parts.append(text)
         size += len(text)
-        depth += _depth(text)
+        depth += line_depth
         if depth > 0:
             continue
         candidate = "\n".join(parts).strip()
