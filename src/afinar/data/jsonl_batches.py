@@ -12,12 +12,14 @@ gives it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import accumulate
+from bisect import bisect_right
+from itertools import accumulate, repeat
+from operator import add
 from typing import Any, BinaryIO, NamedTuple
 
 from afinar.data.records import (AddFinding, FastDecoder, LineReader, Record, first_significant_byte,
                                  iter_records, read_line)
-from afinar.data.textio import BOM_UTF8, UTF16_BOMS, iter_line_blocks, may_be_mojibake
+from afinar.data.textio import BOM_UTF8, HINT_BYTES, UTF16_BOMS, iter_line_blocks, may_be_mojibake
 
 # Small enough that a block's decoded objects stay in the CPU cache: on the benchmark's files,
 # decoding in 1 MB blocks was 1.5-2x slower than in 64 KB ones.
@@ -73,7 +75,7 @@ class _Cursor:
         if self.offsets is None:
             lines = self.lines
             self.offsets = [self.offset] if lines[0] is None else list(
-                accumulate((len(line) + 1 for line in lines), initial=self.offset))
+                accumulate(map(add, map(len, lines), repeat(1)), initial=self.offset))
         self.pos = index + 1
         return self.first + index, self.offsets[index], self.lines[index]
 
@@ -137,9 +139,24 @@ def _decode(fast: FastDecoder, lines: list[bytes | None], hinted: bool) -> tuple
         except errors:
             odd.append(len(values))
             values.append(None)
-    reader_hints = [i for i, line in enumerate(lines) if may_be_mojibake(line)] if hinted else []
+    reader_hints = _hinted_lines(lines) if hinted else []
     if lines[0].startswith(BOM_UTF8):
         reader_hints.append(0)
     if reader_hints:
         odd = sorted(set(odd).union(reader_hints))
     return values, odd
+
+
+def _hinted_lines(lines: list[bytes]) -> list[int]:
+    """The lines with a hint of mojibake (``may_be_mojibake``), tested one by one only where the
+    block holds one of the hint bytes (found by scanning the whole block for each)."""
+    block = b"\n".join(lines)
+    starts = list(accumulate(map(add, map(len, lines), repeat(1)), initial=0))
+    candidates = set()
+    for byte in HINT_BYTES:
+        at = block.find(byte)
+        while at >= 0:
+            i = bisect_right(starts, at) - 1
+            candidates.add(i)
+            at = block.find(byte, starts[i + 1])
+    return [i for i in sorted(candidates) if may_be_mojibake(lines[i])]

@@ -129,6 +129,10 @@ def decode_text(raw: bytes) -> tuple[str, str, bool]:
     return text, encoding, had_bom
 
 
+# A byte of each hint character's UTF-8 form that Spanish text rarely has (see may_be_mojibake).
+HINT_BYTES = (b"\x83", b"\x82", b"\xa2", b"\x88", b"\xac", b"\x9a", b"\xef")
+
+
 def may_be_mojibake(line: bytes) -> bool:
     """Cheap test on raw UTF-8 bytes. Every hint character's UTF-8 form holds one of a few bytes
     that Spanish text rarely has (0x83 in "Ã", 0x82 "Â", 0xA2 "â", 0x88 "√", 0xAC "¬", 0x9A "‚",
