@@ -87,3 +87,81 @@ def test_fast_plain_path_matches_general_path(messages) -> None:
     info_fast = check_plain(msgspec.convert(value, PlainExample), 7, lambda *a, **k: fast.append((a, k)))
     assert fast == general
     assert info_fast == info_general
+
+
+# Lines of the shapes the batch path reads (system prompts, accented text, name, weight, tool
+# messages) mixed with lines that need the general path (tool calls, wrong types, blanks, broken
+# JSON, mojibake, a pretty-printed object), so batches start and stop anywhere.
+_texts = st.sampled_from(["hola", "¿Qué tal la garantía?", "  ", "", "envío gratis", "canciÃ³n", "x" * 70])
+_message = st.fixed_dictionaries(
+    {"role": st.sampled_from(["system", "user", "assistant", "tool", "function", "bot"]), "content": _texts},
+    optional={"name": st.sampled_from(["ana", 3]), "weight": st.sampled_from([0, 1, 2, True]),
+              "tool_call_id": st.just("call_1")})
+_tool_call = {"role": "assistant", "content": None,
+              "tool_calls": [{"id": "call_1", "type": "function",
+                              "function": {"name": "precio", "arguments": "{\"modelo\": \"X1\"}"}}]}
+_example_lines = st.one_of(
+    st.lists(_message, max_size=4).map(lambda m: json.dumps({"messages": m}, ensure_ascii=False)),
+    st.lists(_message, max_size=3).map(lambda m: json.dumps({"messages": m + [_tool_call]})),
+    st.sampled_from(["", "  ", "{", '{"messages": [', "]}", '{"messages": []}', "[1]", "{\"messages\": 3},",
+                     '{"messages": [{"role": "user", "content": "\\u00c3\\u00b3"}]}']),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(_example_lines, max_size=40), repeat=st.integers(0, 3), block=st.sampled_from([16, 64, 4096]))
+def test_batch_path_reports_exactly_what_the_general_path_reports(tmp_path: Path, monkeypatch, rows,
+                                                                  repeat: int, block: int) -> None:
+    """Whole files, both ways: the batch path (msgspec + C-level counting) and the general path
+    (orjson + check_example, one record at a time) give byte-identical reports."""
+    from afinar.data import chat_validate, jsonl_batches
+
+    rows = rows + rows[:repeat]  # some duplicates
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(rows), encoding="utf-8")
+    scan = chat_validate._scan
+    with monkeypatch.context() as patch:
+        patch.setattr(jsonl_batches, "BLOCK_BYTES", block)  # tiny blocks: runs cut everywhere
+        fast = validate(path, ValidateOptions(task="chat", max_tokens=20)).to_dict("en")
+        patch.setattr(chat_validate, "_scan", lambda *a: scan(*a, fast=False))
+        slow = validate(path, ValidateOptions(task="chat", max_tokens=20)).to_dict("en")
+    assert json.dumps(fast, ensure_ascii=False) == json.dumps(slow, ensure_ascii=False)
+
+
+@settings(max_examples=100, deadline=None)
+@given(hashes=st.lists(st.integers(-3, 3), max_size=60), lines=st.lists(st.integers(1, 3), max_size=60))
+def test_duplicates_by_dict_and_by_numpy_agree(hashes, lines) -> None:
+    from afinar.data.duplicates import DuplicateFinder
+
+    finder, line = DuplicateFinder(), 1
+    for key, step in zip(hashes, lines + [1] * len(hashes)):
+        line += step
+        finder.add(key, line)
+    by_dict, by_numpy = finder.duplicates(dict_limit=10**9), finder.duplicates(dict_limit=-1)
+    assert by_dict == by_numpy
+    firsts: dict[int, int] = {}
+    expected = []
+    for i, key in enumerate(hashes):
+        if key in firsts:
+            expected.append((finder._line(i), finder._line(firsts[key])))
+        firsts.setdefault(key, i)
+    assert by_dict == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.binary(max_size=9).map(lambda b: b.replace(b"\n", b"")), max_size=12),
+       end=st.booleans(), chunk=st.integers(1, 9), factor=st.integers(1, 4))
+def test_line_blocks_cut_lines_like_split(rows, end: bool, chunk: int, factor: int) -> None:
+    import io
+
+    from afinar.data.textio import iter_lines
+
+    data = b"\n".join(rows) + (b"\n" if end and rows else b"")
+    max_line = chunk * factor
+    expected, offset = [], 0
+    for n, row in enumerate(rows):
+        if row or n < len(rows) - 1 or not data.endswith(row) or end:
+            expected.append((n + 1, offset, row if len(row) <= max_line else None))
+        offset += len(row) + 1
+    got = list(iter_lines(io.BytesIO(data), chunk_bytes=chunk, max_line=max_line))
+    assert got == [e for e in expected if not (e[0] == len(rows) and not rows[-1] and not end)]

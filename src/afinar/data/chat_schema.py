@@ -46,20 +46,45 @@ class ExampleInfo(NamedTuple):
     key: int  # hash of the example's content (roles, texts, other fields), for duplicates
 
 
-class PlainMessage(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    role: Literal["system", "user", "assistant", "tool", "function"]
+# The shapes almost every line has, decoded and type-checked in C by msgspec: messages of any role
+# with string content, plus an optional string ``name``, ``weight`` 0/1 on assistant messages and
+# a string ``tool_call_id`` on tool messages. The role is the tag that picks the struct, so a field
+# a role may not have (a weight on a user message) fails to decode, like anything else that is not
+# one of these shapes (tool calls, content parts, wrong types): that line takes the general path
+# (``check_example``), and findings are the same either way. Frozen structs hash in C, their type
+# (the role) included: ``hash(example)`` is the duplicate key.
+class _Plain(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False, tag_field="role"):
     content: str
+    name: str | msgspec.UnsetType = msgspec.UNSET
 
 
-class PlainExample(msgspec.Struct, forbid_unknown_fields=True):
-    """The shape almost every line has: {"messages": [{"role": ..., "content": "..."}, ...]}.
+class SystemMessage(_Plain, tag="system"):
+    pass
 
-    msgspec decodes and type-checks it in C; anything else (extra keys, weights, tools, wrong
-    types) fails to decode and takes the general path (``check_example``), so findings are the
-    same either way. ``check_plain`` keeps the remaining checks and the duplicate key identical.
-    """
 
-    messages: list[PlainMessage]
+class UserMessage(_Plain, tag="user"):
+    pass
+
+
+class AssistantMessage(_Plain, tag="assistant"):
+    weight: Literal[0, 1] | msgspec.UnsetType = msgspec.UNSET
+
+
+class ToolMessage(_Plain, tag="tool"):
+    tool_call_id: str | msgspec.UnsetType = msgspec.UNSET
+
+
+class FunctionMessage(_Plain, tag="function"):
+    pass
+
+
+PlainMessage = SystemMessage | UserMessage | AssistantMessage | ToolMessage | FunctionMessage
+
+
+class PlainExample(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False):
+    """``{"messages": [...]}`` with messages of the shapes above."""
+
+    messages: tuple[PlainMessage, ...]
 
 
 # For records.iter_records(fast=...): the decoder and the errors meaning "not plain".
@@ -67,8 +92,8 @@ PLAIN_DECODER = (msgspec.json.Decoder(PlainExample).decode, (msgspec.DecodeError
 
 
 def plain_key(example: PlainExample) -> int:
-    """Duplicate key of a plain example: frozen structs hash their fields in C."""
-    return hash(tuple(example.messages))
+    """Duplicate key of a plain example (its hash: roles, texts and the optional fields)."""
+    return hash(example)
 
 
 def check_plain(example: PlainExample, line: int, add: AddFinding) -> ExampleInfo | None:
@@ -82,7 +107,7 @@ def check_plain(example: PlainExample, line: int, add: AddFinding) -> ExampleInf
     i = 0
     for message in messages:
         content = message.content
-        if message.role == "assistant":
+        if type(message) is AssistantMessage:
             has_assistant = True
         if not content or content.isspace():
             add(line, "empty_content", field=f"messages[{i}].content", index=i + 1)
@@ -90,7 +115,7 @@ def check_plain(example: PlainExample, line: int, add: AddFinding) -> ExampleInf
         i += 1
     if not has_assistant:
         add(line, "example_missing_assistant_message", field="messages")
-    return ExampleInfo(messages[0].role == "system", chars, len(messages), hash(tuple(messages)))
+    return ExampleInfo(type(messages[0]) is SystemMessage, chars, len(messages), hash(example))
 
 
 def check_example(value: Any, line: int, add: AddFinding) -> ExampleInfo | None:

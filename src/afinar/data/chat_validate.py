@@ -1,8 +1,9 @@
 """Validation of chat fine-tuning data (OpenAI's JSONL format), streamed in one pass.
 
-Text-level problems come from ``records.iter_records``, one example's schema from
-``chat_schema.check_example``; this module adds the dataset-level checks: size, duplicates
-(by a hash of the messages, so memory stays small), token limits and consistent structure.
+Text-level problems come from the JSONL readers (``jsonl_batches``, ``records``), one example's
+schema from ``chat_schema``; the totals and duplicates (by a hash of the messages, 8 bytes an
+example) from ``chat_batch``. This module adds the dataset-level checks: size, token limits and
+consistent structure.
 """
 
 from __future__ import annotations
@@ -13,22 +14,13 @@ from typing import Any
 
 import msgspec
 
+from afinar.data.chat_batch import ChatTotals, approx_tokens
 from afinar.data.chat_schema import PLAIN_DECODER, PlainExample, check_example, check_plain
 from afinar.data.findings import ERROR, WARNING, Report
+from afinar.data.jsonl_batches import Batch, iter_batches
 from afinar.data.records import iter_records
 from afinar.data.tokens import DEFAULT_MAX_TOKENS, TokenCounter, load_tokenizer
 from afinar.data.validate import ValidateOptions, register_validator
-
-
-class _DatasetState:
-    """Totals gathered in the single pass (kept as plain fields for the report's stats)."""
-
-    def __init__(self) -> None:
-        self.with_system = self.without_system = 0
-        self.first_without = 0
-        self.messages = self.tokens = self.max_example_tokens = self.duplicates = 0
-        self.min_messages = 0
-        self.max_messages = 0
 
 
 @register_validator("chat")
@@ -38,84 +30,72 @@ def validate_chat(path: Path, options: ValidateOptions, report: Report) -> None:
     if os.path.getsize(path) == 0:
         report.add(0, "empty_file")
     with open(path, "rb") as fh:
-        state, examples = _scan(fh, report, counter, limit)
-    report.examples = examples
-    _dataset_checks(report, options, state, examples)
-    report.stats = _stats(state, examples, counter)
+        totals = _scan(fh, report, counter, limit)
+    report.examples = totals.examples
+    _dataset_checks(report, options, totals)
+    report.stats = _stats(totals, counter)
 
 
-def _scan(fh: Any, report: Report, counter: TokenCounter | None,
-          limit: int | None) -> tuple[_DatasetState, int]:
-    """The hot loop: everything in locals, one pass, constant memory but for the hash table."""
+def _scan(fh: Any, report: Report, counter: TokenCounter | None, limit: int | None,
+          fast: bool = True) -> ChatTotals:
+    """One pass: clean lines in batches (``jsonl_batches``), the others one record at a time.
+    ``fast=False`` reads every line with the general path only (tests compare the two)."""
     add = report.add
-    seen: dict[int, int] = {}
-    examples = duplicates = with_system = without_system = first_without = 0
-    n_messages = total_tokens = max_tokens = max_messages = 0
-    min_messages = 1 << 30
-    for record in iter_records(fh, add, fast=PLAIN_DECODER):
-        examples += 1
-        value, line = record.value, record.line
-        if type(value) is PlainExample:
-            info = check_plain(value, line, add)
-            if counter is not None:
-                value = msgspec.to_builtins(value)
+    totals = ChatTotals(add, limit, "" if counter else "≈")
+    if fast and counter is None:
+        items = iter_batches(fh, add, PLAIN_DECODER)
+    else:
+        items = iter_records(fh, add, fast=PLAIN_DECODER if fast else None)
+    count_batch = totals.count_batch
+    for item in items:
+        if type(item) is Batch:
+            count_batch(item.values, item.line)
         else:
-            info = check_example(value, line, add)
-        if info is None:
-            continue
-        has_system, chars, messages, key = info
-        first = seen.setdefault(key, line)
-        if first != line:
-            duplicates += 1
-            add(line, "duplicate_example", first_line=first)
-        n_messages += messages
-        if messages > max_messages:
-            max_messages = messages
-        if messages < min_messages:
-            min_messages = messages
-        if has_system:
-            with_system += 1
-        else:
-            without_system += 1
-            first_without = first_without or line
-        # approx_tokens inlined (this loop is the benchmark's hot path): ceil(chars / 2.5) + 5/message
-        tokens = counter.count_example(value) if counter else (chars * 2 + 4) // 5 + 5 * messages
-        total_tokens += tokens
-        if tokens > max_tokens:
-            max_tokens = tokens
-        if limit is not None and tokens > limit:
-            add(line, "too_many_tokens", tokens=tokens, limit=limit, approx="" if counter else "≈")
-    state = _DatasetState()
-    state.with_system, state.without_system, state.first_without = with_system, without_system, first_without
-    state.messages, state.tokens, state.max_example_tokens = n_messages, total_tokens, max_tokens
-    state.duplicates, state.max_messages = duplicates, max_messages
-    state.min_messages = min_messages if with_system + without_system else 0
-    return state, examples
+            _count_record(totals, item.value, item.line, counter)
+    duplicates = totals.duplicates.duplicates()
+    for line, first in duplicates:
+        add(line, "duplicate_example", first_line=first)
+    totals.duplicate_count = len(duplicates)
+    return totals
 
 
-def _dataset_checks(report: Report, options: ValidateOptions, state: _DatasetState, examples: int) -> None:
+def _count_record(totals: ChatTotals, value: Any, line: int, counter: TokenCounter | None) -> None:
+    totals.examples += 1
+    if type(value) is PlainExample:
+        info = check_plain(value, line, totals.add)
+        if counter is not None:
+            value = msgspec.to_builtins(value)
+    else:
+        info = check_example(value, line, totals.add)
+    if info is not None:
+        totals.count_one(info, line, counter.count_example(value) if counter else approx_tokens(info))
+
+
+def _dataset_checks(report: Report, options: ValidateOptions, state: ChatTotals) -> None:
+    examples = state.examples
     if examples < options.min_examples:
         report.add(0, "too_few_examples", ERROR, count=examples, minimum=options.min_examples)
     elif examples < options.recommended_examples:
         report.add(0, "too_few_examples", WARNING, count=examples, minimum=options.recommended_examples)
-    if state.with_system and state.without_system:
+    without_system = state.usable - state.with_system
+    if state.with_system and without_system:
         report.add(0, "inconsistent_structure", with_system=state.with_system,
-                   without_system=state.without_system, first_without=state.first_without)
+                   without_system=without_system, first_without=state.first_without)
 
 
-def _stats(state: _DatasetState, examples: int, counter: TokenCounter | None) -> dict[str, Any]:
-    usable = state.with_system + state.without_system
+def _stats(state: ChatTotals, counter: TokenCounter | None) -> dict[str, Any]:
+    examples, usable = state.examples, state.usable
     return {
         "examples": examples,
         "usable_examples": usable,
         "messages": state.messages,
         "messages_per_example": {
-            "min": state.min_messages,
+            "min": state.min_messages if usable else 0,
             "mean": round(state.messages / usable, 2) if usable else 0,
             "max": state.max_messages,
         },
         "with_system_message": state.with_system,
-        "duplicates": state.duplicates,
+        "duplicates": state.duplicate_count,
         "tokens": {
             "total": state.tokens,
             "max_per_example": state.max_example_tokens,

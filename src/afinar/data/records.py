@@ -88,7 +88,7 @@ def _loads(text: str) -> tuple[bool, Any]:
         return False, None
 
 
-class _Reader:
+class LineReader:
     """State for one pass over a file; see the module docstring."""
 
     def __init__(self, fh: BinaryIO, add: AddFinding, check_mojibake: bool, keep_invalid: bool = False,
@@ -102,12 +102,13 @@ class _Reader:
         self.pending: list[tuple[int, int, bytes | None]] = []
         # After a failed join, lines up to here are not joined again (keeps the pass linear).
         self.no_join_until = 0
-        # Whether the current read buffer holds any mojibake hint at all (most buffers do not,
-        # so their lines skip the per-line test).
+        # Whether the current block of lines holds any mojibake hint at all (most blocks do not,
+        # so their lines skip the per-line test). Lines put back by a failed join are tested one
+        # by one, whatever block they came from.
         self.buffer_hinted = True
 
-    def see_buffer(self, buffer: bytes) -> None:
-        self.buffer_hinted = self.check_mojibake and may_be_mojibake(buffer)
+    def see_block(self, lines: list[bytes | None]) -> None:
+        self.buffer_hinted = self.check_mojibake and lines[0] is not None and may_be_mojibake(b"\n".join(lines))
 
     def _guess(self, raw: bytes) -> str:
         if self.encoding is None:
@@ -147,12 +148,12 @@ def iter_records(fh: BinaryIO, add: AddFinding, check_mojibake: bool = True,
     head = fh.peek(4)[:4] if hasattr(fh, "peek") else b""
     if head.startswith(UTF16_BOMS):
         return _utf16(fh, add, keep_invalid)
-    if _first_significant_byte(fh) == b"[":
+    if first_significant_byte(fh) == b"[":
         return _json_array(fh, add)
     return _jsonl(fh, add, check_mojibake, keep_invalid, fast)
 
 
-def _first_significant_byte(fh: BinaryIO) -> bytes:
+def first_significant_byte(fh: BinaryIO) -> bytes:
     if not hasattr(fh, "peek"):
         return b""
     head = fh.peek(4096)[:4096]
@@ -222,8 +223,8 @@ def _array_elements(text: str, add: AddFinding) -> Iterator[Record]:
 
 def _jsonl(fh: BinaryIO, add: AddFinding, check_mojibake: bool, keep_invalid: bool,
            fast: FastDecoder | None) -> Iterator[Record]:
-    reader = _Reader(fh, add, check_mojibake, keep_invalid, fast)
-    lines = iter_lines(fh, pending=reader.pending, on_chunk=reader.see_buffer)
+    reader = LineReader(fh, add, check_mojibake, keep_invalid, fast)
+    lines = iter_lines(fh, pending=reader.pending, on_block=reader.see_block)
     while True:
         yield from _jsonl_lines(reader, lines)
         if not reader.pending:  # a join that failed at the end of the file put lines back
@@ -236,45 +237,46 @@ def _drain(pending: list) -> Iterator[tuple[int, int, bytes | None]]:
         yield pending.pop()
 
 
-def _jsonl_lines(reader: _Reader, lines: Iterator[tuple[int, int, bytes | None]]) -> Iterator[Record]:
-    add, keep_invalid = reader.add, reader.keep_invalid
-    loads = orjson.loads
-    decode_error = orjson.JSONDecodeError
-    hint = may_be_mojibake
-    fast, fast_errors = reader.fast or (None, ())
+def _jsonl_lines(reader: LineReader, lines: Iterator[tuple[int, int, bytes | None]]) -> Iterator[Record]:
     for lineno, offset, raw in lines:
-        if raw is None:
-            add(lineno, "line_too_long", limit_mb=MAX_LINE_BYTES >> 20)
-            if keep_invalid:
-                raise LineTooLongError(lineno)
-            continue
-        if lineno == 1 and raw.startswith(BOM_UTF8):
-            add(1, "bom")
-            raw = raw[3:]
-            offset += 3
-        if fast is not None:
-            try:
-                value = fast(raw)
-            except fast_errors:
-                pass
-            else:
-                if reader.buffer_hinted and hint(raw):
-                    reader.mojibake(lineno, loads(raw))
-                yield _new_record(Record, (lineno, lineno, value, raw))
-                continue
+        record = read_line(reader, lines, lineno, offset, raw)
+        if record is not None:
+            yield record
+
+
+def read_line(reader: LineReader, lines: Iterator, lineno: int, offset: int, raw: bytes | None) -> Record | None:
+    """The record of one line (None if it holds none); a pretty-printed object may take more
+    lines from ``lines``, and a failed join puts them back on ``reader.pending``."""
+    add = reader.add
+    if raw is None:
+        add(lineno, "line_too_long", limit_mb=MAX_LINE_BYTES >> 20)
+        if reader.keep_invalid:
+            raise LineTooLongError(lineno)
+        return None
+    if lineno == 1 and raw.startswith(BOM_UTF8):
+        add(1, "bom")
+        raw = raw[3:]
+        offset += 3
+    if reader.fast is not None:
+        fast, fast_errors = reader.fast
         try:
-            value = loads(raw)
-        except decode_error:
-            record = _slow_line(reader, lines, lineno, offset, raw)
-            if record is not None:
-                yield record
-            continue
-        if reader.buffer_hinted and hint(raw):
-            reader.mojibake(lineno, value)
-        yield _new_record(Record, (lineno, lineno, value, raw))
+            value = fast(raw)
+        except fast_errors:
+            pass
+        else:
+            if reader.buffer_hinted and may_be_mojibake(raw):
+                reader.mojibake(lineno, orjson.loads(raw))
+            return _new_record(Record, (lineno, lineno, value, raw))
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _slow_line(reader, lines, lineno, offset, raw)
+    if reader.buffer_hinted and may_be_mojibake(raw):
+        reader.mojibake(lineno, value)
+    return _new_record(Record, (lineno, lineno, value, raw))
 
 
-def _slow_line(reader: _Reader, lines, lineno: int, offset: int, raw: bytes) -> Record | None:
+def _slow_line(reader: LineReader, lines, lineno: int, offset: int, raw: bytes) -> Record | None:
     """A line that is not one clean JSON value: find out what it is."""
     text = reader.decode(lineno, offset, raw)
     stripped = text.strip()
@@ -298,32 +300,47 @@ def _slow_line(reader: _Reader, lines, lineno: int, offset: int, raw: bytes) -> 
     return Record(lineno, lineno, INVALID, text.encode("utf-8")) if reader.keep_invalid else None
 
 
-def _checked(reader: _Reader, record: Record) -> Record:
+def _checked(reader: LineReader, record: Record) -> Record:
     if reader.check_mojibake:
         reader.mojibake(record.line, record.value)
     return record
 
 
-def _join_multiline(reader: _Reader, lines, lineno: int, first: str) -> Record | None:
-    """Join the following lines until they form one JSON value; put them back if they never do."""
+def _join_multiline(reader: LineReader, lines, lineno: int, first: str) -> Record | None:
+    """Join the following lines until they form one JSON value; put them back if they never do.
+
+    The joined text is only parsed once its brackets balance (counted without regard to strings),
+    and the join stops at a line that starts with ``{`` and balances on its own (a record of its
+    own): a cut-off line followed by complete records took time that grew with the square of the
+    join, parsing the growing text at every line."""
     parts, taken, size = [first], [], len(first)
+    depth = _depth(first)
     for item in lines:
         taken.append(item)
         n, offset, raw = item
         if raw is None or len(taken) > MAX_JOIN_LINES or size > MAX_JOIN_BYTES:
             break
         text = reader.decode(n, offset, raw)
+        line_depth = _depth(text)
+        if line_depth == 0 and text.startswith("{"):
+            break  # a record of its own at the start of a line: the first line was cut off
         parts.append(text)
         size += len(text)
-        tail = text.rstrip()
-        if not tail.endswith(("}", "},", "]", "],")):
+        depth += line_depth
+        if depth > 0:
             continue
         candidate = "\n".join(parts).strip()
         ok, value = _loads(candidate[:-1] if candidate.endswith(",") else candidate)
         if ok:
             reader.add(lineno, "multiline_json", end_line=n)
             return _checked(reader, Record(lineno, n, value, None))
+        break
     reader.pending.extend(reversed(taken))
+    reader.buffer_hinted = reader.check_mojibake
     if taken:
         reader.no_join_until = taken[-1][0]
     return None
+
+
+def _depth(text: str) -> int:
+    return text.count("{") + text.count("[") - text.count("}") - text.count("]")

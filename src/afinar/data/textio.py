@@ -22,49 +22,67 @@ CHUNK_BYTES = 1 << 20
 # (Single-character `in` tests on str are memchr scans: much faster than a regex over bytes.)
 
 
-def iter_lines(fh: BinaryIO, chunk_bytes: int = CHUNK_BYTES, max_line: int = MAX_LINE_BYTES,
-               pending: list | None = None,
-               on_chunk: Callable[[bytes], None] | None = None) -> Iterator[tuple[int, int, bytes | None]]:
-    """Yield ``(line_number, byte_offset, line_bytes)`` without the trailing newline.
-
-    A line over ``max_line`` bytes is yielded once as ``None`` (its content is dropped).
-    ``pending``, if given, is a push-back stack: items a caller put back are yielded again
-    (last pushed first) before the next line of the file. ``on_chunk``, if given, sees each
-    buffer before its lines are yielded (every complete line lies within one buffer).
-    """
-    pending = pending if pending is not None else []
-    lineno = 0
-    offset = 0
-    rest = b""
-    too_long = False
+def iter_line_blocks(fh: BinaryIO, chunk_bytes: int = CHUNK_BYTES,
+                     max_line: int = MAX_LINE_BYTES) -> Iterator[tuple[int, int, list[bytes | None]]]:
+    """Yield ``(first_line, first_offset, lines)``: the complete lines of each read, in order,
+    without their newlines. A line over ``max_line`` bytes comes alone, as ``[None]`` (its content
+    is dropped). A line longer than a read is gathered in pieces and joined once (no copying that
+    grows with the square of its length)."""
+    lineno, offset = 1, 0
+    carry: list[bytes] = []  # the pieces of an unfinished line
+    carried = 0  # its length so far (counted even once its content is dropped)
     while True:
         chunk = fh.read(chunk_bytes)
         if not chunk:
             break
-        buffer = rest + chunk if rest else chunk
-        if on_chunk is not None:
-            on_chunk(buffer)
-        parts = buffer.split(b"\n")
-        rest = parts.pop()
-        for part in parts:
+        lines: list[bytes | None] = chunk.split(b"\n")
+        tail = lines.pop()
+        if carried and lines:  # the first line ends an unfinished one
+            size = carried + len(lines[0])
+            if size > max_line:
+                yield lineno, offset, [None]
+                lineno, offset = lineno + 1, offset + size + 1
+                del lines[0]
+            else:
+                carry.append(lines[0])
+                lines[0] = b"".join(carry)
+            carry, carried = [], 0
+        if lines:
+            yield lineno, offset, lines
+            lineno += len(lines)
+            offset += sum(map(len, lines)) + len(lines)
+        if tail:
+            carried += len(tail)
+            if carried <= max_line:
+                carry.append(tail)
+            else:
+                carry.clear()
+    if carried:
+        yield lineno, offset, [b"".join(carry) if carried <= max_line else None]
+
+
+def iter_lines(fh: BinaryIO, chunk_bytes: int = CHUNK_BYTES, max_line: int = MAX_LINE_BYTES,
+               pending: list | None = None,
+               on_block: Callable[[list], None] | None = None) -> Iterator[tuple[int, int, bytes | None]]:
+    """Yield ``(line_number, byte_offset, line_bytes)`` without the trailing newline.
+
+    A line over ``max_line`` bytes is yielded once as ``None`` (its content is dropped).
+    ``pending``, if given, is a push-back stack: items a caller put back are yielded again
+    (last pushed first) before the next line of the file. ``on_block``, if given, sees the lines
+    of each read (``iter_line_blocks``) before they are yielded.
+    """
+    pending = pending if pending is not None else []
+    for lineno, offset, lines in iter_line_blocks(fh, chunk_bytes, max_line):
+        if on_block is not None:
+            on_block(lines)
+        for line in lines:
             while pending:
                 yield pending.pop()
+            yield lineno, offset, line
             lineno += 1
-            if too_long:
-                too_long = False
-                yield lineno, offset, None
-            else:
-                yield lineno, offset, part
-            offset += len(part) + 1
-        if len(rest) > max_line:  # keep counting bytes, drop the content
-            offset += len(rest)
-            rest = b""
-            too_long = True
+            offset += len(line) + 1 if line is not None else 0
     while pending:
         yield pending.pop()
-    if rest or too_long:
-        lineno += 1
-        yield lineno, offset, None if too_long else rest
 
 
 def detect_encoding(raw: bytes) -> str:
@@ -111,10 +129,17 @@ def decode_text(raw: bytes) -> tuple[str, str, bool]:
     return text, encoding, had_bom
 
 
+# A byte of each hint character's UTF-8 form that Spanish text rarely has (see may_be_mojibake).
+HINT_BYTES = (b"\x83", b"\x82", b"\xa2", b"\x88", b"\xac", b"\x9a", b"\xef")
+
+
 def may_be_mojibake(line: bytes) -> bool:
-    """Cheap test on raw UTF-8 bytes (decoding and memchr-scanning for the hint characters is
-    faster than any byte-pattern search we measured)."""
-    if line.isascii():
+    """Cheap test on raw UTF-8 bytes. Every hint character's UTF-8 form holds one of a few bytes
+    that Spanish text rarely has (0x83 in "Ã", 0x82 "Â", 0xA2 "â", 0x88 "√", 0xAC "¬", 0x9A "‚",
+    0xEF U+F8FF): single-byte scans (memchr) rule most text out, and only the rest is decoded and
+    scanned for the characters themselves (multi-byte searches on bytes measured far slower)."""
+    if line.isascii() or not (b"\x83" in line or b"\x82" in line or b"\xa2" in line or b"\x88" in line
+                              or b"\xac" in line or b"\x9a" in line or b"\xef" in line):
         return False
     return may_be_mojibake_text(line.decode("utf-8", "replace"))
 

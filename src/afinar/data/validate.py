@@ -15,9 +15,11 @@ from pathlib import Path
 from afinar.data.findings import Report
 
 TASKS = ("chat", "text-classification", "image-classification")
-# Modules that register a validator when imported.
-_VALIDATOR_MODULES = ("afinar.data.chat_validate", "afinar.data.textcls_validate",
-                      "afinar.data.images_validate")
+# The module that registers each task's validator when imported (only the one a file needs is
+# imported: the others cost start-up time to every validation).
+_VALIDATOR_MODULES = {"chat": "afinar.data.chat_validate",
+                      "text-classification": "afinar.data.textcls_validate",
+                      "image-classification": "afinar.data.images_validate"}
 
 Validator = Callable[[Path, "ValidateOptions", Report], None]
 _VALIDATORS: dict[str, Validator] = {}
@@ -48,10 +50,9 @@ def register_validator(task: str) -> Callable[[Validator], Validator]:
     return deco
 
 
-def _validators() -> dict[str, Validator]:
-    for module in _VALIDATOR_MODULES:
-        import_module(module)
-    return _VALIDATORS
+def _validator(task: str) -> Validator:
+    import_module(_VALIDATOR_MODULES[task])
+    return _VALIDATORS[task]
 
 
 # Spreadsheets and Parquet go to the text-classification validator, which says to convert them.
@@ -97,5 +98,5 @@ def validate(path: str | Path, options: ValidateOptions | None = None) -> Report
     if task != "image-classification" and not path.is_file():
         report.add(0, "not_a_file", path=str(path))
         return report
-    _validators()[task](path, options, report)
+    _validator(task)(path, options, report)
     return report
