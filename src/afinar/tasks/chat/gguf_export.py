@@ -13,7 +13,6 @@ loader undoes exactly this), and Gemma stores its RMSNorm weights as ``1 + w``.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass

@@ -42,13 +42,12 @@ def write_merged(merged: Merged, folder: Path, on_tensor: Any = None) -> None:
     count = max(shards.values()) + 1
     names = [f"model-{i + 1:05d}-of-{count:05d}.safetensors" for i in range(count)] if count > 1 \
         else ["model.safetensors"]
-    current, pending, done = 0, {}, 0
-    for name, tensor in merged.tensors():
+    current, pending = 0, {}
+    for done, (name, tensor) in enumerate(merged.tensors(), start=1):
         if shards[name] != current:
             save_file(pending, str(folder / names[current]), metadata={"format": "pt"})
             current, pending = shards[name], {}
         pending[name] = tensor.to(getattr(torch, DTYPES.get(shapes[name][1], "float32"))).contiguous()
-        done += 1
         if on_tensor is not None:
             on_tensor(done, len(shapes))
     save_file(pending, str(folder / names[current]), metadata={"format": "pt"})
