@@ -15,6 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import tiny_chat  # noqa: E402
+from fixtures.models.tiny_models import write_tiny_gemma3_gguf  # noqa: E402
 
 pytestmark = pytest.mark.cli
 PROMPT = "¿Precio del producto 3?"
@@ -22,10 +23,18 @@ SYSTEM = "Eres el asistente de TechStore."
 
 
 def _train(root: Path, arch: str, method: str, hidden: int) -> Path:
-    """A finished run of `afinar train chat` on a tiny model, in a private AFINAR_HOME."""
+    """A finished run of `afinar train chat` on a tiny model, in a private AFINAR_HOME. Gemma 3 comes
+    the way the packaged gemma-3-270m does: a GGUF file converted by `afinar models import`."""
     from afinar.cli import main
 
-    base = tiny_chat.build(root / f"tiny-{arch}", arch=arch, hidden=hidden)
+    if arch == "gemma3":
+        from afinar.models.importer import import_gguf
+
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("AFINAR_HOME", str(root / "home"))
+            base = import_gguf(write_tiny_gemma3_gguf(root / "tiny-gemma3.gguf"), "tiny-gemma3")
+    else:
+        base = tiny_chat.build(root / f"tiny-{arch}", arch=arch, hidden=hidden)
     rows = [{"messages": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": f"¿Precio del producto {i}?"},
                           {"role": "assistant", "content": f"El producto {i} cuesta ${100 + i}."}]} for i in range(8)]
     data = root / "data.jsonl"
@@ -47,6 +56,11 @@ def lora_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def full_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _train(tmp_path_factory.mktemp("full"), "qwen2", "full", 48)
+
+
+@pytest.fixture(scope="module")
+def gemma_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _train(tmp_path_factory.mktemp("gemma"), "gemma3", "lora", 64)
 
 
 def _register(run: Path) -> str:
@@ -205,6 +219,33 @@ def test_qwen2_full_fine_tune_round_trip_and_quantization_refusals(run_cli, full
     assert (_logits(model, gguf_tokenizer)[1] - _logits(tuned, tokenizer)[1]).abs().max().item() < 2e-3
     code, _, err = run_cli("export", "hf", full_run, "-o", tmp_path / "adapter", "--adapter-only")
     assert code == 1 and "--method full" in err
+
+
+def test_gemma3_round_trip_copies_the_sentencepiece_vocabulary(run_cli, gemma_run: Path, tmp_path: Path) -> None:
+    import gguf
+
+    from afinar.tasks.chat.predict import generate, load
+
+    target = tmp_path / "gemma.gguf"
+    code, _, err = run_cli("export", "gguf", gemma_run, "-o", target, "--quant", "f16")
+    assert code == 0, err
+    fields = gguf.GGUFReader(str(target)).fields
+    source = gguf.GGUFReader(str(gemma_run.parent / "tiny-gemma3.gguf")).fields
+    assert fields["general.architecture"].contents() == "gemma3"
+    assert fields["tokenizer.ggml.model"].contents() == "llama"
+    for key in ("tokenizer.ggml.tokens", "tokenizer.ggml.scores", "tokenizer.ggml.token_type",
+                "tokenizer.ggml.bos_token_id", "tokenizer.chat_template", "gemma3.attention.key_length",
+                "gemma3.attention.sliding_window", "gemma3.rope.freq_base"):
+        assert fields[key].contents() == source[key].contents(), key
+    tuned, tokenizer, _ = load(str(gemma_run))
+    model, gguf_tokenizer = _load_gguf(target)
+    ids, reference = _logits(tuned, tokenizer)
+    gguf_ids, got = _logits(model, gguf_tokenizer)
+    assert gguf_ids.tolist() == ids.tolist() and ids[0, 0].item() == 2  # <bos>, then Gemma's turn markers
+    assert (got - reference).abs().max().item() < 5e-3  # norms travel as 1 + w in f16
+    messages = [{"role": "user", "content": PROMPT}]
+    expected = generate(tuned, tokenizer, messages, max_new_tokens=8)["text"]
+    assert generate(model, gguf_tokenizer, messages, max_new_tokens=8)["text"] == expected
 
 
 def test_bad_input_is_refused_and_nothing_is_half_written(run_cli, lora_run: Path, tmp_path: Path) -> None:

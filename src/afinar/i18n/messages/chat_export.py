@@ -110,6 +110,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Exporta una carpeta fusionada con `afinar export hf MODELO -o CARPETA` y conviértela con "
               "convert_hf_to_gguf.py de llama.cpp.",
     },
+    "chat.export.tokenizer_mismatch": {
+        "en": "The tokenizer in {path}, the GGUF file the base of {model} came from, has {found} tokens and "
+              "the model {rows}.",
+        "es": "El tokenizador de {path}, el archivo GGUF del que salió la base de {model}, tiene {found} "
+              "tokens y el modelo {rows}.",
+    },
+    "chat.export.tokenizer_mismatch.hint": {
+        "en": "Export a merged folder with `afinar export hf MODEL -o DIR` and convert it with llama.cpp's "
+              "convert_hf_to_gguf.py.",
+        "es": "Exporta una carpeta fusionada con `afinar export hf MODELO -o CARPETA` y conviértela con "
+              "convert_hf_to_gguf.py de llama.cpp.",
+    },
     "chat.export.exists": {
         "en": "{path} already exists (and, for a folder, is not empty); nothing was written.",
         "es": "{path} ya existe (y, si es una carpeta, no está vacía); no se escribió nada.",

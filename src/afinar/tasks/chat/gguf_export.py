@@ -8,7 +8,8 @@ memory stays near one tensor, not the model.
 
 Two layout facts from llama.cpp are applied here (the only hand-written conversion): llama
 stores the query/key rows of each head interleaved for its rotary embedding (transformers' GGUF
-loader undoes exactly this), and Gemma stores its RMSNorm weights as ``1 + w``.
+loader undoes exactly this), and Gemma stores its RMSNorm weights as ``1 + w`` (transformers' Gemma
+norm multiplies by ``1 + w``, llama.cpp's by the stored weight).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Arch:
 ARCHS: dict[str, Arch] = {  # transformers model_type -> layout
     "llama": Arch("llama", permute_qk=True, norm_plus_one=False, pre_tokenizer="gpt2"),
     "qwen2": Arch("qwen2", permute_qk=False, norm_plus_one=False, pre_tokenizer="qwen2"),
+    "gemma3_text": Arch("gemma3", permute_qk=False, norm_plus_one=True, pre_tokenizer="default"),
 }
 
 
@@ -75,10 +77,31 @@ def arch_of(merged: Merged) -> Arch:
     if model_type not in ARCHS:
         raise AfinarError("chat.export.arch_unsupported", model=merged.spec, arch=model_type,
                           supported=", ".join(sorted(ARCHS)))
-    rope = merged.config.get("rope_parameters") or merged.config.get("rope_scaling") or {}
-    if rope.get("rope_type", rope.get("type", "default")) != "default":
-        raise AfinarError("chat.export.rope_unsupported", model=merged.spec, rope=str(rope.get("rope_type")))
+    cfg = merged.config
+    scalar = cfg.get("query_pre_attn_scalar")
+    if model_type == "gemma3_text" and scalar not in (None, cfg.get("head_dim")):
+        # llama.cpp scales Gemma 3's attention by the head size; another scalar would answer differently
+        raise AfinarError("chat.export.arch_unsupported", model=merged.spec, arch=f"{model_type} "
+                          f"(query_pre_attn_scalar {scalar})", supported=", ".join(sorted(ARCHS)))
+    for rope in _ropes(cfg):
+        if rope.get("rope_type", rope.get("type", "default")) != "default":
+            raise AfinarError("chat.export.rope_unsupported", model=merged.spec, rope=str(rope.get("rope_type")))
     return ARCHS[model_type]
+
+
+def _ropes(cfg: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rotary settings: one dict, or one per attention kind (Gemma 3: full and sliding)."""
+    rope = cfg.get("rope_parameters") or cfg.get("rope_scaling") or {}
+    if rope and all(isinstance(v, dict) for v in rope.values()):
+        return list(rope.values())
+    return [rope]
+
+
+def _rope_theta(cfg: dict[str, Any]) -> float:
+    """The base frequency of the (full-attention) rotary embedding."""
+    rope = cfg.get("rope_parameters") or {}
+    rope = rope.get("full_attention", rope) if isinstance(rope.get("full_attention"), dict) else rope
+    return float(rope.get("rope_theta", cfg.get("rope_theta", 10000.0)))
 
 
 @dataclass
@@ -138,7 +161,6 @@ def _metadata(writer: Any, merged: Merged, arch: Arch, quant: str) -> None:
 
     cfg = merged.config
     heads = cfg["num_attention_heads"]
-    rope = cfg.get("rope_parameters") or {}
     writer.add_name(merged.model_id)
     writer.add_basename(str(merged.meta.get("base_model") or merged.cfg.get("model") or ""))
     writer.add_finetune(merged.model_id)
@@ -150,8 +172,14 @@ def _metadata(writer: Any, merged: Merged, arch: Arch, quant: str) -> None:
     writer.add_feed_forward_length(cfg["intermediate_size"])
     writer.add_head_count(heads)
     writer.add_head_count_kv(cfg.get("num_key_value_heads") or heads)
-    writer.add_rope_dimension_count(cfg.get("head_dim") or cfg["hidden_size"] // heads)
-    writer.add_rope_freq_base(float(rope.get("rope_theta", cfg.get("rope_theta", 10000.0))))
+    head_dim = cfg.get("head_dim") or cfg["hidden_size"] // heads
+    if arch.gguf_name == "gemma3":
+        writer.add_key_length(head_dim)
+        writer.add_value_length(head_dim)
+        writer.add_sliding_window(cfg["sliding_window"])
+    else:
+        writer.add_rope_dimension_count(head_dim)
+    writer.add_rope_freq_base(_rope_theta(cfg))
     writer.add_layer_norm_rms_eps(float(cfg["rms_norm_eps"]))
     writer.add_vocab_size(cfg["vocab_size"])
     writer.add_file_type(gguf.LlamaFileType[FILE_TYPES[quant]])
