@@ -298,3 +298,41 @@ def test_ollama_name_and_common_system_prompt(tmp_path: Path) -> None:
     assert common_system_prompt(data) is None
     data.write_text(json.dumps({"messages": [{"role": "user", "content": "u"}]}) + "\n")
     assert common_system_prompt(data) is None
+
+
+def test_studio_exports_a_finished_job(tmp_path: Path) -> None:
+    """The Ajuste fino page's export row, on a job the real service trained."""
+    import time
+    import zipfile
+
+    from afinar.server.service import Service
+    from afinar.studio.chat_export import export_job
+
+    base = tiny_chat.build(tmp_path / "tiny")
+    service = Service()
+    service.start()
+    try:
+        data = tmp_path / "train.jsonl"
+        data.write_text("\n".join(json.dumps({"messages": [{"role": "user", "content": f"hola {i}"},
+                                                           {"role": "assistant", "content": f"adiós {i}"}]})
+                                  for i in range(6)) + "\n", encoding="utf-8")
+        upload = service.upload_file(data, "train.jsonl")
+        job = service.create_job({"training_file": upload["id"], "model": str(base), "suffix": "studio",
+                                  "hyperparameters": {"n_epochs": 1}})
+        path, text = export_job(service, job["id"], "gguf", "es")
+        assert path is None and "solo se puede exportar un trabajo terminado" in text
+        deadline = time.time() + 600
+        while service.get_job(job["id"])["status"] not in ("succeeded", "failed", "cancelled"):
+            assert time.time() < deadline
+            time.sleep(1)
+        assert service.get_job(job["id"])["status"] == "succeeded"
+        ticks: list[tuple[int, int]] = []
+        path, text = export_job(service, job["id"], "gguf", "en", on_tensor=lambda d, t: ticks.append((d, t)))
+        assert path is not None and path.name.endswith("-q8_0.gguf") and path.read_bytes()[:4] == b"GGUF"
+        assert ticks[-1] == (21, 21) and "llama-cli -m" in text
+        path, text = export_job(service, job["id"], "ollama", "en")
+        assert "ollama create" in text and sorted(zipfile.ZipFile(path).namelist()) == ["Modelfile", "model.gguf"]
+        path, _ = export_job(service, job["id"], "hf", "en")
+        assert {"config.json", "model.safetensors", "README.md"} <= set(zipfile.ZipFile(path).namelist())
+    finally:
+        service.stop()
