@@ -1,17 +1,15 @@
 """The export row of the Ajuste fino page: a finished job's model as a GGUF file, an Ollama folder
-or a merged Hugging Face folder (``afinar export gguf|ollama|hf``), with a progress bar, ready to
-download (folders zipped)."""
+or a merged Hugging Face folder (``afinar export gguf|ollama|hf``, through the service, as the
+API's ``GET /v1/fine_tuning/jobs/ID/export`` does), with a progress bar, ready to download."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 from afinar.errors import AfinarError
 from afinar.studio.datasets import error_text
 from afinar.studio.texts import Texts, tr
-from afinar.studio.workspace import new_dir
 
 KINDS = ("gguf", "ollama", "hf")
 QUANT = "q8_0"  # the CLI's default: nearly lossless at half the size of f16
@@ -20,31 +18,16 @@ QUANT = "q8_0"  # the CLI's default: nearly lossless at half the size of f16
 def export_job(service: Any, job_id: str | None, kind: str, lang: str,
                on_tensor: Any = None) -> tuple[Path | None, str]:
     """(the file to download, the message) for the model of job ``job_id``."""
-    from afinar.tasks.chat import export as chat_export
-
     if not job_id:
         return None, tr("studio.ft.pick_job", lang)
     try:
-        job = service.get_job(job_id)
-        if job["status"] != "succeeded" or not job.get("fine_tuned_model"):
-            status = tr(f"studio.status.{job['status']}", lang)
-            return None, tr("studio.ft.export_not_done", lang, job=job_id, status=status)
-        model = job["fine_tuned_model"]
-        name = chat_export.ollama_name(model)
-        folder = new_dir("export")
-        if kind == "gguf":
-            path = folder / f"{name}-{QUANT}.gguf"
-            chat_export.export_gguf(model, path, quant=QUANT, on_tensor=on_tensor)
-        else:
-            target = folder / name
-            if kind == "ollama":
-                chat_export.export_ollama(model, target, quant=QUANT, on_tensor=on_tensor)
-            else:
-                chat_export.export_hf(model, target, on_tensor=on_tensor)
-            path = Path(shutil.make_archive(str(folder / f"{name}-{kind}"), "zip", target))
+        path = service.export_job(job_id, kind, QUANT, on_tensor)
+        model = service.get_job(job_id)["fine_tuned_model"]
     except AfinarError as err:
         return None, error_text(err, lang)
-    return path, tr(f"studio.ft.exported_{kind}", lang, name=path.name, model=name)
+    from afinar.tasks.chat.export import ollama_name
+
+    return path, tr(f"studio.ft.exported_{kind}", lang, name=path.name, model=ollama_name(model))
 
 
 def build_row(T: Texts, service: Any, job: Any, lang_box: Any) -> None:

@@ -263,8 +263,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.ft.export_hf": _m("Download merged Hugging Face folder (zip)",
                               "Descargar carpeta de Hugging Face fusionada (zip)"),
     "studio.ft.export_file": _m("Exported model", "Modelo exportado"),
-    "studio.ft.export_not_done": _m("{job} is {status}: only a job that has succeeded can be exported.",
-                                    "{job} está {status}: solo se puede exportar un trabajo terminado con éxito."),
     "studio.ft.exported_gguf": _m("{name} is ready (q8_0): open it in LM Studio, or run `llama-cli -m {name} -cnv`.",
                                   "{name} está listo (q8_0): ábrelo en LM Studio, o ejecuta `llama-cli -m {name} -cnv`."),
     "studio.ft.exported_ollama": _m("{name} is ready: unzip it, then `ollama create {model} -f Modelfile` and "

@@ -166,3 +166,35 @@ def export_hf(spec: str, output: Path, adapter_only: bool = False, force: bool =
             hf_export.write_merged(merged, tmp, on_tensor)
         hf_export.write_card(merged, tmp, adapter_only)
     return {"path": str(output), "model": merged.model_id, "adapter_only": adapter_only}
+
+
+# ---- one downloadable file (the studio and the API) -------------------------------------------
+KINDS = ("gguf", "ollama", "hf")
+
+
+def export_download(spec: str, kind: str, folder: Path, quant: str = "q8_0",
+                    on_tensor: Progress | None = None) -> Path:
+    """The export of ``spec`` as one file in ``folder``: the GGUF itself, or the Ollama / merged HF
+    folder zipped. A file already there from an earlier download of the same export is reused."""
+    from afinar.tasks.chat import gguf_export
+
+    name = ollama_name(spec)
+    if kind != "hf":
+        quant = gguf_export.check_quant(quant)
+    target = folder / (f"{name}-{quant}.gguf" if kind == "gguf" else
+                       f"{name}-ollama-{quant}.zip" if kind == "ollama" else f"{name}-hf.zip")
+    if target.is_file():
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    if kind == "gguf":
+        export_gguf(spec, target, quant=quant, on_tensor=on_tensor)
+        return target
+    with tempfile.TemporaryDirectory(dir=folder) as work:
+        inside = Path(work) / name
+        if kind == "ollama":
+            export_ollama(spec, inside, quant=quant, on_tensor=on_tensor)
+        else:
+            export_hf(spec, inside, on_tensor=on_tensor)
+        archive = shutil.make_archive(str(Path(work) / "archive"), "zip", inside)
+        os.replace(archive, target)
+    return target
