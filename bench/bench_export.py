@@ -52,8 +52,9 @@ def measure(case: str, run: Path, out: Path) -> dict:
 
 def train(folder: Path) -> Path:
     run = folder / "run"
-    subprocess.run([sys.executable, "-m", "afinar", "train", "chat", str(REPO / "examples" / "techstore" / "train.jsonl"),
-                    "--model", "smollm2-135m-instruct", "--epochs", "1", "--output", str(run)],
+    data = REPO / "examples" / "techstore" / "train.jsonl"
+    subprocess.run([sys.executable, "-m", "afinar", "train", "chat", str(data), "--model", "smollm2-135m-instruct",
+                    "--epochs", "1", "--output", str(run)],
                    env={**os.environ, "PYTHONPATH": str(REPO / "src")}, check=True, capture_output=True)
     return run
 

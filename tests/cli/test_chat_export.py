@@ -35,7 +35,8 @@ def _train(root: Path, arch: str, method: str, hidden: int) -> Path:
             base = import_gguf(write_tiny_gemma3_gguf(root / "tiny-gemma3.gguf"), "tiny-gemma3")
     else:
         base = tiny_chat.build(root / f"tiny-{arch}", arch=arch, hidden=hidden)
-    rows = [{"messages": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": f"¿Precio del producto {i}?"},
+    rows = [{"messages": [{"role": "system", "content": SYSTEM},
+                          {"role": "user", "content": f"¿Precio del producto {i}?"},
                           {"role": "assistant", "content": f"El producto {i} cuesta ${100 + i}."}]} for i in range(8)]
     data = root / "data.jsonl"
     data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")

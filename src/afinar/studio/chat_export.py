@@ -40,7 +40,8 @@ def build_row(T: Texts, service: Any, job: Any, lang_box: Any) -> None:
     download = T.make(gr.File, "studio.ft.export_file", interactive=False, visible=False, elem_id="ft-export-file")
 
     for kind, button in buttons.items():
-        def run(job_id: str | None, lang: str, progress: Any = gr.Progress(), kind: str = kind) -> tuple[Any, str]:
+        def run(job_id: str | None, lang: str, progress: Any = gr.Progress(),  # noqa: B008 (Gradio's idiom)
+                kind: str = kind) -> tuple[Any, str]:
             def tick(done: int, total: int) -> None:
                 progress((done, total), desc=tr("chat.export.progress", lang))
 

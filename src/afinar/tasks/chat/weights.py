@@ -48,15 +48,19 @@ class Merged:
         """Tensor name -> the safetensors file that holds it, in the files' own order."""
         return _tensor_files(self.weights_dir)
 
+    def _by_file(self) -> dict[Path, list[str]]:
+        """The tensor names of each safetensors file (each file is opened once)."""
+        by_file: dict[Path, list[str]] = {}
+        for name, path in self.tensor_files().items():
+            by_file.setdefault(path, []).append(name)
+        return by_file
+
     def shapes(self) -> dict[str, tuple[tuple[int, ...], str]]:
         """Tensor name -> (shape, safetensors dtype), without reading any tensor."""
         from safetensors import safe_open
 
         out: dict[str, tuple[tuple[int, ...], str]] = {}
-        by_file: dict[Path, list[str]] = {}
-        for name, path in self.tensor_files().items():
-            by_file.setdefault(path, []).append(name)
-        for path, names in by_file.items():
+        for path, names in self._by_file().items():
             with safe_open(str(path), framework="pt") as fh:
                 for name in names:
                     piece = fh.get_slice(name)
@@ -68,10 +72,7 @@ class Merged:
         import torch
         from safetensors import safe_open
 
-        by_file: dict[Path, list[str]] = {}
-        for name, path in self.tensor_files().items():
-            by_file.setdefault(path, []).append(name)
-        for path, names in by_file.items():
+        for path, names in self._by_file().items():
             with safe_open(str(path), framework="pt") as fh:
                 for name in names:
                     tensor = self.overrides.get(name)
