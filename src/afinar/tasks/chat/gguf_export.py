@@ -162,7 +162,8 @@ def _metadata(writer: Any, merged: Merged, arch: Arch, quant: str) -> None:
     cfg = merged.config
     heads = cfg["num_attention_heads"]
     writer.add_name(merged.model_id)
-    writer.add_basename(str(merged.meta.get("base_model") or merged.cfg.get("model") or ""))
+    base = str(merged.meta.get("base_model") or merged.cfg.get("model") or "")
+    writer.add_basename(base.rstrip("/").split("/")[-1])  # a name, never a local path
     writer.add_finetune(merged.model_id)
     if merged.meta.get("base_license"):
         writer.add_license(str(merged.meta["base_license"]))

@@ -126,7 +126,9 @@ def _locate_run(spec: str, locate: Any) -> Any:
     from afinar.tasks.chat.predict import _from_run
 
     if spec.startswith("ft:"):
-        return locate(spec)
+        target = locate(spec)
+        _check_chat(target.run_dir, spec)
+        return target
     path = Path(spec).expanduser()
     if (path / "state.json").is_file() and path.parent.name == "checkpoints" and path.name.startswith("checkpoint-"):
         run_dir, step = path.parent.parent, path.name.removeprefix("checkpoint-")
