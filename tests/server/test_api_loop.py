@@ -3,6 +3,7 @@ watch, chat with the fine-tuned model and with a checkpoint (tiny random model).
 
 from __future__ import annotations
 
+import httpx
 import openai
 import pytest
 from serverkit import TECHSTORE, wait_job
@@ -105,6 +106,16 @@ def test_upload_train_and_chat(server, make_client, tiny_model):
     ckpt = client.chat.completions.create(model=checkpoints[1].fine_tuned_model_checkpoint, max_tokens=4,
                                           messages=[{"role": "user", "content": "Hola"}])
     assert ckpt.model.endswith(":ckpt-step-6")
+
+    # Afinar's own endpoint: the fine-tuned model as a GGUF file; refusals in OpenAI's error shape
+    url = f"{server.url}/v1/fine_tuning/jobs/{job.id}/export"
+    got = httpx.get(url, params={"format": "gguf", "quant": "f16"}, timeout=300)
+    assert got.status_code == 200 and got.content[:4] == b"GGUF", got.text[:300]
+    assert got.headers["content-disposition"].endswith('-f16.gguf"')
+    bad = httpx.get(url, params={"format": "gguf", "quant": "q4_k_m"}, headers={"Accept-Language": "es"})
+    assert bad.status_code == 400 and "llama-quantize" in bad.json()["error"]["message"]
+    bad = httpx.get(url, params={"format": "onnx"})
+    assert bad.status_code == 400 and bad.json()["error"]["param"] == "format"
 
     jobs = list(client.fine_tuning.jobs.list(limit=1))
     assert [j.id for j in jobs] == [job.id]

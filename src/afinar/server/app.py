@@ -219,6 +219,12 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         return service.list_checkpoints(job_id, after, limit)
 
     # --- models (ids contain colons and arrive unescaped) ----------------------------------
+    @app.get("/v1/fine_tuning/jobs/{job_id}/export")
+    def export_job(job_id: str, format: str = "gguf", quant: str = "q8_0") -> FileResponse:  # noqa: A002
+        """Afinar's own endpoint: the finished job's model as GGUF, an Ollama zip or a merged HF zip."""
+        path = service.export_job(job_id, format, quant)
+        return FileResponse(path, media_type="application/octet-stream", filename=path.name)
+
     @app.get("/v1/models")
     def list_models() -> dict:
         return service.list_models()

@@ -188,6 +188,20 @@ class Service:
         job = self.job_record(job_id)
         return RunDir(Path(job["run_dir"])).metrics() if job["run_dir"] else []
 
+    def export_job(self, job_id: str, kind: str, quant: str = "q8_0", on_tensor: Any = None) -> Path:
+        """The finished job's model as one downloadable file (``afinar export gguf|ollama|hf``; folders
+        zipped), kept under AFINAR_HOME/exports/JOB_ID and reused by later downloads."""
+        from afinar.paths import afinar_home
+        from afinar.tasks.chat.export import KINDS, export_download
+
+        if kind not in KINDS:
+            raise ApiError(400, "server.job.export_bad_format", param="format", format=kind, choices=", ".join(KINDS))
+        job = self.get_job(job_id)
+        if job["status"] != "succeeded" or not job.get("fine_tuned_model"):
+            raise ApiError(409, "server.job.export_not_done", param="fine_tuning_job_id", job_id=job_id,
+                           status=job["status"])
+        return export_download(job["fine_tuned_model"], kind, afinar_home() / "exports" / job_id, quant, on_tensor)
+
     def cancel_job(self, job_id: str) -> dict:
         job = self.job_record(job_id)
         if job["status"] in ("succeeded", "failed", "cancelled"):

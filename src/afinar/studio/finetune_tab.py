@@ -1,6 +1,7 @@
 """The Ajuste fino page (needs the server's service): pick a base from the catalog, upload and
 check a chat file, leave the hyperparameters on auto or set them, start; then follow the job:
-status, events, train and validation loss updating live, checkpoints, cancel / pause / resume.
+status, events, train and validation loss updating live, checkpoints, cancel / pause / resume, and
+the finished model as GGUF, for Ollama or as a merged Hugging Face folder (``chat_export``).
 
 Jobs live in the server's SQLite store, so the page finds them again after a browser reload or a
 server restart; the browser also remembers which job it was showing."""
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from afinar.errors import AfinarError
+from afinar.studio.chat_export import build_row as build_export_row
 from afinar.studio.datasets import FINDING_WIDTHS, error_text, finding_headers
 from afinar.studio.local import items
 from afinar.studio.texts import Texts, tr
@@ -204,6 +206,7 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
                         column_widths=["18%", "12%", "70%"], scale=3)
         checkpoints = T.make(gr.Dataframe, "studio.ft.checkpoints", interactive=False, wrap=True,
                              column_widths=["12%", "52%", "18%", "18%"], elem_id="ft-checkpoints", scale=2)
+    build_export_row(T, service, job, lang_box)
     timer = gr.Timer(2.0, active=False)
     remembered = gr.BrowserState("", storage_key="afinar-studio-job")
 

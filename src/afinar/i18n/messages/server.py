@@ -202,4 +202,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Job {job_id} cancelled.",
         "es": "Trabajo {job_id} cancelado.",
     },
+    "server.job.export_bad_format": {
+        "en": "format={format} is not an export Afinar makes; choose one of: {choices}.",
+        "es": "format={format} no es una exportación que haga Afinar; elige una de: {choices}.",
+    },
+    "server.job.export_not_done": {
+        "en": "Job {job_id} is {status}: only a job that has succeeded can be exported.",
+        "es": "El trabajo {job_id} está en estado {status}: solo se puede exportar un trabajo terminado con éxito.",
+    },
+    "server.job.export_not_done.hint": {
+        "en": "Wait for it to finish (GET /v1/fine_tuning/jobs/{job_id}), or export one of its checkpoints with "
+              "`afinar export gguf ft:…:ckpt-step-N`.",
+        "es": "Espera a que termine (GET /v1/fine_tuning/jobs/{job_id}), o exporta uno de sus checkpoints con "
+              "`afinar export gguf ft:…:ckpt-step-N`.",
+    },
 }

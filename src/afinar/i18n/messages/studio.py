@@ -259,6 +259,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.ft.col.message": _m("Message", "Mensaje"),
     "studio.ft.col.step": _m("Step", "Paso"),
     "studio.ft.col.model": _m("Model id", "Id del modelo"),
+    "studio.ft.export_gguf": _m("Download as GGUF (llama.cpp, LM Studio)", "Descargar como GGUF (llama.cpp, LM Studio)"),
+    "studio.ft.export_ollama": _m("Download for Ollama (zip)", "Descargar para Ollama (zip)"),
+    "studio.ft.export_hf": _m("Download merged Hugging Face folder (zip)",
+                              "Descargar carpeta de Hugging Face fusionada (zip)"),
+    "studio.ft.export_file": _m("Exported model", "Modelo exportado"),
+    "studio.ft.exported_gguf": _m("{name} is ready (q8_0): open it in LM Studio, or run `llama-cli -m {name} -cnv`.",
+                                  "{name} está listo (q8_0): ábrelo en LM Studio, o ejecuta `llama-cli -m {name} -cnv`."),
+    "studio.ft.exported_ollama": _m("{name} is ready: unzip it, then `ollama create {model} -f Modelfile` and "
+                                    "`ollama run {model}` inside the folder.",
+                                    "{name} está listo: descomprímelo y, dentro de la carpeta, ejecuta "
+                                    "`ollama create {model} -f Modelfile` y `ollama run {model}`."),
+    "studio.ft.exported_hf": _m("{name} is ready: unzip it and load the folder with transformers, vLLM or "
+                                "`afinar chat -m FOLDER`.",
+                                "{name} está listo: descomprímelo y carga la carpeta con transformers, vLLM o "
+                                "`afinar chat -m CARPETA`."),
     # ---- Imágenes
     "studio.tab.images": _m("Images", "Imágenes"),
     "studio.img.intro": _m(
