@@ -11,7 +11,8 @@ from typing import Any
 from afinar import i18n
 from afinar.errors import AfinarError
 
-TYPES = {400: "invalid_request_error", 401: "invalid_request_error", 404: "invalid_request_error",
+TYPES = {400: "invalid_request_error", 401: "invalid_request_error", 403: "invalid_request_error",
+         404: "invalid_request_error", 421: "invalid_request_error",
          409: "invalid_request_error", 413: "invalid_request_error", 422: "invalid_request_error",
          429: "rate_limit_error", 500: "server_error", 503: "server_error"}
 
@@ -25,8 +26,34 @@ class ApiError(AfinarError):
         super().__init__(key, **params)
         self.status, self.param, self.code = http_status, param, code
 
+    def text(self, lang: str | None) -> str:
+        """The message in ``lang``; a parameter that is itself an AfinarError (a reason) is translated too."""
+        params = {k: (v.message(lang) if isinstance(v, AfinarError) else v) for k, v in self.params.items()}
+        return i18n.t(self.key, lang, **params)
+
     def body(self, lang: str | None) -> dict[str, Any]:
-        return error_body(self.status, i18n.t(self.key, lang, **self.params), self.param, self.code)
+        return error_body(self.status, self.text(lang), self.param, self.code)
+
+
+class ApiErrors(ApiError):
+    """Several problems of one request, reported together (``param`` and ``code`` of the first)."""
+
+    def __init__(self, errors: list[ApiError]):
+        first = errors[0]
+        super().__init__(first.status, first.key, param=first.param, code=first.code, **first.params)
+        self.errors = errors
+
+    def text(self, lang: str | None) -> str:
+        head = i18n.t("server.several_problems", lang, count=len(self.errors))
+        return head + " " + " ".join(f"({n}) {e.text(lang)}" for n, e in enumerate(self.errors, 1))
+
+
+def raise_all(errors: list[ApiError]) -> None:
+    """Raise the one problem, or all of them together; nothing when the list is empty."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ApiErrors(errors)
 
 
 def error_body(status: int, message: str, param: str | None = None, code: str | None = None) -> dict[str, Any]:

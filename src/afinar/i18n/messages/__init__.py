@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-_MODULES = ("common", "data_findings", "data_tabular", "data_commands", "models", "chat", "textcls", "server", "rag", "imgcls", "studio")
+_MODULES = ("common", "data_findings", "data_tabular", "data_commands", "models", "chat", "textcls", "server", "server_guard", "rag", "imgcls", "studio")
 
 
 def _load() -> dict[str, dict[str, str]]:

@@ -19,7 +19,7 @@ ADAPTER_METHODS = ("lora", "qlora")  # methods whose result is a LoRA adapter on
 # SmolLM2-135M + LoRA with 12 TechStore conversations: 1e-3 learns the store's prices, 2e-4 does not.
 SMALL_JOB_EXAMPLES = 1000  # examples × epochs under this count as small
 AUTO_MULTIPLIER_SMALL, AUTO_MULTIPLIER = 5.0, 2.0
-SUFFIX = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+SUFFIX = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # OpenAI allows 64
 
 
 class ChatTrainConfig(BaseModel):
@@ -36,7 +36,7 @@ class ChatTrainConfig(BaseModel):
     epochs: Literal["auto"] | int = Field("auto", description="auto (OpenAI's rule) or 1-50.")
     batch_size: Literal["auto"] | int = Field("auto", description="Examples per step: auto or 1-256.")
     lr_multiplier: Literal["auto"] | float = Field("auto", description="Learning rate = base rate of the method × this.")
-    suffix: str | None = Field(None, description="Up to 40 letters, digits, - or _ for the model id.")
+    suffix: str | None = Field(None, description="Up to 64 letters, digits, - or _ for the model id.")
     seed: int = Field(42, description="Same seed, same data, same machine: the same run.")
     lora_r: int = Field(16, ge=1, le=256, description="LoRA rank.")
     lora_alpha: int = Field(32, ge=1, description="LoRA scaling numerator.")
@@ -83,7 +83,7 @@ class ChatTrainConfig(BaseModel):
     @classmethod
     def _suffix(cls, v: str | None) -> str | None:
         if v is not None and not SUFFIX.match(v):
-            raise ValueError("suffix takes 1-40 letters, digits, '-' or '_'")
+            raise ValueError("suffix takes 1-64 letters, digits, '-' or '_'")
         return v
 
 
