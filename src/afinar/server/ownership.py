@@ -79,17 +79,26 @@ def check_knowledge_base(name: str, caller: Caller) -> None:
 
 
 def check_base_model(store: Store, model: str, caller: Caller, allow_local: bool) -> None:
-    """A job's base: a catalog name, a model in the cache (pulled or imported), or — with
-    --allow-local-models — an absolute model folder. Nothing is downloaded for a request."""
+    """A job's base: a catalog name, a model in the cache (pulled or imported), one's own ``ft:``
+    model or checkpoint (the job continues from its weights), or — with --allow-local-models — an
+    absolute model folder. Nothing is downloaded for a request."""
     from afinar.models import cache, catalog
 
     if looks_like_path(model):
         return check_local_model(model, allow_local)
-    if model.startswith("ft:"):
+    if model.startswith("ft:"):  # continued fine-tuning, from one's own finished model or checkpoint
+        from afinar.errors import AfinarError
+        from afinar.tasks.chat.continued import source_meta
+
         if not model_visible(store, model, caller):
             raise ApiError(400, "server.job.unknown_model", param="model", code="model_not_found", model=model,
                            choices=catalog.offline_choices())
-        raise ApiError(400, "server.job.ft_base_unsupported", param="model", code="model_not_found", model=model)
+        try:
+            source_meta(model)
+        except AfinarError as err:
+            raise ApiError(400, "server.job.bad_ft_base", param="model", code="model_not_found", model=model,
+                           reason=err) from err
+        return None
     if catalog.find(model) is not None or cache.is_ready(model):
         return None
     raise ApiError(400, "server.job.unknown_model", param="model", code="model_not_found", model=model,

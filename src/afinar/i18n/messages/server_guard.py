@@ -66,11 +66,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{model}' cannot be used as a model: {reason}",
         "es": "'{model}' no se puede usar como modelo: {reason}",
     },
-    "server.job.ft_base_unsupported": {
-        "en": "Continuing the fine-tuning of '{model}' is not supported yet. Start the job from its base model "
-              "with all the data.",
-        "es": "Todavía no se puede continuar el ajuste fino de '{model}'. Crea el trabajo desde su modelo base "
-              "con todos los datos.",
+    "server.job.bad_ft_base": {
+        "en": "'{model}' cannot be the base of a new job: {reason}",
+        "es": "'{model}' no puede ser la base de un trabajo nuevo: {reason}",
     },
     "server.rag.not_yours": {
         "en": "There is no knowledge base '{name}' for this API key. Knowledge bases are the operator's "

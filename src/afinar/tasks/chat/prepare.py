@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,13 @@ from afinar.tasks.chat.config import (
     ResolvedChatConfig,
     auto_batch_size,
     auto_lr_multiplier,
+)
+from afinar.tasks.chat.continued import (
+    BASE_FOLDER,
+    is_fine_tuned,
+    root_base,
+    source_meta,
+    write_base,
 )
 
 # Sets smaller than the course's recommended minimum are too precious to hold any example out.
@@ -64,7 +72,8 @@ def split_examples(examples: list[dict], fraction: float, seed: int) -> tuple[li
 
 
 def resolve(config: ChatTrainConfig, n_train: int, model_path: str, job_id: str,
-            n_valid: int) -> ResolvedChatConfig:
+            n_valid: int, named_after: str | None = None) -> ResolvedChatConfig:
+    """Every auto value decided; the model id is named after ``named_after`` (default: the base)."""
     epochs = auto_epochs(n_train) if config.epochs == "auto" else int(config.epochs)
     batch = auto_batch_size(n_train) if config.batch_size == "auto" else int(config.batch_size)
     multiplier = (auto_lr_multiplier(n_train, epochs) if config.lr_multiplier == "auto"
@@ -73,7 +82,7 @@ def resolve(config: ChatTrainConfig, n_train: int, model_path: str, job_id: str,
                                  "lr_multiplier": multiplier,
                                  "learning_rate": BASE_LR[config.method] * multiplier,
                                  "model_path": model_path, "job_id": job_id,
-                                 "model_id": model_id(config.model, job_id, config.suffix),
+                                 "model_id": model_id(named_after or config.model, job_id, config.suffix),
                                  "train_examples": n_train, "valid_examples": n_valid})
 
 
@@ -99,22 +108,32 @@ def prepare(config: ChatTrainConfig, output: Path | None = None, job_id: str | N
         train_set, valid_set = examples, _read(config.validation)
     else:
         train_set, valid_set = split_examples(examples, config.valid_fraction, config.seed)
-    model_path = str(models.resolve(config.model))
     job_id = job_id or new_job_id()
-    resolved = resolve(config, len(train_set), model_path, job_id, len(valid_set))
     path = Path(output) if output else runs_dir() / job_id
     if path.exists() and any(path.iterdir()):
         raise AfinarError("chat.train.output_exists", path=str(path))
-    run = RunDir.create(path)
+    if is_fine_tuned(config.model):  # continued fine-tuning: from that model's weights
+        source = source_meta(config.model)
+        named_after, license_name = root_base(source), source.get("base_license")
+        run = RunDir.create(path)
+        try:
+            model_path = str(write_base(config.model, path / BASE_FOLDER))
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+    else:
+        model_path, named_after = str(models.resolve(config.model)), config.model
+        license_name = getattr(models.license_of(config.model), "name", None)
+        run = RunDir.create(path)
+    resolved = resolve(config, len(train_set), model_path, job_id, len(valid_set), named_after)
     register_run(job_id, path)
     _write_jsonl(path / "data" / "train.jsonl", train_set)
     if valid_set:
         _write_jsonl(path / "data" / "valid.jsonl", valid_set)
     run.write_config(resolved.model_dump(mode="json"))
-    license_info = models.license_of(config.model)
     run.update_meta(task="chat", status="queued", job_id=job_id, model_id=resolved.model_id,
-                    base_model=config.model, base_path=model_path,
-                    base_license=getattr(license_info, "name", None),
+                    base_model=config.model, root_base=named_after, base_path=model_path,
+                    base_license=license_name,
                     train_sha256=sha256_file(config.data), seed=config.seed, error=None)
     run.log_event("Validating training file: ok")
     run.log_event(f"Fine-tuning job started: {resolved.model_id}")
