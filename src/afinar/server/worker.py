@@ -344,8 +344,9 @@ class JobRunner:
 def estimated_finish(rows: list[dict[str, Any]], total: int) -> int | None:
     """The last row's time plus the steps left at the measured time per step: the median over the
     newest steps, so a pause or a resume (a gap in time, steps written again) does not skew it."""
+    tail = rows[-21:]
     per_step = sorted((b["time"] - a["time"]) / (b["step"] - a["step"])
-                      for a, b in zip(rows[-21:], rows[-20:]) if b["step"] > a["step"] and b["time"] >= a["time"])
+                      for a, b in zip(tail, tail[1:]) if b["step"] > a["step"] and b["time"] >= a["time"])
     if not per_step:
         return None
     last = rows[-1]
