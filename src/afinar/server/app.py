@@ -20,15 +20,25 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from afinar import __version__, i18n
 from afinar.errors import AfinarError
 from afinar.server.auth import ApiKey, Caller, KeyCheck, caller_of, identify
-from afinar.server.errors import ApiError, error_body, request_lang
+from afinar.server.errors import (
+    ApiError,
+    error_body,
+    request_lang,
+    validation_error_body,
+)
 from afinar.server.guard import CatchAll, RequestGuard
+from afinar.server.protocol import (
+    ChatCompletionRequest,
+    EmbeddingRequest,
+    JobCreateRequest,
+    RagSearchRequest,
+)
 from afinar.server.service import Service
 from afinar.server.store import files_dir
 
@@ -51,60 +61,6 @@ class Settings:
     max_models: int = 2
     cors_origins: list[str] = field(default_factory=list)
     studio: bool = True
-
-
-# --- request bodies (what /openapi.json documents; the service checks the meaning) -----------
-class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class ChatMessage(_Open):
-    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: str | list[dict[str, Any]] | None = None
-    name: str | None = None
-
-
-class StreamOptions(_Open):
-    include_usage: bool | None = None
-
-
-class ChatCompletionRequest(_Open):
-    model: str = Field(min_length=1)
-    messages: list[ChatMessage] = Field(min_length=1)
-    temperature: float | None = Field(None, ge=0, le=2)
-    top_p: float | None = Field(None, ge=0, le=1)
-    max_tokens: int | None = Field(None, ge=1, le=32768)
-    max_completion_tokens: int | None = Field(None, ge=1, le=32768)
-    stop: str | list[str] | None = None
-    seed: int | None = Field(None, ge=-(2**63), le=2**63 - 1)  # the spec's int64 range
-    n: int | None = Field(1, ge=1, le=8)
-    stream: bool | None = False
-    stream_options: StreamOptions | None = None
-
-
-class JobCreateRequest(_Open):
-    model: str = Field(min_length=1)
-    training_file: str = Field(min_length=1)
-    validation_file: str | None = None
-    hyperparameters: dict[str, Any] | None = None
-    method: dict[str, Any] | None = None
-    suffix: str | None = Field(None, max_length=64)
-    seed: StrictInt | None = None  # "3" is not a seed
-    metadata: dict[str, str] | None = None
-    integrations: list[dict[str, Any]] | None = None
-
-
-class EmbeddingRequest(_Open):
-    input: str | list[str] | list[int] | list[list[int]]
-    model: str = Field(min_length=1)
-    encoding_format: Literal["float", "base64"] = "float"
-    dimensions: int | None = Field(None, ge=1)
-    user: str | None = None
-
-
-class RagSearchRequest(_Open):
-    query: str = Field(min_length=1)
-    k: int = Field(4, ge=1, le=50)
 
 
 def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
@@ -479,28 +435,6 @@ def _install_errors(app: FastAPI) -> None:
         key = {404: "server.no_route", 405: "server.bad_method"}.get(err.status_code)
         message = i18n.t(key, lang_of(request), path=request.url.path) if key else str(err.detail)
         return JSONResponse(error_body(err.status_code, message), status_code=err.status_code)
-
-
-def validation_error_body(errors: list[dict[str, Any]], lang: str) -> dict[str, Any]:
-    """Every problem pydantic found, in one message; ``param`` is the first field (OpenAI has one).
-    A body that is not JSON at all says so, with the position, instead of naming a field."""
-    broken = [e for e in errors if e.get("type") == "json_invalid"]
-    if broken:
-        where = [p for p in broken[0].get("loc", ()) if isinstance(p, int)]
-        message = i18n.t("server.invalid_json", lang, position=where[0] if where else "?",
-                         detail=broken[0].get("ctx", {}).get("error", broken[0].get("msg", "")))
-        return error_body(400, message, None, "invalid_json")
-    problems = []
-    for e in errors:
-        loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path", "form")]
-        problems.append((".".join(loc) or None, e.get("msg", "")))
-    if len(problems) == 1:
-        param, detail = problems[0]
-        message = i18n.t("server.bad_request", lang, param=param or "-", detail=detail)
-    else:
-        listed = "; ".join(f"'{param or '-'}': {detail}" for param, detail in problems)
-        message = i18n.t("server.bad_requests", lang, count=len(problems), problems=listed)
-    return error_body(400, message, problems[0][0] if problems else None, "invalid_request")
 
 
 def key_matches(given: str, settings: Settings) -> bool:

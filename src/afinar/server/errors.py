@@ -68,3 +68,25 @@ def request_lang(accept_language: str | None) -> str:
         if tag in i18n.LANGS:
             return tag
     return i18n.get_lang()
+
+
+def validation_error_body(errors: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    """Every problem pydantic found, in one message; ``param`` is the first field (OpenAI has one).
+    A body that is not JSON at all says so, with the position, instead of naming a field."""
+    broken = [e for e in errors if e.get("type") == "json_invalid"]
+    if broken:
+        where = [p for p in broken[0].get("loc", ()) if isinstance(p, int)]
+        message = i18n.t("server.invalid_json", lang, position=where[0] if where else "?",
+                         detail=broken[0].get("ctx", {}).get("error", broken[0].get("msg", "")))
+        return error_body(400, message, None, "invalid_json")
+    problems = []
+    for e in errors:
+        loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path", "form")]
+        problems.append((".".join(loc) or None, e.get("msg", "")))
+    if len(problems) == 1:
+        param, detail = problems[0]
+        message = i18n.t("server.bad_request", lang, param=param or "-", detail=detail)
+    else:
+        listed = "; ".join(f"'{param or '-'}': {detail}" for param, detail in problems)
+        message = i18n.t("server.bad_requests", lang, count=len(problems), problems=listed)
+    return error_body(400, message, problems[0][0] if problems else None, "invalid_request")

@@ -125,7 +125,7 @@ class CatchAll:
 
         try:
             await self.app(scope, receive, tracked)
-        except Exception as err:  # noqa: BLE001 - logged with its traceback, answered in OpenAI's shape
+        except Exception as err:
             log.exception("unhandled error on %s", scope.get("path"))
             if started:  # the status line is out: nothing better can be said
                 raise

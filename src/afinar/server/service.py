@@ -26,8 +26,13 @@ from typing import Any
 from afinar.server import objects
 from afinar.server.auth import ON_MACHINE, Caller
 from afinar.server.errors import ApiError, ApiErrors, raise_all
-from afinar.server.ownership import (check_base_model, check_knowledge_base, check_model_name, list_model_objects,
-                                     model_visible)
+from afinar.server.ownership import (
+    check_base_model,
+    check_knowledge_base,
+    check_model_name,
+    list_model_objects,
+    model_visible,
+)
 from afinar.server.store import Store, files_dir
 
 PURPOSES = ("assistants", "assistants_output", "batch", "batch_output", "fine-tune", "fine-tune-results",
