@@ -163,6 +163,9 @@ def test_keys_see_only_their_own_files_jobs_and_models(servers, make_client, tin
         with pytest.raises(openai.NotFoundError):
             call()
     assert alice.chat.completions.create(model=model, messages=ask, max_tokens=2).choices
+    with pytest.raises(openai.BadRequestError) as base:  # nor can it be the base of another key's job
+        bob.fine_tuning.jobs.create(training_file=theirs.id, model=model)
+    assert base.value.body["param"] == "model"
     assert admin.models.retrieve(model).id == model
     assert alice.models.delete(model).deleted
     with pytest.raises(openai.NotFoundError) as gone:
