@@ -75,7 +75,7 @@ class Servers:
         server = Server(self.home, port, proc, log, [proc.pid])
         self.started.append(server)
         if wait:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 180  # the studio (Gradio) is slow to build on a busy machine
             while time.monotonic() < deadline:
                 if proc.poll() is not None:
                     raise RuntimeError(f"server exited early:\n{server.output()}")
