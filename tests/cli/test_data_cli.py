@@ -74,6 +74,14 @@ def test_fix_refuses_to_overwrite_input(run_cli, tmp_path: Path) -> None:
     assert code == 1 and "never overwrites" in err and "Traceback" not in err
 
 
+def test_fix_refuses_an_output_folder_that_does_not_exist(run_cli, tmp_path: Path) -> None:
+    missing = tmp_path / "nonexistent" / "dir"
+    code, _, err = run_cli("data", "fix", TECHSTORE / "train_sucio.jsonl", "-o", missing / "out.jsonl")
+    text = " ".join(err.split())
+    assert code == 1 and "does not exist" in text and "mkdir -p" in text and "Traceback" not in err
+    assert not (tmp_path / "nonexistent").exists()  # nothing was created
+
+
 def test_stats_and_estimate(run_cli) -> None:
     code, out, _ = run_cli("data", "stats", TECHSTORE / "train.jsonl", "--json")
     assert code == 0

@@ -49,8 +49,8 @@ def test_keys_create_stores_only_a_hash(run_cli, afinar_home: Path) -> None:
     code, out, _ = run_cli("keys", "list")
     assert code == 0 and "1 API key(s)" in out
 
-    from afinar.cli.serve import stored_key_hashes
+    from afinar.cli.serve import stored_keys
     from afinar.server.app import Settings, key_matches
 
-    settings = Settings(key_hashes=stored_key_hashes(), require_key=True)
+    settings = Settings(keys=stored_keys(), require_key=True)
     assert key_matches(key, settings) and not key_matches(key + "x", settings)

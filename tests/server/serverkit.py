@@ -61,8 +61,10 @@ class Servers:
         self.started: list[Server] = []
 
     def start(self, *args: str, env: dict[str, str] | None = None, port: int | None = None,
-              wait: bool = True, studio: bool = False) -> Server:
+              wait: bool = True, studio: bool = False, local_models: bool = True) -> Server:
+        """``local_models``: the tests' tiny models are folders, so by default the server may load them."""
         port = port or free_port()
+        args = (*args, "--allow-local-models") if local_models else args
         log = self.tmp / f"server-{port}-{len(self.started)}.log"
         full_env = {**os.environ, "AFINAR_HOME": str(self.home), "AFINAR_LANG": "en", "OMP_NUM_THREADS": "1",
                     "TOKENIZERS_PARALLELISM": "false", **(env or {})}
@@ -73,7 +75,7 @@ class Servers:
         server = Server(self.home, port, proc, log, [proc.pid])
         self.started.append(server)
         if wait:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 180  # the studio (Gradio) is slow to build on a busy machine
             while time.monotonic() < deadline:
                 if proc.poll() is not None:
                     raise RuntimeError(f"server exited early:\n{server.output()}")

@@ -62,7 +62,8 @@ def test_errors_have_openai_shape_and_speak_spanish(server, make_client, tiny_mo
     raw = httpx.post(f"{server.url}/v1/chat/completions", content=b"{not json",
                      headers={"Content-Type": "application/json", "Accept-Language": "es"}, timeout=60)
     assert raw.status_code == 400 and set(raw.json()["error"]) == {"message", "type", "param", "code"}
-    assert raw.json()["error"]["message"].startswith("Solicitud no válida")
+    assert raw.json()["error"]["message"].startswith("El cuerpo de la solicitud no es JSON válido (en el carácter 1")
+    assert raw.json()["error"]["param"] is None  # not the character offset
     assert httpx.post(f"{server.url}/v1/fine_tuning/jobs", json={"model": 3}, timeout=60).status_code == 400
     assert httpx.get(f"{server.url}/v1/nothing-here", timeout=60).json()["error"]["type"] == "invalid_request_error"
 

@@ -10,6 +10,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+import openai
 import pytest
 from serverkit import TECHSTORE, wait_for, wait_job
 
@@ -50,6 +51,9 @@ def test_cancel_stops_the_training_within_seconds(server, make_client, tiny_mode
     client = make_client(server)
     job = _start_job(client, tiny_model, epochs=50)
     row = wait_for(lambda: _running_with_checkpoint(server.home, job.id), 120, what="a running job")
+    running = wait_for(lambda: (j := client.fine_tuning.jobs.retrieve(job.id)).estimated_finish and j, 30,
+                       what="an estimated finish")
+    assert running.estimated_finish > time.time() - 5  # the steps left at the measured pace: in the future
     cancelled = client.fine_tuning.jobs.cancel(job.id)
     assert cancelled.status == "cancelled" and cancelled.finished_at is not None
     started = time.monotonic()
@@ -57,7 +61,10 @@ def test_cancel_stops_the_training_within_seconds(server, make_client, tiny_mode
     assert time.monotonic() - started < 15
     assert client.fine_tuning.jobs.retrieve(job.id).status == "cancelled"
     assert wait_for(lambda: _row(server.home, job.id)["pid"] is None, 10, what="the worker to notice")
-    assert "Fine-tuning job cancelled" in [e.message for e in client.fine_tuning.jobs.list_events(job.id, limit=100)]
+    time.sleep(1.5)  # a few worker ticks: the training's last events are copied by now
+    messages = [e.message for e in client.fine_tuning.jobs.list_events(job.id, limit=1000)]
+    assert "Fine-tuning job cancelled" in messages
+    assert not [m for m in messages if "--resume" in m or "interrupted" in m.lower()]
 
 
 def test_pause_keeps_the_step_and_resume_finishes(server, make_client, tiny_model):
@@ -121,3 +128,29 @@ def test_training_that_keeps_dying_fails_with_a_reason(server, make_client, tiny
     assert done.status == "failed"
     assert done.error.code == "training_interrupted"
     assert "stopped unexpectedly (signal 9)" in done.error.message and "train.log" in done.error.message
+
+
+def test_a_failed_job_with_checkpoints_resumes_through_the_api_and_counts_each_step_once(server, make_client,
+                                                                                        tiny_model):
+    client = make_client(server)
+    job = _start_job(client, tiny_model, epochs=6)
+    for attempt in range(3):  # the first run and both restarts, each killed once it has a checkpoint
+        row = wait_for(lambda n=attempt: (r := _running_with_checkpoint(server.home, job.id)) and r["attempts"] == n
+                       and r, 120, what=f"attempt {attempt} with a checkpoint")
+        os.kill(row["pid"], signal.SIGKILL)
+    failed = wait_job(client, job.id)
+    assert failed.status == "failed" and failed.error.code == "training_interrupted"
+    resumed = client.fine_tuning.jobs.resume(job.id)
+    assert resumed.status == "queued" and resumed.error is None and resumed.finished_at is None
+    done = wait_job(client, job.id)
+    assert done.status == "succeeded", done.error
+    run = Path(_row(server.home, job.id)["run_dir"])
+    steps = [json.loads(line)["step"] for line in (run / "metrics.jsonl").read_text().splitlines()
+             if "train_loss" in json.loads(line)]
+    assert steps == list(range(1, 6 * 24 + 1))  # every step once, in order, after three crashes and a resume
+    content = client.files.content(done.result_files[0]).read().decode().splitlines()
+    assert [int(line.split(",")[0]) for line in content[1:]] == steps
+    messages = [e.message for e in client.fine_tuning.jobs.list_events(job.id, limit=1000)]
+    assert "Failed job resumed: queued to continue from its last checkpoint" in messages
+    with pytest.raises(openai.BadRequestError):
+        client.fine_tuning.jobs.resume(job.id)  # succeeded: nothing to resume

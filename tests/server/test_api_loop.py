@@ -120,6 +120,19 @@ def test_upload_train_and_chat(server, make_client, tiny_model):
     jobs = list(client.fine_tuning.jobs.list(limit=1))
     assert [j.id for j in jobs] == [job.id]
 
+    # continued fine-tuning: a job whose base is the ft: model starts from its weights
+    more = client.fine_tuning.jobs.create(training_file=uploaded.id, model=job.fine_tuned_model, suffix="more",
+                                          seed=7, hyperparameters={"n_epochs": 1, "batch_size": 4})
+    more = wait_job(client, more.id)
+    assert more.status == "succeeded", more.error
+    assert more.model == job.fine_tuned_model
+    assert more.fine_tuned_model == f"ft:tiny:afinar:more:{more.id.removeprefix('ftjob-')}"  # named after the root
+    first_loss = float(results[1].split(",")[1])
+    continued = client.files.content(more.result_files[0]).text.splitlines()
+    assert float(continued[1].split(",")[1]) < first_loss  # its first step already knows the data
+    assert client.chat.completions.create(model=more.fine_tuned_model, max_tokens=2,
+                                          messages=[{"role": "user", "content": "Hola"}]).choices
+
     deleted = client.models.delete(job.fine_tuned_model)
     assert deleted.deleted
     with pytest.raises(openai.NotFoundError):

@@ -20,11 +20,11 @@ def keys_file() -> Path:
     return afinar_home() / "api_keys.json"
 
 
-def stored_key_hashes() -> list[str]:
-    path = keys_file()
-    if not path.is_file():
-        return []
-    return [k["sha256"] for k in json.loads(path.read_text(encoding="utf-8")).get("keys", [])]
+def stored_keys() -> list:
+    """The keys of `afinar keys create` (hashes, ids, admin flags; see afinar.server.auth)."""
+    from afinar.server.auth import read_keys
+
+    return read_keys(keys_file())
 
 
 @click.command()
@@ -38,11 +38,17 @@ def stored_key_hashes() -> list[str]:
 @click.option("--max-upload-mb", default=512, show_default=True, type=click.IntRange(1, 1_000_000))
 @click.option("--cors-origin", "cors_origins", multiple=True,
               help="Allow browser pages from this origin to call the API (off by default; repeatable).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True,
+              help="A host name clients use to reach the server (IP addresses and localhost always work); "
+                   "other names are refused against DNS rebinding. '*' turns the check off (repeatable).")
 @click.option("--require-key", is_flag=True, help="Ask for an API key even on 127.0.0.1.")
+@click.option("--allow-local-models", is_flag=True,
+              help="Let requests name a model folder of this machine by its absolute path (off: only catalog, "
+                   "pulled, imported and fine-tuned models).")
 @click.option("--no-studio", is_flag=True, help="Serve only the API (no web studio at /).")
 @lang_option
 def serve(host: str, port: int, workers: int, max_models: int, max_upload_mb: int, cors_origins: tuple[str, ...],
-          require_key: bool, no_studio: bool) -> int:
+          allowed_hosts: tuple[str, ...], require_key: bool, allow_local_models: bool, no_studio: bool) -> int:
     """Serve the OpenAI-compatible API at http://HOST:PORT/v1 and the web studio at http://HOST:PORT/.
 
     Point the official `openai` SDK or LangChain at it by changing only base_url.
@@ -53,16 +59,20 @@ def serve(host: str, port: int, workers: int, max_models: int, max_upload_mb: in
         from afinar.server.app import LOOPBACK, Settings, create_app
     except ImportError as err:
         raise AfinarError("server.serve.missing_extra", exit_code=2, error=str(err)) from err
+    from afinar.server.home_lock import hold_home_lock
+
     env_key = os.environ.get("AFINAR_API_KEY", "").strip()
-    hashes = stored_key_hashes()
+    stored = stored_keys()
     must = require_key or bool(env_key) or host not in LOOPBACK
-    if must and not (env_key or hashes):
+    if must and not (env_key or stored):
         raise AfinarError("server.serve.need_key", exit_code=2, host=host)
-    settings = Settings(host=host, port=port, api_keys=[env_key] if env_key else [], key_hashes=hashes,
+    settings = Settings(host=host, port=port, api_keys=[env_key] if env_key else [], keys=stored,
                         require_key=must, max_upload_bytes=max_upload_mb * 1024 * 1024, workers=workers,
-                        max_models=max_models, cors_origins=list(cors_origins), studio=not no_studio)
-    app = create_app(settings)
+                        max_models=max_models, cors_origins=list(cors_origins), allowed_hosts=list(allowed_hosts),
+                        allow_local_models=allow_local_models, studio=not no_studio)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    lock = hold_home_lock(f"http://{shown}:{port}")  # noqa: F841 - held while the server runs
+    app = create_app(settings)
     click.echo(i18n.t("server.serve.ready", url=f"http://{shown}:{port}"), err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     return 0
@@ -74,9 +84,12 @@ def keys() -> None:
 
 
 @keys.command("create")
+@click.option("--admin", is_flag=True, help="The key sees every key's files, jobs and models (and opens the studio).")
 @lang_option
-def keys_create() -> int:
-    """Create a new API key; it is printed once and only its SHA-256 hash is stored."""
+def keys_create(admin: bool) -> int:
+    """Create a new API key; it is printed once and only its SHA-256 hash is stored.
+
+    Each key sees only the files, jobs and models it created; an --admin key sees all."""
     import hashlib
     import secrets
     import time
@@ -84,7 +97,8 @@ def keys_create() -> int:
     key = "sk-afinar-" + secrets.token_urlsafe(32)
     path = keys_file()
     data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"keys": []}
-    data["keys"].append({"sha256": hashlib.sha256(key.encode()).hexdigest(), "created_at": int(time.time())})
+    data["keys"].append({"sha256": hashlib.sha256(key.encode()).hexdigest(), "created_at": int(time.time()),
+                         "admin": admin})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     os.chmod(path, 0o600)
@@ -96,7 +110,10 @@ def keys_create() -> int:
 @lang_option
 def keys_list() -> int:
     """How many keys exist (keys themselves are never stored)."""
-    click.echo(i18n.t("server.keys.count", count=len(stored_key_hashes()), path=keys_file()))
+    found = stored_keys()
+    click.echo(i18n.t("server.keys.count", count=len(found), path=keys_file()))
+    for key in found:
+        click.echo(f"  {key.id}{'  (admin)' if key.admin else ''}")
     return 0
 
 

@@ -55,6 +55,8 @@ def fix_file(source: str | Path, output: str | Path) -> FixResult:
         raise AfinarError("common.file_not_found", path=str(src))
     if out.exists() and out.resolve() == src.resolve():
         raise AfinarError("data.fix.same_file", path=str(src))
+    if not out.parent.is_dir():  # a typo in the folder should not quietly create one
+        raise AfinarError("common.output_dir_missing", path=str(out.parent))
     with open(src, "rb") as fh:
         mode = "jsonl" if _looks_like_json(src, fh) else "text"
         result = FixResult(str(src), str(out), mode)
@@ -72,7 +74,6 @@ def _looks_like_json(path: Path, fh: BinaryIO) -> bool:
 
 
 def _write_atomically(out: Path, write: Callable[[BinaryIO], None]) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as dst:

@@ -93,6 +93,19 @@ class RunDir:
             return []
         return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
+    def keep_metrics_through(self, step: int) -> None:
+        """On a resume from the checkpoint at ``step``: drop the rows of the steps after it, which the
+        resumed training writes again, so metrics.jsonl holds each step once. Atomic (a crash here
+        leaves the old file)."""
+        path = self.path / "metrics.jsonl"
+        if not path.exists():
+            return
+        kept = [line for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip() and int(json.loads(line).get("step", 0)) <= step]
+        tmp = path.with_name(".metrics.jsonl.tmp")
+        tmp.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+        os.replace(tmp, path)
+
     def log_event(self, message: str, level: str = "info", **data: Any) -> None:
         with open(self.path / "events.jsonl", "a", encoding="utf-8") as fh:
             fh.write(json.dumps({"created_at": int(time.time()), "level": level, "message": message,

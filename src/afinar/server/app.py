@@ -7,7 +7,6 @@ fixtures and every test response is validated against it). Run it with ``afinar 
 from __future__ import annotations
 
 import base64
-import hmac
 import json
 import secrets
 import tempfile
@@ -18,30 +17,45 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, File, Form, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from afinar import __version__, i18n
 from afinar.errors import AfinarError
-from afinar.server.errors import ApiError, error_body, request_lang
+from afinar.server.auth import ApiKey, Caller, KeyCheck, caller_of, identify
+from afinar.server.errors import (
+    ApiError,
+    error_body,
+    request_lang,
+    validation_error_body,
+)
+from afinar.server.guard import CatchAll, RequestGuard
+from afinar.server.protocol import (
+    ChatCompletionRequest,
+    EmbeddingRequest,
+    JobCreateRequest,
+    RagSearchRequest,
+)
 from afinar.server.service import Service
 from afinar.server.store import files_dir
 
 MB = 1024 * 1024
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+Who = Annotated[Caller, Depends(caller_of)]  # the caller of a request (see afinar.server.auth)
 
 
 @dataclass
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
-    api_keys: list[str] = field(default_factory=list)  # plain keys (AFINAR_API_KEY) ...
-    key_hashes: list[str] = field(default_factory=list)  # ... and sha256 of `afinar keys create` keys
+    api_keys: list[str] = field(default_factory=list)  # plain keys (AFINAR_API_KEY, an admin) ...
+    keys: list[ApiKey] = field(default_factory=list)  # ... and the hashed keys of `afinar keys create`
     require_key: bool = False
+    allowed_hosts: list[str] = field(default_factory=list)  # Host names besides IPs, localhost, --host
+    allow_local_models: bool = False  # may a request name a folder of this machine as a model?
     max_upload_bytes: int = 512 * MB
     workers: int = 1
     max_models: int = 2
@@ -49,66 +63,10 @@ class Settings:
     studio: bool = True
 
 
-# --- request bodies (what /openapi.json documents; the service checks the meaning) -----------
-class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class ChatMessage(_Open):
-    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: str | list[dict[str, Any]] | None = None
-    name: str | None = None
-
-
-class StreamOptions(_Open):
-    include_usage: bool | None = None
-
-
-class ChatCompletionRequest(_Open):
-    model: str = Field(min_length=1)
-    messages: list[ChatMessage] = Field(min_length=1)
-    temperature: float | None = Field(None, ge=0, le=2)
-    top_p: float | None = Field(None, ge=0, le=1)
-    max_tokens: int | None = Field(None, ge=1, le=32768)
-    max_completion_tokens: int | None = Field(None, ge=1, le=32768)
-    stop: str | list[str] | None = None
-    seed: int | None = None
-    n: int | None = Field(1, ge=1, le=8)
-    stream: bool | None = False
-    stream_options: StreamOptions | None = None
-    # Afinar's extension (extra_body={"system_prompt": "training"}): a request without a system message
-    # gets the fine-tuned model's training system prompt. Default: none is added, as OpenAI does.
-    system_prompt: Literal["training"] | None = None
-
-
-class JobCreateRequest(_Open):
-    model: str = Field(min_length=1)
-    training_file: str = Field(min_length=1)
-    validation_file: str | None = None
-    hyperparameters: dict[str, Any] | None = None
-    method: dict[str, Any] | None = None
-    suffix: str | None = Field(None, max_length=64)
-    seed: int | None = None
-    metadata: dict[str, str] | None = None
-    integrations: list[dict[str, Any]] | None = None
-
-
-class EmbeddingRequest(_Open):
-    input: str | list[str] | list[int] | list[list[int]]
-    model: str = Field(min_length=1)
-    encoding_format: Literal["float", "base64"] = "float"
-    dimensions: int | None = Field(None, ge=1)
-    user: str | None = None
-
-
-class RagSearchRequest(_Open):
-    query: str = Field(min_length=1)
-    k: int = Field(4, ge=1, le=50)
-
-
 def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
     settings = settings or Settings()
-    service = service or Service(workers=settings.workers, max_models=settings.max_models)
+    service = service or Service(workers=settings.workers, max_models=settings.max_models,
+                                 allow_local_models=settings.allow_local_models)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -121,13 +79,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
                               "chat completions and embeddings.")
     app.state.service, app.state.settings = service, settings
     _install_errors(app)
-    _install_auth(app, settings)
-    if settings.cors_origins:
-        from fastapi.middleware.cors import CORSMiddleware
-
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
-                           allow_headers=["*"])
-
+    _install_middleware(app, settings)
     @app.get("/health")
     def health() -> dict[str, Any]:
         return {"status": "ok", "version": __version__, "models_loaded": service.models.loaded()}
@@ -135,7 +87,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     # --- files ----------------------------------------------------------------------------
     @app.post("/v1/files")
     async def create_file(request: Request, file: Annotated[UploadFile, File()],
-                          purpose: Annotated[str, Form()]) -> JSONResponse:
+                          purpose: Annotated[str, Form()], caller: Who) -> JSONResponse:
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > settings.max_upload_bytes + MB:
             raise ApiError(413, "server.file.too_large", param="file", limit=settings.max_upload_bytes // MB)
@@ -155,68 +107,72 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
                 raise
         try:
             obj = await run_in_threadpool(service.upload_file, Path(tmp.name), file.filename or "upload",
-                                          purpose, move=True)
+                                          purpose, move=True, caller=caller)
         finally:
             Path(tmp.name).unlink(missing_ok=True)
         return JSONResponse(obj)
 
     @app.get("/v1/files")
-    def list_files(purpose: str | None = None, limit: int = Query(10000, ge=1, le=10000),
+    def list_files(caller: Who, purpose: str | None = None, limit: int = Query(10000, ge=1, le=10000),
                    order: Literal["asc", "desc"] = "desc", after: str | None = None) -> dict:
-        return service.list_files(purpose, order, after, limit)
+        return service.list_files(purpose, order, after, limit, caller=caller)
 
     @app.get("/v1/files/{file_id}")
-    def retrieve_file(file_id: str) -> dict:
-        return service.get_file(file_id)
+    def retrieve_file(file_id: str, caller: Who) -> dict:
+        return service.get_file(file_id, caller=caller)
 
     @app.delete("/v1/files/{file_id}")
-    def delete_file(file_id: str) -> dict:
-        return service.delete_file(file_id)
+    def delete_file(file_id: str, caller: Who) -> dict:
+        return service.delete_file(file_id, caller=caller)
 
     @app.get("/v1/files/{file_id}/content")
-    def file_content(file_id: str) -> FileResponse:
-        return FileResponse(service.file_path(file_id), media_type="application/octet-stream")
+    def file_content(file_id: str, caller: Who) -> FileResponse:
+        return FileResponse(service.file_path(file_id, caller=caller), media_type="application/octet-stream")
 
     @app.get("/v1/files/{file_id}/findings")
-    def file_findings(file_id: str, request: Request) -> dict:
+    def file_findings(file_id: str, request: Request, caller: Who) -> dict:
         """Afinar's own: the validator's findings of a fine-tune upload (line, code, message, hint)."""
         lang = request_lang(request.headers.get("accept-language"))
-        return {"object": "list", "data": service.file_findings(file_id, lang)}
+        return {"object": "list", "data": service.file_findings(file_id, lang, caller=caller)}
 
     # --- fine-tuning jobs -----------------------------------------------------------------
     @app.post("/v1/fine_tuning/jobs")
-    def create_job(body: JobCreateRequest) -> dict:
-        return service.create_job(body.model_dump(exclude_unset=True))
+    def create_job(body: JobCreateRequest, caller: Who) -> dict:
+        return service.create_job(body.model_dump(exclude_unset=True), caller=caller)
 
     @app.get("/v1/fine_tuning/jobs")
-    def list_jobs(request: Request, after: str | None = None, limit: int = Query(20, ge=1, le=1000)) -> dict:
+    def list_jobs(request: Request, caller: Who, after: str | None = None,
+                  limit: int = Query(20, ge=1, le=1000)) -> dict:
         metadata = {k[len("metadata["):-1]: v for k, v in request.query_params.items()
                     if k.startswith("metadata[") and k.endswith("]")}
-        return service.list_jobs(after, limit, metadata or None)
+        return service.list_jobs(after, limit, metadata or None, caller=caller)
 
     @app.get("/v1/fine_tuning/jobs/{job_id}")
-    def retrieve_job(job_id: str) -> dict:
-        return service.get_job(job_id)
+    def retrieve_job(job_id: str, caller: Who) -> dict:
+        return service.get_job(job_id, caller=caller)
 
     @app.post("/v1/fine_tuning/jobs/{job_id}/cancel")
-    def cancel_job(job_id: str) -> dict:
-        return service.cancel_job(job_id)
+    def cancel_job(job_id: str, caller: Who) -> dict:
+        return service.cancel_job(job_id, caller=caller)
 
     @app.post("/v1/fine_tuning/jobs/{job_id}/pause")
-    def pause_job(job_id: str) -> dict:
-        return service.pause_job(job_id)
+    def pause_job(job_id: str, caller: Who) -> dict:
+        return service.pause_job(job_id, caller=caller)
 
     @app.post("/v1/fine_tuning/jobs/{job_id}/resume")
-    def resume_job(job_id: str) -> dict:
-        return service.resume_job(job_id)
+    def resume_job(job_id: str, caller: Who) -> dict:
+        """A paused job continues; a failed one continues from its last checkpoint."""
+        return service.resume_job(job_id, caller=caller)
 
     @app.get("/v1/fine_tuning/jobs/{job_id}/events")
-    def list_events(job_id: str, after: str | None = None, limit: int = Query(20, ge=1, le=1000)) -> dict:
-        return service.list_events(job_id, after, limit)
+    def list_events(job_id: str, caller: Who, after: str | None = None,
+                    limit: int = Query(20, ge=1, le=1000)) -> dict:
+        return service.list_events(job_id, after, limit, caller=caller)
 
     @app.get("/v1/fine_tuning/jobs/{job_id}/checkpoints")
-    def list_checkpoints(job_id: str, after: str | None = None, limit: int = Query(10, ge=1, le=1000)) -> dict:
-        return service.list_checkpoints(job_id, after, limit)
+    def list_checkpoints(job_id: str, caller: Who, after: str | None = None,
+                         limit: int = Query(10, ge=1, le=1000)) -> dict:
+        return service.list_checkpoints(job_id, after, limit, caller=caller)
 
     # --- models (ids contain colons and arrive unescaped) ----------------------------------
     @app.get("/v1/fine_tuning/jobs/{job_id}/export")
@@ -226,29 +182,31 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         return FileResponse(path, media_type="application/octet-stream", filename=path.name)
 
     @app.get("/v1/models")
-    def list_models() -> dict:
-        return service.list_models()
+    def list_models(caller: Who) -> dict:
+        return service.list_models(caller=caller)
 
     @app.get("/v1/models/{model:path}")
-    def retrieve_model(model: str) -> dict:
-        return service.get_model(model)
+    def retrieve_model(model: str, caller: Who) -> dict:
+        return service.get_model(model, caller=caller)
 
     @app.delete("/v1/models/{model:path}")
-    def delete_model(model: str) -> dict:
-        return service.delete_model(model)
+    def delete_model(model: str, caller: Who) -> dict:
+        return service.delete_model(model, caller=caller)
 
     # --- chat and embeddings --------------------------------------------------------------
     @app.post("/v1/chat/completions", response_model=None)
-    def chat_completions(body: ChatCompletionRequest, request: Request) -> JSONResponse | StreamingResponse:
+    def chat_completions(body: ChatCompletionRequest, request: Request,
+                         caller: Who) -> JSONResponse | StreamingResponse:
         lang = request_lang(request.headers.get("accept-language"))
-        return _chat(service, body, lang)
+        return _chat(service, body, lang, caller)
 
     @app.post("/v1/rag/{name}/search")
-    def rag_search(name: str, body: RagSearchRequest, request: Request) -> dict:
+    def rag_search(name: str, body: RagSearchRequest, request: Request, caller: Who) -> dict:
         """Afinar's own: the chunks of knowledge base NAME nearest to ``query`` (score, source, chunk, text)."""
         from afinar import rag
 
         lang = request_lang(request.headers.get("accept-language"))
+        service.check_knowledge_base(name, caller)
         try:
             hits = rag.search(name, body.query, body.k)
         except AfinarError as err:
@@ -257,7 +215,8 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         return {"object": "list", "data": [h.as_dict() for h in hits]}
 
     @app.post("/v1/embeddings")
-    def embeddings(body: EmbeddingRequest, request: Request) -> dict:
+    def embeddings(body: EmbeddingRequest, request: Request, caller: Who) -> dict:
+        service.check_model_name(body.model, caller)
         return _embeddings(body, request_lang(request.headers.get("accept-language")))
 
     if settings.studio:
@@ -269,7 +228,8 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
 RAG_PREFIX = "rag:"
 
 
-def _chat(service: Service, body: ChatCompletionRequest, lang: str) -> JSONResponse | StreamingResponse:
+def _chat(service: Service, body: ChatCompletionRequest, lang: str,
+          caller: Caller) -> JSONResponse | StreamingResponse:
     messages = [m.model_dump(exclude_none=True) for m in body.messages]
     if body.system_prompt == "training" and not any(m["role"] in ("system", "developer") for m in messages):
         from afinar.tasks.chat.predict import training_system_prompt
@@ -282,7 +242,8 @@ def _chat(service: Service, body: ChatCompletionRequest, lang: str) -> JSONRespo
     params = {"max_tokens": body.max_completion_tokens or body.max_tokens, "temperature": body.temperature,
               "top_p": body.top_p, "seed": body.seed, "stop": stop}
     if body.model.startswith(RAG_PREFIX):
-        return _rag_chat(service, body, messages, params, lang)
+        return _rag_chat(service, body, messages, params, lang, caller)
+    service.check_model_name(body.model, caller)
     try:
         service.models.get(body.model)  # load now, so an unknown model is a 404, not a broken stream
     except AfinarError as err:
@@ -340,14 +301,16 @@ def _sse(service: Service, model: str, messages: list[dict], params: dict[str, A
 
 
 def _rag_chat(service: Service, body: ChatCompletionRequest, messages: list[dict], params: dict[str, Any],
-              lang: str) -> JSONResponse | StreamingResponse:
+              lang: str, caller: Caller) -> JSONResponse | StreamingResponse:
     """``rag:NAME`` (the default chat base answers) or ``rag:NAME:MODEL`` (any chat model, ft: too):
     a grounded answer from knowledge base NAME, its sources listed after it and in ``citations``."""
     from afinar import rag
     from afinar.rag.answer import default_chat_model
 
     name, _, chat_model = body.model[len(RAG_PREFIX):].partition(":")
+    service.check_knowledge_base(name, caller)
     chat_model = chat_model or default_chat_model()
+    service.check_model_name(chat_model, caller)
     users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
     if not users:
         raise ApiError(400, "server.rag.need_question", param="messages")
@@ -458,7 +421,7 @@ def _embeddings(body: EmbeddingRequest, lang: str) -> dict[str, Any]:
             "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
 
 
-# --- errors, auth, studio ---------------------------------------------------------------------
+# --- errors, middleware, studio ---------------------------------------------------------------
 def _install_errors(app: FastAPI) -> None:
     def lang_of(request: Request) -> str:
         return request_lang(request.headers.get("accept-language"))
@@ -476,11 +439,7 @@ def _install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def bad_body(request: Request, err: RequestValidationError) -> JSONResponse:
-        first = err.errors()[0] if err.errors() else {}
-        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "form")]
-        param = ".".join(loc) or None
-        message = i18n.t("server.bad_request", lang_of(request), param=param or "-", detail=first.get("msg", ""))
-        return JSONResponse(error_body(400, message, param, "invalid_request"), status_code=400)
+        return JSONResponse(validation_error_body(err.errors(), lang_of(request)), status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
@@ -488,46 +447,32 @@ def _install_errors(app: FastAPI) -> None:
         message = i18n.t(key, lang_of(request), path=request.url.path) if key else str(err.detail)
         return JSONResponse(error_body(err.status_code, message), status_code=err.status_code)
 
-    @app.exception_handler(Exception)
-    async def crash(request: Request, err: Exception) -> JSONResponse:
-        import logging
-
-        logging.getLogger("afinar.server").exception("unhandled error on %s", request.url.path)
-        message = i18n.t("server.internal", lang_of(request), error=f"{type(err).__name__}: {err}")
-        return JSONResponse(error_body(500, message), status_code=500)
-
 
 def key_matches(given: str, settings: Settings) -> bool:
-    """Constant-time comparison against every configured key (plain or hashed)."""
-    import hashlib
-
-    ok = False
-    for key in settings.api_keys:
-        ok |= hmac.compare_digest(given.encode(), key.encode())
-    digest = hashlib.sha256(given.encode()).hexdigest()
-    for stored in settings.key_hashes:
-        ok |= hmac.compare_digest(digest, stored)
-    return ok
+    """Whether ``given`` is one of the configured keys (compared in constant time)."""
+    return identify(given, settings.api_keys, settings.keys) is not None
 
 
-def _install_auth(app: FastAPI, settings: Settings) -> None:
-    if not settings.require_key:
-        return
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    """From the inside out: the key check, CORS, the Host/Origin guard, and the last-resort 500."""
+    if settings.require_key:
+        app.add_middleware(KeyCheck, plain_keys=settings.api_keys, hashed=settings.keys)
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
 
-    @app.middleware("http")
-    async def check_key(request: Request, call_next: Any) -> Any:
-        if request.url.path.startswith("/v1/"):
-            header = request.headers.get("authorization", "")
-            given = header[7:].strip() if header.lower().startswith("bearer ") else ""
-            if not given or not key_matches(given, settings):
-                lang = request_lang(request.headers.get("accept-language"))
-                return JSONResponse(error_body(401, i18n.t("server.auth.bad_key", lang), None, "invalid_api_key"),
-                                    status_code=401)
-        return await call_next(request)
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+                           allow_headers=["*"])
+    app.add_middleware(RequestGuard, bound_host=settings.host, allowed_hosts=settings.allowed_hosts,
+                       cors_origins=settings.cors_origins)
+    app.add_middleware(CatchAll)
 
 
 def _mount_studio(app: FastAPI, service: Service, settings: Settings) -> None:
     import logging
+
+    def admin_key(_user: str, password: str) -> bool:
+        caller = identify(password, settings.api_keys, settings.keys)
+        return caller is not None and caller.admin
 
     try:
         import gradio as gr
@@ -535,9 +480,10 @@ def _mount_studio(app: FastAPI, service: Service, settings: Settings) -> None:
         from afinar.studio import build_studio
         from afinar.studio.app import CSS
 
-        # Behind a required key, the studio asks for it too (any user name, the API key as password).
-        auth = (lambda _user, password: key_matches(password, settings)) if settings.require_key else None
+        # Behind a required key, the studio asks for one too (any user name, the key as password). The
+        # studio sees every file, job and model, so only an admin key opens it.
+        auth = admin_key if settings.require_key else None
         gr.mount_gradio_app(app, build_studio(service), path="/", css=CSS, footer_links=[], auth=auth,
-                            auth_message="Afinar: API key / clave de API")
+                            auth_message="Afinar: API key (admin) / clave de API (de administración)")
     except Exception:  # the API must come up even when the studio cannot: said in the log
         logging.getLogger("afinar.server").exception("the web studio could not be mounted; serving the API only")

@@ -15,6 +15,7 @@ project's ``AfinarError``.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 import time
@@ -23,13 +24,22 @@ from pathlib import Path
 from typing import Any
 
 from afinar.server import objects
-from afinar.server.errors import ApiError
+from afinar.server.auth import ON_MACHINE, Caller
+from afinar.server.errors import ApiError, ApiErrors, raise_all
+from afinar.server.ownership import (
+    check_base_model,
+    check_knowledge_base,
+    check_model_name,
+    list_model_objects,
+    model_visible,
+)
 from afinar.server.store import Store, files_dir
 
 PURPOSES = ("assistants", "assistants_output", "batch", "batch_output", "fine-tune", "fine-tune-results",
             "vision", "user_data")
 HYPERPARAMETERS = ("n_epochs", "batch_size", "learning_rate_multiplier")
 LIMITS = {"n_epochs": (1, 50), "batch_size": (1, 256), "learning_rate_multiplier": (0, 100)}
+JOB_SUFFIX = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def new_id(prefix: str) -> str:
@@ -37,14 +47,18 @@ def new_id(prefix: str) -> str:
 
 
 class Service:
+    """Every method takes the ``caller`` (default: the operator on this machine, who sees everything
+    — the studio and the CLI); what belongs to another key answers 404, as if it did not exist."""
+
     def __init__(self, store: Store | None = None, *, workers: int = 1, max_models: int = 2,
-                 start_worker: bool = True):
+                 start_worker: bool = True, allow_local_models: bool = False):
         from afinar.server.inference import ModelPool
         from afinar.server.worker import JobRunner
 
         self.store = store or Store()
         self.runner = JobRunner(self.store, parallel=workers)
         self.models = ModelPool(max_models)
+        self.allow_local_models = allow_local_models
         self._start_worker = start_worker
 
     def start(self) -> None:
@@ -55,7 +69,8 @@ class Service:
         self.runner.stop()
 
     # --- files ------------------------------------------------------------------------------
-    def upload_file(self, path: Path, filename: str, purpose: str = "fine-tune", *, move: bool = False) -> dict:
+    def upload_file(self, path: Path, filename: str, purpose: str = "fine-tune", *, move: bool = False,
+                    caller: Caller = ON_MACHINE) -> dict:
         """Store ``path`` as a new file; fine-tune files are validated and keep their findings."""
         if purpose not in PURPOSES:
             raise ApiError(400, "server.file.bad_purpose", param="purpose", purpose=purpose,
@@ -66,78 +81,85 @@ class Service:
         (shutil.move if move else shutil.copyfile)(str(path), str(dest))
         record = {"id": file_id, "filename": safe_display_name(filename), "purpose": purpose,
                   "bytes": dest.stat().st_size, "created_at": int(time.time()), "status": "processed",
-                  "status_details": None, "findings": None, "examples": None}
+                  "status_details": None, "findings": None, "examples": None, "owner": caller.key_id}
         if purpose == "fine-tune":
             record.update(validate_upload(dest, record["filename"]))
         self.store.add_file(record)
         return objects.file_object(record)
 
-    def file_record(self, file_id: str) -> dict:
+    def file_record(self, file_id: str, caller: Caller = ON_MACHINE) -> dict:
         rec = self.store.get_file(file_id)
-        if rec is None:
+        if rec is None or not _mine(rec, caller):
             raise ApiError(404, "server.file.not_found", param="file_id", code="file_not_found", file_id=file_id)
         return rec
 
-    def get_file(self, file_id: str) -> dict:
-        return objects.file_object(self.file_record(file_id))
+    def get_file(self, file_id: str, *, caller: Caller = ON_MACHINE) -> dict:
+        return objects.file_object(self.file_record(file_id, caller))
 
-    def file_path(self, file_id: str) -> Path:
-        self.file_record(file_id)
+    def file_path(self, file_id: str, *, caller: Caller = ON_MACHINE) -> Path:
+        self.file_record(file_id, caller)
         return files_dir() / file_id
 
     def list_files(self, purpose: str | None = None, order: str = "desc", after: str | None = None,
-                   limit: int = 10000) -> dict:
-        items, more = self.store.list_files(purpose, order, after, limit)
+                   limit: int = 10000, *, caller: Caller = ON_MACHINE) -> dict:
+        items, more = self.store.list_files(purpose, order, after, limit, owner=caller.scope)
         return objects.page([objects.file_object(r) for r in items], more, with_ids=True)
 
-    def delete_file(self, file_id: str) -> dict:
-        self.file_record(file_id)
+    def delete_file(self, file_id: str, *, caller: Caller = ON_MACHINE) -> dict:
+        self.file_record(file_id, caller)
         self.store.delete_file(file_id)
         (files_dir() / file_id).unlink(missing_ok=True)
         return {"id": file_id, "object": "file", "deleted": True}
 
-    def file_findings(self, file_id: str, lang: str | None = None) -> list[dict]:
+    def file_findings(self, file_id: str, lang: str | None = None, *, caller: Caller = ON_MACHINE) -> list[dict]:
         """The validator's findings of an uploaded fine-tune file, with messages and hints in ``lang``."""
         from afinar.data.findings import Finding
 
         return [Finding(f["line"], f["code"], f["severity"], f.get("field"), f.get("params") or {}).to_dict(lang)
-                for f in self.file_record(file_id)["findings"] or []]
+                for f in self.file_record(file_id, caller)["findings"] or []]
 
     # --- jobs -------------------------------------------------------------------------------
-    def create_job(self, body: dict[str, Any]) -> dict:
+    def create_job(self, body: dict[str, Any], *, caller: Caller = ON_MACHINE) -> dict:
+        """Every problem of the request is reported at once (one 400 listing them all)."""
+        problems: list[ApiError] = []
+
+        def check(fn: Any, *args: Any) -> Any:
+            try:
+                return fn(*args)
+            except ApiErrors as err:
+                problems.extend(err.errors)
+            except ApiError as err:
+                problems.append(err)
+            return None
+
         model = body.get("model")
         if not isinstance(model, str) or not model.strip():
-            raise ApiError(400, "server.job.need_model", param="model")
-        training = self._job_file(body, "training_file")
-        if training["purpose"] != "fine-tune":
-            raise ApiError(400, "server.job.wrong_purpose", param="training_file", file_id=training["id"],
-                           purpose=training["purpose"])
+            problems.append(ApiError(400, "server.job.need_model", param="model"))
+        else:
+            check(check_base_model, self.store, model, caller, self.allow_local_models or caller.local_models)
+        training = check(self._job_file, body, "training_file", caller)
+        if training is not None and training["purpose"] != "fine-tune":
+            problems.append(ApiError(400, "server.job.wrong_purpose", param="training_file",
+                                     file_id=training["id"], purpose=training["purpose"]))
         validation = body.get("validation_file")
         if validation is not None:
-            validation = self._job_file(body, "validation_file")["id"]
-        check_base_model(model)
-        hp = job_hyperparameters(body)
-        suffix = body.get("suffix")
-        if suffix is not None:
-            from afinar.tasks.chat.config import SUFFIX
-
-            if not isinstance(suffix, str) or not SUFFIX.match(suffix):
-                raise ApiError(400, "server.job.bad_suffix", param="suffix")
-        seed = body.get("seed")
-        if seed is None:
-            seed = secrets.randbelow(2**31)
-        elif not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= 2**31 - 1:
-            raise ApiError(400, "server.job.bad_seed", param="seed")
+            validation = (check(self._job_file, body, "validation_file", caller) or {}).get("id")
+        hp = check(job_hyperparameters, body)
+        suffix = check(_job_suffix, body.get("suffix"))
+        seed = check(_job_seed, body.get("seed"))
         metadata = body.get("metadata")
         if metadata is not None and (not isinstance(metadata, dict) or len(metadata) > 16
                                      or not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items())):
-            raise ApiError(400, "server.job.bad_metadata", param="metadata")
+            problems.append(ApiError(400, "server.job.bad_metadata", param="metadata"))
+        if body.get("integrations"):  # nothing to send them to: refused, not dropped
+            problems.append(ApiError(400, "server.job.no_integrations", param="integrations"))
+        raise_all(problems)
         from afinar.engine.modelid import new_job_id
 
         job = {"id": new_job_id(), "created_at": int(time.time()), "model": model,
                "training_file": training["id"], "validation_file": validation, "status": "validating_files",
                "request": body, "hyperparameters": hp, "suffix": suffix, "seed": seed, "metadata": metadata,
-               "result_files": []}
+               "result_files": [], "owner": caller.key_id}
         self.store.add_job(job)
         self.store.add_event(job["id"], f"Validating training file: {training['id']}")
         if validation:
@@ -145,36 +167,39 @@ class Service:
         self.runner.wake()
         return self.get_job(job["id"])
 
-    def _job_file(self, body: dict[str, Any], field: str) -> dict:
+    def _job_file(self, body: dict[str, Any], field: str, caller: Caller) -> dict:
         """A file a job refers to; a missing one is a 400 on that parameter, as OpenAI answers."""
         file_id = _need_str(body, field)
         rec = self.store.get_file(file_id)
-        if rec is None:
+        if rec is None or not _mine(rec, caller):
             raise ApiError(400, "server.job.no_such_file", param=field, code=f"invalid_{field}", file_id=file_id,
                            field=field)
         return rec
 
-    def job_record(self, job_id: str) -> dict:
+    def job_record(self, job_id: str, caller: Caller = ON_MACHINE) -> dict:
         job = self.store.get_job(job_id)
-        if job is None:
+        if job is None or not _mine(job, caller):
             raise ApiError(404, "server.job.not_found", param="fine_tuning_job_id", code="job_not_found",
                            job_id=job_id)
         return job
 
-    def get_job(self, job_id: str) -> dict:
-        return objects.job_object(self.job_record(job_id))
+    def get_job(self, job_id: str, *, caller: Caller = ON_MACHINE) -> dict:
+        return objects.job_object(self.job_record(job_id, caller))
 
-    def list_jobs(self, after: str | None = None, limit: int = 20, metadata: dict[str, str] | None = None) -> dict:
-        items, more = self.store.list_jobs(after, limit, metadata)
+    def list_jobs(self, after: str | None = None, limit: int = 20, metadata: dict[str, str] | None = None, *,
+                  caller: Caller = ON_MACHINE) -> dict:
+        items, more = self.store.list_jobs(after, limit, metadata, owner=caller.scope)
         return objects.page([objects.job_object(j) for j in items], more)
 
-    def list_events(self, job_id: str, after: str | None = None, limit: int = 20) -> dict:
-        self.job_record(job_id)
+    def list_events(self, job_id: str, after: str | None = None, limit: int = 20, *,
+                    caller: Caller = ON_MACHINE) -> dict:
+        self.job_record(job_id, caller)
         items, more = self.store.list_events(job_id, after, limit)
         return objects.page([objects.event_object(e) for e in items], more)
 
-    def list_checkpoints(self, job_id: str, after: str | None = None, limit: int = 10) -> dict:
-        job = self.job_record(job_id)
+    def list_checkpoints(self, job_id: str, after: str | None = None, limit: int = 10, *,
+                         caller: Caller = ON_MACHINE) -> dict:
+        job = self.job_record(job_id, caller)
         items = checkpoints_of(job)
         if after:
             ids = [c["id"] for c in items]
@@ -202,54 +227,65 @@ class Service:
                            status=job["status"])
         return export_download(job["fine_tuned_model"], kind, afinar_home() / "exports" / job_id, quant, on_tensor)
 
-    def cancel_job(self, job_id: str) -> dict:
-        job = self.job_record(job_id)
+    def cancel_job(self, job_id: str, *, caller: Caller = ON_MACHINE) -> dict:
+        job = self.job_record(job_id, caller)
         if job["status"] in ("succeeded", "failed", "cancelled"):
             raise ApiError(400, "server.job.cannot_cancel", param="fine_tuning_job_id", job_id=job_id,
                            status=job["status"])
         self.runner.cancel(job)
         return self.get_job(job_id)
 
-    def pause_job(self, job_id: str) -> dict:
-        job = self.job_record(job_id)
+    def pause_job(self, job_id: str, *, caller: Caller = ON_MACHINE) -> dict:
+        job = self.job_record(job_id, caller)
         if job["status"] != "running":
             raise ApiError(400, "server.job.cannot_pause", param="fine_tuning_job_id", job_id=job_id,
                            status=job["status"])
         self.runner.pause(job)
         return self.get_job(job_id)
 
-    def resume_job(self, job_id: str) -> dict:
-        job = self.job_record(job_id)
-        if job["status"] != "paused":
+    def resume_job(self, job_id: str, *, caller: Caller = ON_MACHINE) -> dict:
+        """A paused job, or a failed one that kept a checkpoint, is queued to continue from it."""
+        from afinar.engine.rundir import RunDir
+
+        job = self.job_record(job_id, caller)
+        if job["status"] == "failed":
+            run = RunDir(Path(job["run_dir"])) if job["run_dir"] else None
+            if run is None or not (run.path / "config.yaml").is_file() or run.last_checkpoint() is None:
+                raise ApiError(400, "server.job.no_checkpoint_to_resume", param="fine_tuning_job_id",
+                               job_id=job_id)
+            self.runner.retry(job)
+        elif job["status"] == "paused":
+            self.runner.resume(job)
+        else:
             raise ApiError(400, "server.job.cannot_resume", param="fine_tuning_job_id", job_id=job_id,
                            status=job["status"])
-        self.runner.resume(job)
         return self.get_job(job_id)
 
     # --- models -----------------------------------------------------------------------------
-    def list_models(self) -> dict:
-        return objects.page(list_model_objects(), False)
+    def list_models(self, *, caller: Caller = ON_MACHINE) -> dict:
+        return objects.page(list_model_objects(self.store, caller), False)
 
-    def get_model(self, model_id: str) -> dict:
-        for model in list_model_objects():
+    def get_model(self, model_id: str, *, caller: Caller = ON_MACHINE) -> dict:
+        for model in list_model_objects(self.store, caller):
             if model["id"] == model_id:
                 return model
         from afinar.engine.modelid import find_run, split_checkpoint
 
         base, step = split_checkpoint(model_id)
-        if step is not None and (run := find_run(base)) is not None \
+        if step is not None and model_visible(self.store, model_id, caller) and (run := find_run(base)) is not None \
                 and (run / "checkpoints" / f"checkpoint-{step}" / "state.json").exists():
             return objects.model_object(model_id, int((run / "meta.json").stat().st_mtime), objects.ORGANIZATION)
         raise ApiError(404, "server.model.not_found", param="model", code="model_not_found", model=model_id)
 
-    def delete_model(self, model_id: str) -> dict:
+    def delete_model(self, model_id: str, *, caller: Caller = ON_MACHINE) -> dict:
         from afinar.engine.modelid import find_run
 
         if not model_id.startswith("ft:") or ":ckpt-step-" in model_id:
-            self.get_model(model_id)  # 404 when unknown
+            self.get_model(model_id, caller=caller)  # 404 when unknown
             raise ApiError(400, "server.model.only_fine_tuned", param="model", model=model_id)
         run = find_run(model_id)
-        if run is None:
+        if run is None or not model_visible(self.store, model_id, caller) \
+                or json.loads((run / "meta.json").read_text(encoding="utf-8")).get("status") == "deleted":
             raise ApiError(404, "server.model.not_found", param="model", code="model_not_found", model=model_id)
         self.models.evict(model_id)
         shutil.rmtree(run / "final", ignore_errors=True)
@@ -259,12 +295,38 @@ class Service:
         (run / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return {"id": model_id, "object": "model", "deleted": True}
 
+    def check_model_name(self, model: str, caller: Caller = ON_MACHINE) -> None:
+        """Before chat or embeddings load ``model`` (see afinar.server.ownership)."""
+        check_model_name(self.store, model, caller, self.allow_local_models)
+
+    def check_knowledge_base(self, name: str, caller: Caller = ON_MACHINE) -> None:
+        check_knowledge_base(name, caller)
+
     # --- chat -------------------------------------------------------------------------------
     def chat_stream(self, model: str, messages: list[dict], **params: Any) -> Iterator[str]:
         """Text deltas of one reply (for the studio); the API uses ``self.models`` directly."""
         for item in self.models.stream(model, messages, **params):
             if isinstance(item, str):
                 yield item
+
+
+def _mine(record: dict[str, Any], caller: Caller) -> bool:
+    return caller.scope is None or record.get("owner") == caller.scope
+
+
+def _job_suffix(suffix: Any) -> str | None:
+    """OpenAI allows up to 64 characters; they end up in the model id, so only letters, digits, - and _."""
+    if suffix is not None and (not isinstance(suffix, str) or not JOB_SUFFIX.match(suffix)):
+        raise ApiError(400, "server.job.bad_suffix", param="suffix")
+    return suffix
+
+
+def _job_seed(seed: Any) -> int:
+    if seed is None:
+        return secrets.randbelow(2**31)
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= 2**31 - 1:
+        raise ApiError(400, "server.job.bad_seed", param="seed")
+    return seed
 
 
 # --- helpers shared with the worker and the API ----------------------------------------------
@@ -318,20 +380,28 @@ def _need_str(body: dict[str, Any], key: str) -> str:
 
 
 def job_hyperparameters(body: dict[str, Any]) -> dict[str, Any]:
-    """``method.supervised.hyperparameters`` (or the deprecated top-level ``hyperparameters``)."""
-    method = body.get("method")
-    hp: Any = {}
+    """``method.supervised.hyperparameters`` (or the deprecated top-level ``hyperparameters``);
+    every bad value is reported, together."""
+    method, hp = body.get("method"), body.get("hyperparameters")
     if method is not None:
         if not isinstance(method, dict) or method.get("type", "supervised") != "supervised":
             kind = method.get("type") if isinstance(method, dict) else method
-            raise ApiError(400, "server.job.unsupported_method", param="method.type", method=str(kind))
-        hp = (method.get("supervised") or {}).get("hyperparameters") or {}
-    if not hp and body.get("hyperparameters"):
-        hp = body["hyperparameters"]
-    if not isinstance(hp, dict):
-        raise ApiError(400, "server.job.bad_hyperparameter", param="hyperparameters", name="hyperparameters",
-                       low=0, high=0)
+            raise ApiError(400, "server.job.unsupported_method", param="method.type", method=str(kind)[:100])
+        supervised = method.get("supervised")
+        if supervised is not None and not isinstance(supervised, dict):
+            raise ApiError(400, "server.job.not_an_object", param="method.supervised", field="method.supervised")
+        inner = (supervised or {}).get("hyperparameters")
+        if inner is not None and not isinstance(inner, dict):
+            raise ApiError(400, "server.job.not_an_object", param="method.supervised.hyperparameters",
+                           field="method.supervised.hyperparameters")
+        hp = inner or hp
+    if hp is not None and not isinstance(hp, dict):
+        raise ApiError(400, "server.job.not_an_object", param="hyperparameters", field="hyperparameters")
+    hp = hp or {}
     out: dict[str, Any] = {}
+    problems = [ApiError(400, "server.job.unknown_hyperparameter", param=f"hyperparameters.{name}",
+                         name=str(name)[:100], choices=", ".join(HYPERPARAMETERS))
+                for name in sorted(set(hp) - set(HYPERPARAMETERS))]
     for name in HYPERPARAMETERS:
         value = hp.get(name, "auto")
         if value is None:
@@ -343,30 +413,11 @@ def job_hyperparameters(body: dict[str, Any]) -> dict[str, Any]:
                 ok = ok and float(value).is_integer()
                 value = int(value) if ok else value
             if not ok or not (low < value <= high if name == "learning_rate_multiplier" else low <= value <= high):
-                raise ApiError(400, "server.job.bad_hyperparameter", param=f"hyperparameters.{name}", name=name,
-                               low=low, high=high)
+                problems.append(ApiError(400, "server.job.bad_hyperparameter", param=f"hyperparameters.{name}",
+                                         name=name, low=low, high=high))
         out[name] = value
-    unknown = sorted(set(hp) - set(HYPERPARAMETERS))
-    if unknown:
-        raise ApiError(400, "server.job.unknown_hyperparameter", param=f"hyperparameters.{unknown[0]}",
-                       name=unknown[0], choices=", ".join(HYPERPARAMETERS))
+    raise_all(problems)
     return out
-
-
-def check_base_model(model: str) -> None:
-    """A job's base must be something we can train from without guessing: a catalog or cached name,
-    a local model folder, or a hub id ``org/name`` (downloaded when the job starts)."""
-    from afinar.models import cache, catalog
-    from afinar.models.hub import looks_like_hub_id
-
-    if catalog.find(model) is not None or Path(model).expanduser().is_dir():
-        return
-    if cache.is_ready(model):
-        return
-    if "/" in model and not model.startswith("ft:") and looks_like_hub_id(model):  # org/name
-        return
-    raise ApiError(400, "server.job.unknown_model", param="model", code="model_not_found", model=model,
-                   choices=catalog.offline_choices())
 
 
 def checkpoints_of(job: dict[str, Any]) -> list[dict[str, Any]]:
@@ -393,27 +444,4 @@ def checkpoints_of(job: dict[str, Any]) -> list[dict[str, Any]]:
                     "created_at": int((folder / "state.json").stat().st_mtime),
                     "fine_tuned_model_checkpoint": checkpoint_model_id(ft, step), "step_number": step,
                     "metrics": metrics, "fine_tuning_job_id": job["id"]})
-    return out
-
-
-def list_model_objects() -> list[dict[str, Any]]:
-    """Cached bases (owned by their source) and fine-tuned models (owned by us), oldest first."""
-    from afinar.engine.modelid import finished_chat_runs
-    from afinar.models import cache
-
-    out = []
-    for folder, manifest in cache.local_models():
-        created = int(folder.stat().st_mtime)
-        out.append(objects.model_object(folder.name.replace("--", "/"), created,
-                                        str(manifest.get("source") or "afinar")))
-    try:  # knowledge bases answer as chat models too: model="rag:NAME" (or "rag:NAME:CHAT_MODEL")
-        from afinar.rag.store import list_names, rag_dir
-
-        for name in list_names():
-            out.append(objects.model_object(f"rag:{name}", int((rag_dir() / name).stat().st_mtime), "afinar"))
-    except ImportError:
-        pass
-    for model_id, _, meta in reversed(finished_chat_runs()):
-        out.append(objects.model_object(model_id, meta.get("finished_at") or meta.get("created_at", 0),
-                                        objects.ORGANIZATION))
     return out

@@ -71,6 +71,13 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX events_job ON events(job_id, seq);
     """),
+    # the API key (its id, see afinar.server.auth) that created a file or job; NULL: the operator
+    ("0002_owners", """
+        ALTER TABLE files ADD COLUMN owner TEXT;
+        ALTER TABLE jobs ADD COLUMN owner TEXT;
+        CREATE INDEX files_owner ON files(owner);
+        CREATE INDEX jobs_owner ON jobs(owner);
+    """),
 ]
 
 JOB_JSON_FIELDS = ("request", "hyperparameters", "metadata", "error", "result_files")
@@ -132,17 +139,21 @@ class Store:
     def add_file(self, record: dict[str, Any]) -> None:
         with self.tx() as db:
             db.execute("INSERT INTO files (id, filename, purpose, bytes, created_at, status, status_details, "
-                       "findings, examples) VALUES (:id, :filename, :purpose, :bytes, :created_at, :status, "
-                       ":status_details, :findings, :examples)",
-                       {**record, "findings": json.dumps(record.get("findings"), ensure_ascii=False)})
+                       "findings, examples, owner) VALUES (:id, :filename, :purpose, :bytes, :created_at, :status, "
+                       ":status_details, :findings, :examples, :owner)",
+                       {"owner": None, **record, "findings": json.dumps(record.get("findings"), ensure_ascii=False)})
 
     def get_file(self, file_id: str) -> dict[str, Any] | None:
         rows = self._query("SELECT * FROM files WHERE id = ?", (file_id,))
         return _file(rows[0]) if rows else None
 
-    def list_files(self, purpose: str | None, order: str, after: str | None, limit: int) -> tuple[list[dict], bool]:
-        return self._page("files", "purpose = ?" if purpose else "", (purpose,) if purpose else (),
-                          order, after, limit, _file)
+    def list_files(self, purpose: str | None, order: str, after: str | None, limit: int,
+                   owner: str | None = None) -> tuple[list[dict], bool]:
+        """Files (of ``owner`` only, when given)."""
+        where, args = _owner_clause(owner)
+        if purpose:
+            where, args = where + ["purpose = ?"], (*args, purpose)
+        return self._page("files", " AND ".join(where), args, order, after, limit, _file)
 
     def delete_file(self, file_id: str) -> bool:
         with self.tx() as db:
@@ -168,8 +179,11 @@ class Store:
         return [_job(r) for r in self._query("SELECT * FROM jobs WHERE pid IS NOT NULL OR status = 'running' "
                                              "ORDER BY seq")]
 
-    def list_jobs(self, after: str | None, limit: int, metadata: dict[str, str] | None = None) -> tuple[list[dict], bool]:
-        jobs, more = self._page("jobs", "", (), "desc", after, limit if not metadata else 10**9, _job)
+    def list_jobs(self, after: str | None, limit: int, metadata: dict[str, str] | None = None,
+                  owner: str | None = None) -> tuple[list[dict], bool]:
+        where, args = _owner_clause(owner)
+        jobs, more = self._page("jobs", " AND ".join(where), args, "desc", after, limit if not metadata else 10**9,
+                                _job)
         if metadata:  # OpenAI's metadata[k]=v filter
             jobs = [j for j in jobs if all((j.get("metadata") or {}).get(k) == v for k, v in metadata.items())]
             jobs, more = jobs[:limit], len(jobs) > limit
@@ -214,6 +228,10 @@ class Store:
               f"ORDER BY seq {direction} LIMIT ?"
         rows = self._query(sql, (*params, limit + 1))
         return [convert(r) for r in rows[:limit]], len(rows) > limit
+
+
+def _owner_clause(owner: str | None) -> tuple[list[str], tuple]:
+    return (["owner = ?"], (owner,)) if owner is not None else ([], ())
 
 
 def _file(row: sqlite3.Row) -> dict[str, Any]:

@@ -115,6 +115,14 @@ class JobRunner:
         self.store.add_event(job["id"], "Fine-tuning job resumed: queued to continue from its last checkpoint")
         self.wake()
 
+    def retry(self, job: dict[str, Any]) -> None:
+        """A failed job with a checkpoint: queued again, to continue from that checkpoint."""
+        if not self.store.update_job(job["id"], status="queued", requested="resume", error=None, finished_at=None,
+                                     attempts=0, expect_status=("failed",)):
+            return
+        self.store.add_event(job["id"], "Failed job resumed: queued to continue from its last checkpoint")
+        self.wake()
+
     # --- states -----------------------------------------------------------------------------
     def _fail(self, job: dict[str, Any], code: str, message: str, param: str | None = None) -> None:
         self.store.update_job(job["id"], status="failed", finished_at=int(time.time()), estimated_finish=None,
@@ -260,7 +268,7 @@ class JobRunner:
             self.store.add_file({"id": file_id, "filename": "step_metrics.csv", "purpose": "fine-tune-results",
                                  "bytes": dest.stat().st_size, "created_at": int(time.time()),
                                  "status": "processed", "status_details": None, "findings": None,
-                                 "examples": None})
+                                 "examples": None, "owner": job.get("owner")})
             result_files.append(file_id)
         self.store.update_job(job["id"], pid=None, status="succeeded", fine_tuned_model=meta["model_id"],
                               finished_at=int(meta.get("finished_at") or time.time()),
@@ -295,11 +303,14 @@ class JobRunner:
         end = chunk.rfind(b"\n") + 1
         if end <= 0:
             return
+        cancelled = (self.store.get_job(job["id"]) or job).get("requested") == "cancel"
         for line in chunk[:end].splitlines():
             try:
                 ev = json.loads(line)
             except ValueError:
                 continue
+            if cancelled and ev.get("level") == "error":
+                continue  # the training's report of its own interruption: the job says "cancelled" already
             data = ev.get("data") or {}
             self.store.add_event(job["id"], ev["message"], level=_level(ev.get("level")), data=data,
                                  created_at=ev.get("created_at"), kind="metrics" if "train_loss" in data else "message")
@@ -307,28 +318,39 @@ class JobRunner:
         job["events_read"] = offset + end
 
     def _progress(self, job: dict[str, Any], run: RunDir) -> None:
-        """trained_tokens and estimated_finish from the newest metrics line."""
+        """trained_tokens and estimated_finish (the remaining steps at the measured time per step)."""
         import json
 
         path = run.path / "metrics.jsonl"
-        meta = run.read_meta()
-        if not path.is_file() or not meta.get("total_steps"):
+        total = run.read_meta().get("total_steps")
+        if not path.is_file() or not total:
             return
         with open(path, "rb") as fh:
             fh.seek(max(0, path.stat().st_size - TAIL_BYTES))
-            lines = [ln for ln in fh.read().splitlines() if ln.strip()]
-        for raw in reversed(lines):
-            try:
-                row = json.loads(raw)
-            except ValueError:
-                continue
-            if "trained_tokens" not in row:
-                continue
-            started, step, total = meta.get("started_at") or job["created_at"], row["step"], meta["total_steps"]
-            elapsed = max(1.0, row["time"] - started)
-            eta = int(started + elapsed / max(1, step) * total) if step else None
-            self.store.update_job(job["id"], trained_tokens=int(row["trained_tokens"]), estimated_finish=eta)
+            rows = []
+            for raw in fh.read().splitlines():
+                try:
+                    row = json.loads(raw)
+                except ValueError:  # the first, cut line of the tail, or one being written
+                    continue
+                if isinstance(row, dict) and "trained_tokens" in row and "time" in row and "step" in row:
+                    rows.append(row)
+        if not rows:
             return
+        eta = estimated_finish(rows, int(total))
+        self.store.update_job(job["id"], trained_tokens=int(rows[-1]["trained_tokens"]), estimated_finish=eta)
+
+
+def estimated_finish(rows: list[dict[str, Any]], total: int) -> int | None:
+    """The last row's time plus the steps left at the measured time per step: the median over the
+    newest steps, so a pause or a resume (a gap in time, steps written again) does not skew it."""
+    tail = rows[-21:]
+    per_step = sorted((b["time"] - a["time"]) / (b["step"] - a["step"])
+                      for a, b in zip(tail, tail[1:]) if b["step"] > a["step"] and b["time"] >= a["time"])
+    if not per_step:
+        return None
+    last = rows[-1]
+    return int(last["time"] + per_step[len(per_step) // 2] * max(0, total - last["step"]))
 
 
 def _level(level: str | None) -> str:

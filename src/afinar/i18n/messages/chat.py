@@ -77,6 +77,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Check the id that `afinar train chat` printed (ids start with ft: and contain colons), or give the run folder.",
         "es": "Revisa el id que mostró `afinar train chat` (empiezan con ft: y llevan dos puntos), o indica la carpeta de la ejecución.",
     },
+    "chat.model.deleted": {
+        "en": "The model {model} was deleted (its weights are gone). List the models there are with GET /v1/models or `afinar models list`.",
+        "es": "El modelo {model} se eliminó (sus pesos ya no existen). Lista los modelos que hay con GET /v1/models o `afinar models list`.",
+    },
     "chat.model.not_finished": {
         "en": "The run of {model} has not finished (status: {status}).",
         "es": "La ejecución de {model} no ha terminado (estado: {status}).",

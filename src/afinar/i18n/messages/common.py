@@ -17,6 +17,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Check the path and the name (including the extension) and try again.",
         "es": "Revisa la ruta y el nombre (incluida la extensión) y vuelve a intentarlo.",
     },
+    "common.output_dir_missing": {
+        "en": "The folder {path} for the output does not exist.",
+        "es": "La carpeta {path} de la salida no existe.",
+    },
+    "common.output_dir_missing.hint": {
+        "en": "Check the path, create the folder first (mkdir -p {path}), or write the output to an existing folder.",
+        "es": "Revisa la ruta, crea antes la carpeta (mkdir -p {path}) o escribe la salida en una carpeta que exista.",
+    },
     "common.interrupted": {"en": "Interrupted.", "es": "Interrumpido."},
 }
 

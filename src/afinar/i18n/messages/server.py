@@ -69,8 +69,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "El archivo {file_id} se subió con el propósito '{purpose}'; los datos de entrenamiento necesitan 'fine-tune'. Súbelo de nuevo con purpose='fine-tune'.",
     },
     "server.job.bad_suffix": {
-        "en": "The suffix takes 1-40 letters, digits, '-' or '_' (it becomes part of the model id).",
-        "es": "El sufijo admite de 1 a 40 letras, dígitos, '-' o '_' (forma parte del id del modelo).",
+        "en": "The suffix takes 1-64 letters, digits, '-' or '_' (it becomes part of the model id).",
+        "es": "El sufijo admite de 1 a 64 letras, dígitos, '-' o '_' (forma parte del id del modelo).",
     },
     "server.job.bad_seed": {
         "en": "The seed must be an integer between 0 and 2147483647.",
@@ -101,8 +101,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "El trabajo {job_id} está {status}; solo se puede pausar un trabajo en ejecución.",
     },
     "server.job.cannot_resume": {
-        "en": "Job {job_id} is {status}; only a paused job can be resumed.",
-        "es": "El trabajo {job_id} está {status}; solo se puede reanudar un trabajo en pausa.",
+        "en": "Job {job_id} is {status}; only a paused job, or a failed one with a checkpoint, can be resumed.",
+        "es": "El trabajo {job_id} está {status}; solo se puede reanudar un trabajo en pausa, o uno fallido con un punto de control.",
     },
     "server.job.no_such_file": {
         "en": "{field}: there is no file with id '{file_id}'. Upload the data first (POST /v1/files, purpose fine-tune) and use the id it returns.",

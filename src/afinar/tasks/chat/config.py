@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from afinar.data.recipe import BASE_LR, auto_batch_size, auto_lr_multiplier  # noqa: F401 (re-exported)
 
 ADAPTER_METHODS = ("lora", "qlora")  # methods whose result is a LoRA adapter on the base
-SUFFIX = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+SUFFIX = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # OpenAI allows 64
 
 
 class ChatTrainConfig(BaseModel):
@@ -32,7 +32,7 @@ class ChatTrainConfig(BaseModel):
     epochs: Literal["auto"] | int = Field("auto", description="auto (enough passes for a small set: docs/chat.md) or 1-50.")
     batch_size: Literal["auto"] | int = Field("auto", description="Examples per step: auto or 1-256.")
     lr_multiplier: Literal["auto"] | float = Field("auto", description="Learning rate = base rate of the method × this.")
-    suffix: str | None = Field(None, description="Up to 40 letters, digits, - or _ for the model id.")
+    suffix: str | None = Field(None, description="Up to 64 letters, digits, - or _ for the model id.")
     seed: int = Field(42, description="Same seed, same data, same machine: the same run.")
     lora_r: int = Field(16, ge=1, le=256, description="LoRA rank.")
     lora_alpha: int = Field(32, ge=1, description="LoRA scaling numerator.")
@@ -84,7 +84,7 @@ class ChatTrainConfig(BaseModel):
     @classmethod
     def _suffix(cls, v: str | None) -> str | None:
         if v is not None and not SUFFIX.match(v):
-            raise ValueError("suffix takes 1-40 letters, digits, '-' or '_'")
+            raise ValueError("suffix takes 1-64 letters, digits, '-' or '_'")
         return v
 
 

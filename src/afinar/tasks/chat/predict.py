@@ -59,6 +59,8 @@ def locate(spec: str) -> Target:
 
 def _from_run(run_dir: Path, spec: str, step: int | None) -> Target:
     meta = json.loads((run_dir / "meta.json").read_text(encoding="utf-8"))
+    if meta.get("status") == "deleted":
+        raise AfinarError("chat.model.deleted", model=spec)
     if step is None and meta.get("status") != "succeeded":
         raise AfinarError("chat.model.not_finished", model=spec, status=meta.get("status"))
     if step is not None and not (run_dir / "checkpoints" / f"checkpoint-{step}" / "state.json").exists():

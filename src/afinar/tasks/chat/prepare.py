@@ -22,6 +22,13 @@ from afinar.engine.modelid import model_id, new_job_id, register_run, runs_dir
 from afinar.engine.rundir import RunDir, sha256_file
 from afinar.errors import AfinarError
 from afinar.tasks.chat.config import ChatTrainConfig, ResolvedChatConfig
+from afinar.tasks.chat.continued import (
+    BASE_FOLDER,
+    is_fine_tuned,
+    root_base,
+    source_meta,
+    write_base,
+)
 from afinar.tasks.chat.evaluation import shared_system_prompt
 
 # Sets smaller than the course's recommended minimum are too precious to hold any example out.
@@ -69,13 +76,14 @@ def auto_values(config: ChatTrainConfig, n_train: int) -> Recipe:
 
 
 def resolve(config: ChatTrainConfig, n_train: int, model_path: str, job_id: str,
-            n_valid: int) -> ResolvedChatConfig:
+            n_valid: int, named_after: str | None = None) -> ResolvedChatConfig:
+    """Every auto value decided; the model id is named after ``named_after`` (default: the base)."""
     recipe = auto_values(config, n_train)
     return ResolvedChatConfig(**{**config.model_dump(), "epochs": recipe.epochs, "batch_size": recipe.batch_size,
                                  "lr_multiplier": recipe.lr_multiplier,
                                  "learning_rate": recipe.learning_rate,
                                  "model_path": model_path, "job_id": job_id,
-                                 "model_id": model_id(config.model, job_id, config.suffix),
+                                 "model_id": model_id(named_after or config.model, job_id, config.suffix),
                                  "train_examples": n_train, "valid_examples": n_valid})
 
 
@@ -113,13 +121,24 @@ def prepare(config: ChatTrainConfig, output: Path | None = None, job_id: str | N
         train_set, valid_set = examples, _read(config.validation)
     else:
         train_set, valid_set = split_examples(examples, config.valid_fraction, config.seed)
-    model_path = str(models.resolve(config.model))
     job_id = job_id or new_job_id()
-    resolved = resolve(config, len(train_set), model_path, job_id, len(valid_set))
     path = Path(output) if output else runs_dir() / job_id
     if path.exists() and any(path.iterdir()):
         raise AfinarError("chat.train.output_exists", path=str(path))
-    run = RunDir.create(path)
+    if is_fine_tuned(config.model):  # continued fine-tuning: from that model's weights
+        source = source_meta(config.model)
+        named_after, license_name = root_base(source), source.get("base_license")
+        run = RunDir.create(path)
+        try:
+            model_path = str(write_base(config.model, path / BASE_FOLDER))
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+    else:
+        model_path, named_after = str(models.resolve(config.model)), config.model
+        license_name = getattr(models.license_of(config.model), "name", None)
+        run = RunDir.create(path)
+    resolved = resolve(config, len(train_set), model_path, job_id, len(valid_set), named_after)
     register_run(job_id, path)
     _write_jsonl(path / "data" / "train.jsonl", train_set)
     if valid_set:
@@ -128,10 +147,9 @@ def prepare(config: ChatTrainConfig, output: Path | None = None, job_id: str | N
         shutil.copyfile(config.eval_prompts, path / "data" / "eval_prompts.jsonl")
     run.write_config(resolved.model_dump(mode="json"))
     system_prompt = shared_system_prompt(train_set)
-    license_info = models.license_of(config.model)
     run.update_meta(task="chat", status="queued", job_id=job_id, model_id=resolved.model_id,
-                    base_model=config.model, base_path=model_path,
-                    base_license=getattr(license_info, "name", None),
+                    base_model=config.model, root_base=named_after, base_path=model_path,
+                    base_license=license_name,
                     train_sha256=sha256_file(config.data), seed=config.seed, error=None,
                     system_prompt=system_prompt)
     run.log_event("Validating training file: ok")

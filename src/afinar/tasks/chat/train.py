@@ -169,6 +169,8 @@ def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
         step, trained_tokens = state["step"], state["trained_tokens"]
         if world.is_main:
             run.log_event(f"Resumed from checkpoint at step {step}")
+    if resume and world.is_main:  # the steps after the checkpoint run again: their old rows go
+        run.keep_metrics_through(step)
     if world.is_main:
         run.update_meta(status="running", started_at=int(time.time()), total_steps=total, processes=world.size,
                         sharded=sharded,
