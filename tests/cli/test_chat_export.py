@@ -118,14 +118,15 @@ def test_gguf_f16_answers_like_afinar_chat_and_q8_0_within_tolerance(run_cli, lo
     assert kinds["blk.0.attn_q.weight"] == "Q8_0" and kinds["blk.0.attn_norm.weight"] == "F32"
     assert "output.weight" in kinds  # the tiny Llama does not tie its output layer
 
-    messages = [{"role": "user", "content": PROMPT}]
+    # `afinar chat` starts the conversation with the training data's shared system prompt
+    messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": PROMPT}]
     expected = generate(tuned, tokenizer, messages, max_new_tokens=12)["text"]
     code, said, err = run_cli("chat", "-m", model_id, "-p", PROMPT, "--max-tokens", "12")
-    assert code == 0 and said.strip() == expected
-    ids, reference = _logits(tuned, tokenizer)
+    assert code == 0 and said.strip() == expected and SYSTEM in err
+    ids, reference = _logits(tuned, tokenizer, messages)
     for path, tolerance in ((f16, 2e-3), (q8, 2e-2)):
         model, gguf_tokenizer = _load_gguf(path)
-        gguf_ids, got = _logits(model, gguf_tokenizer)
+        gguf_ids, got = _logits(model, gguf_tokenizer, messages)
         assert gguf_ids.tolist() == ids.tolist()  # the GGUF's tokenizer and template render the same ids
         assert (got - reference).abs().max().item() < tolerance, path.name
         if path == f16:
@@ -178,7 +179,9 @@ def test_merged_hf_folder_equals_the_adapter_applied_at_run_time(run_cli, lora_r
     assert delta < 1e-4
     lora_b = [p for n, p in at_run_time.named_parameters() if "lora_B" in n]
     assert any(p.abs().sum() > 0 for p in lora_b)  # training moved the adapter: the merge is not a no-op
-    code, answer, err = run_cli("chat", "-m", out_dir, "-p", PROMPT, "--max-tokens", "6")
+    # a plain HF folder carries no training data: its card names the system prompt to pass
+    assert f"```text\n{SYSTEM}\n```" in card
+    code, answer, err = run_cli("chat", "-m", out_dir, "--system", SYSTEM, "-p", PROMPT, "--max-tokens", "6")
     assert code == 0, err
     code, said, _ = run_cli("chat", "-m", lora_run, "-p", PROMPT, "--max-tokens", "6")
     assert answer == said

@@ -44,7 +44,7 @@ def test_every_studio_text_is_in_both_languages_and_relabels() -> None:
         radio = texts.make(gr.Radio, "studio.data.convert_to", tchoices=[("studio.task.chat", "chat")])
     assert box.label == "Archivo de datos" and radio.choices == [("chat (conversaciones)", "chat")]
     english = texts.relabel("en")
-    assert english[0]["label"] == "Data file" and english[0]["info"].startswith("auto (OpenAI")
+    assert english[0]["label"] == "Data file" and english[0]["info"].startswith("auto (enough passes")
     assert english[1]["choices"] == [("chat (conversations)", "chat")]
     blocks = build_studio(None)  # every page builds without the server
     assert blocks is not None

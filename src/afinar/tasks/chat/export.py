@@ -129,7 +129,7 @@ def modelfile(tokenizer: Any, gguf_name: str, system: str | None) -> str:
     if system:
         lines += [f'SYSTEM """{system.replace(chr(34) * 3, chr(39) * 3)}"""', ""]
     lines += [f'PARAMETER stop "{s}"' for s in stops]
-    lines += ["PARAMETER temperature 0", "PARAMETER repeat_penalty 1.1", ""]
+    lines += ["PARAMETER temperature 0", "PARAMETER repeat_penalty 1.0", ""]
     return "\n".join(lines)
 
 

@@ -113,6 +113,11 @@ def write_card(merged: Merged, folder: Path, adapter_only: bool) -> None:
     else:
         use += ["model = AutoModelForCausalLM.from_pretrained(\"THIS_FOLDER\")"]
     use += ["tokenizer = AutoTokenizer.from_pretrained(\"THIS_FOLDER\")", "```", ""]
+    system = merged.meta.get("system_prompt")
     if not adapter_only:
-        use += ["vLLM: `vllm serve THIS_FOLDER`; Afinar: `afinar chat -m THIS_FOLDER`.", ""]
+        afinar_chat = "afinar chat -m THIS_FOLDER" + (" --system '...'" if system else "")
+        use += [f"vLLM: `vllm serve THIS_FOLDER`; Afinar: `{afinar_chat}`.", ""]
+    if system:  # a plain folder carries no training data: the caller passes the prompt it learned with
+        use += ["Every training conversation started with this system message; start yours with it too:",
+                "", "```text", system, "```", ""]
     (folder / "README.md").write_text(front_matter(header) + "\n" + "\n".join(use) + "\n" + body, encoding="utf-8")
