@@ -21,7 +21,7 @@ CORPUS = [
 
 
 def build(folder: Path, *, layers: int = 2, hidden: int = 32, with_template: bool = True, seed: int = 0,
-          arch: str = "llama") -> Path:
+          arch: str = "llama", context: int = 2048) -> Path:
     """``arch``: "llama" (SmolLM2's architecture) or "qwen2" (biases on q/k/v, tied embeddings)."""
     import torch
     import transformers
@@ -46,7 +46,7 @@ def build(folder: Path, *, layers: int = 2, hidden: int = 32, with_template: boo
                                  "qwen2": ("Qwen2Config", "Qwen2ForCausalLM")}[arch]
     config = getattr(transformers, config_class)(
         vocab_size=len(tok), hidden_size=hidden, intermediate_size=hidden * 2, num_hidden_layers=layers,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512, eos_token_id=tok.eos_token_id,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=context, eos_token_id=tok.eos_token_id,
         pad_token_id=tok.pad_token_id, bos_token_id=None, tie_word_embeddings=arch == "qwen2")
     getattr(transformers, model_class)(config).save_pretrained(folder, safe_serialization=True)
     return folder

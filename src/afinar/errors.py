@@ -19,7 +19,9 @@ class AfinarError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, lang: str | None = None) -> str:
-        return i18n.t(self.key, lang, **self.params)
+        """The message in ``lang``; a parameter that is itself an AfinarError (a reason) is translated too."""
+        params = {k: (v.message(lang) if isinstance(v, AfinarError) else v) for k, v in self.params.items()}
+        return i18n.t(self.key, lang, **params)
 
     def hint(self, lang: str | None = None) -> str | None:
         return i18n.t(self.hint_key, lang, **self.params) if self.hint_key else None

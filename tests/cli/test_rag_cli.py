@@ -239,3 +239,17 @@ def test_a_relative_embedding_folder_is_stored_absolute(embedder_dir: Path, docs
     rag.index("tienda", [docs], _config(Path(embedder_dir.name)))  # the same folder again: no settings error
     monkeypatch.chdir(docs)
     assert rag.search("tienda", "monitor Halcón", k=1)[0].name == "monitores.txt"
+
+
+def test_an_answer_streams_from_the_inference_core(embedder_dir: Path, docs: Path, tmp_path: Path) -> None:
+    from afinar.serving import default_pool
+
+    rag.index("tienda", [docs], _config(embedder_dir))
+    model = str(tiny_chat.build(tmp_path / "tiny"))
+    ans = rag.answer("tienda", "¿Cuánto cuesta el monitor Halcón?", model, max_tokens=6)
+    pieces = list(ans)
+    try:
+        assert model in default_pool().loaded()  # the shared pool answered, no private copy of the model
+        assert ans.result["completion_tokens"] <= 6 and "".join(pieces).strip() == ans.text
+    finally:
+        default_pool().evict(model)

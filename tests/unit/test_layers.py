@@ -27,3 +27,18 @@ def test_help_does_not_import_torch() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stderr.strip().endswith("False")
     assert "data" in out.stdout and "models" in out.stdout
+
+
+def test_the_inference_core_sits_below_its_callers() -> None:
+    """afinar.serving is called by the server, the studio, RAG and the CLI; it imports none of them."""
+    import ast
+    from pathlib import Path
+
+    import afinar.serving
+
+    above = ("afinar.server", "afinar.studio", "afinar.cli", "afinar.rag")
+    for path in Path(afinar.serving.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        assert not [n for n in names if n.startswith(above)], path.name

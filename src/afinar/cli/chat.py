@@ -22,16 +22,18 @@ from afinar.cli.options import lang_option
 @lang_option
 def chat(model: str, system: str | None, prompt: str | None, max_tokens: int, temperature: float) -> int:
     """Chat with MODEL: with -p, one plain-text answer on stdout; otherwise an interactive session."""
-    from afinar.tasks.chat.predict import generate, load
+    from afinar.serving import default_pool
+    from afinar.tasks.chat.predict import locate
 
-    llm, tokenizer, target = load(model)
+    target = locate(model)  # a catalog base not pulled yet is pulled here, its license shown
+    engine = default_pool().get(model)
     if system is None and target.system_prompt:
         system = target.system_prompt
         click.echo(i18n.t("chat.system_default", system=system), err=True)
     history = [{"role": "system", "content": system}] if system else []
     if prompt is not None:
-        reply = generate(llm, tokenizer, [*history, {"role": "user", "content": prompt}],
-                         max_new_tokens=max_tokens, temperature=temperature)
+        reply = engine.submit([*history, {"role": "user", "content": prompt}], max_tokens=max_tokens,
+                              temperature=temperature).run()
         click.echo(reply["text"])
         return 0
     click.echo(i18n.t("chat.repl.intro", model=target.name), err=True)
@@ -47,8 +49,10 @@ def chat(model: str, system: str | None, prompt: str | None, max_tokens: int, te
             messages = list(history)
             continue
         messages.append({"role": "user", "content": line})
-        reply = generate(llm, tokenizer, messages, max_new_tokens=max_tokens, temperature=temperature,
-                         on_text=lambda text: (sys.stdout.write(text), sys.stdout.flush()))
+        generation = engine.submit(messages, max_tokens=max_tokens, temperature=temperature)
+        for piece in generation:
+            sys.stdout.write(piece)
+            sys.stdout.flush()
         sys.stdout.write("\n")
-        messages.append({"role": "assistant", "content": reply["text"]})
+        messages.append({"role": "assistant", "content": generation.result["text"]})
     return 0

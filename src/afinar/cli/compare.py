@@ -12,15 +12,19 @@ from afinar.cli.options import lang_option
 
 
 def _answer_all(spec: str, prompts: list[str], max_tokens: int, system: str | None) -> list[str]:
-    from afinar.tasks.chat.predict import generate, load
+    """Greedy answers to every prompt, decoded together by the inference core; the model is
+    unloaded afterwards (the other one is loaded next)."""
+    from afinar.serving import default_pool
+    from afinar.tasks.chat.predict import locate
 
-    model, tokenizer, _ = load(spec)
+    locate(spec)  # a catalog base not pulled yet is pulled here, its license shown (as `afinar chat`)
     prefix = [{"role": "system", "content": system}] if system else []
-    answers = [generate(model, tokenizer, [*prefix, {"role": "user", "content": p}],
-                        max_new_tokens=max_tokens)["text"] for p in prompts]
-    del model
+    pool = default_pool()
+    results = pool.answer_all(spec, [[*prefix, {"role": "user", "content": p}] for p in prompts],
+                              max_tokens=max_tokens, temperature=0.0)
+    pool.evict(spec)
     gc.collect()
-    return answers
+    return [r["text"] for r in results]
 
 
 def nonwords(rows: list, tuned: str) -> dict[str, str] | None:

@@ -35,6 +35,8 @@ def stored_keys() -> list:
               help="Fine-tuning jobs that run at the same time.")
 @click.option("--max-models", default=2, show_default=True, type=click.IntRange(1, 32),
               help="Chat models kept loaded (least recently used are unloaded).")
+@click.option("--max-queue", default=64, show_default=True, type=click.IntRange(1, 10_000),
+              help="Chat requests in progress or waiting per model; beyond it the API answers 429 with Retry-After.")
 @click.option("--max-upload-mb", default=512, show_default=True, type=click.IntRange(1, 1_000_000))
 @click.option("--cors-origin", "cors_origins", multiple=True,
               help="Allow browser pages from this origin to call the API (off by default; repeatable).")
@@ -47,14 +49,15 @@ def stored_keys() -> list:
                    "pulled, imported and fine-tuned models).")
 @click.option("--no-studio", is_flag=True, help="Serve only the API (no web studio at /).")
 @lang_option
-def serve(host: str, port: int, workers: int, max_models: int, max_upload_mb: int, cors_origins: tuple[str, ...],
-          allowed_hosts: tuple[str, ...], require_key: bool, allow_local_models: bool, no_studio: bool) -> int:
+def serve(host: str, port: int, workers: int, max_models: int, max_queue: int, max_upload_mb: int,
+          cors_origins: tuple[str, ...], allowed_hosts: tuple[str, ...], require_key: bool,
+          allow_local_models: bool, no_studio: bool) -> int:
     """Serve the OpenAI-compatible API at http://HOST:PORT/v1 and the web studio at http://HOST:PORT/.
 
     Point the official `openai` SDK or LangChain at it by changing only base_url.
     """
     try:
-        import uvicorn
+        import uvicorn  # noqa: F401 - the serve extra is installed
 
         from afinar.server.app import LOOPBACK, Settings, create_app
     except ImportError as err:
@@ -68,14 +71,33 @@ def serve(host: str, port: int, workers: int, max_models: int, max_upload_mb: in
         raise AfinarError("server.serve.need_key", exit_code=2, host=host)
     settings = Settings(host=host, port=port, api_keys=[env_key] if env_key else [], keys=stored,
                         require_key=must, max_upload_bytes=max_upload_mb * 1024 * 1024, workers=workers,
-                        max_models=max_models, cors_origins=list(cors_origins), allowed_hosts=list(allowed_hosts),
+                        max_models=max_models, max_queue=max_queue, cors_origins=list(cors_origins),
+                        allowed_hosts=list(allowed_hosts),
                         allow_local_models=allow_local_models, studio=not no_studio)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     lock = hold_home_lock(f"http://{shown}:{port}")  # noqa: F841 - held while the server runs
     app = create_app(settings)
     click.echo(i18n.t("server.serve.ready", url=f"http://{shown}:{port}"), err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    run_until_stopped(app, host, port)
     return 0
+
+
+def run_until_stopped(app: object, host: str, port: int) -> None:
+    """uvicorn until SIGTERM or Ctrl-C: new requests stop at once, running generations are cancelled
+    (their streams end), and whatever is still open after 5 seconds is dropped."""
+    import threading
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: object) -> None:
+            # off the signal handler: stopping the engines waits for their threads
+            threading.Thread(target=app.state.service.models.close, daemon=True).start()  # type: ignore[attr-defined]
+            super().handle_exit(sig, frame)  # type: ignore[arg-type]
+
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,  # type: ignore[arg-type]
+                            timeout_graceful_shutdown=5)
+    Server(config).run()
 
 
 @click.group()

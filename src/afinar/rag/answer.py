@@ -6,9 +6,7 @@ id). When no chunk reaches the threshold, no model runs: the answer is a fixed "
 
 from __future__ import annotations
 
-import queue
 import re
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +17,8 @@ from afinar.rag.retrieval import Hit, search
 from afinar.rag.store import KnowledgeBase
 
 Generate = Callable[[list[dict], Callable[[str], None]], dict]
+Start = Callable[[list[dict]], Any]  # messages -> an iterable of text deltas with ``result`` once done
 _CITE = re.compile(r"\[(\d{1,3})\]")
-_END = object()
 
 
 @dataclass
@@ -62,40 +60,36 @@ def cited_numbers(text: str, count: int) -> list[int]:
 class Answer:
     """A grounded answer. Iterate it (or call :meth:`stream`) for the text as it is generated;
     :attr:`text` waits for the whole reply. :attr:`citations` are known before generation starts;
-    their ``cited`` flags are set once the reply is complete."""
+    their ``cited`` flags are set once the reply is complete. :meth:`begin` starts the generation
+    now (a server does, so a refusal comes before its response starts)."""
 
     def __init__(self, question: str, citations: list[Citation], messages: list[dict] | None,
-                 generate: Generate | None, unknown_text: str):
+                 start: Start | None, unknown_text: str):
         self.question = question
         self.citations = citations
         self.messages = messages
-        self.known = generate is not None
-        self._generate = generate
+        self.known = start is not None
+        self._start = start
+        self._run: Any = None
         self._text = None if self.known else unknown_text
         self.result: dict[str, Any] = {"prompt_tokens": 0, "completion_tokens": 0, "finish_reason": "stop"}
+
+    def begin(self) -> None:
+        if self._run is None and self._start is not None and self._text is None:
+            self._run = self._start(self.messages)
+
+    def cancel(self) -> None:
+        """Stop a generation still running (its reader went away)."""
+        if self._run is not None and hasattr(self._run, "cancel"):
+            self._run.cancel()
 
     def stream(self) -> Iterator[str]:
         if self._text is not None:  # the no-answer path, or already generated
             yield self._text
             return
-        pieces: queue.Queue = queue.Queue()
-
-        def run() -> None:
-            try:
-                pieces.put(("done", self._generate(self.messages, lambda t: pieces.put(("text", t)))))
-            except BaseException as err:  # noqa: BLE001 - not swallowed: re-raised in the consumer thread
-                pieces.put(("error", err))
-
-        threading.Thread(target=run, name="rag-generate", daemon=True).start()
-        while True:
-            kind, value = pieces.get()
-            if kind == "text":
-                yield value
-            elif kind == "error":
-                raise value
-            else:
-                self._finish(value)
-                return
+        self.begin()
+        yield from self._run
+        self._finish(self._run.result)
 
     __iter__ = stream
 
@@ -119,27 +113,29 @@ class Answer:
                 "citations": [c.as_dict(with_text) for c in self.citations]}
 
 
-_loaded: dict[str, tuple[Any, Any]] = {}
-_load_lock = threading.Lock()
-_generate_lock = threading.Lock()
+def engine_start(model: str, max_tokens: int = 256, temperature: float = 0.0) -> Start:
+    """A ``Start`` on the inference core's shared pool (the model is loaded once and kept)."""
+    from afinar.serving import default_pool
+
+    def start(messages: list[dict]) -> Any:
+        return default_pool().submit(model, messages, max_tokens=max_tokens, temperature=temperature)
+
+    return start
 
 
-def engine_generate(model: str, max_tokens: int = 256, temperature: float = 0.0) -> Generate:
-    """A ``Generate`` backed by the chat engine; the model is loaded once and kept (one at a time)."""
-    from afinar.tasks.chat import predict
+class _Called:
+    """A plain ``generate(messages, on_text) -> result`` function as a ``Start``: it runs when
+    iterated, and its text is handed out once it has returned."""
 
-    def run(messages: list[dict], on_text: Callable[[str], None]) -> dict:
-        with _load_lock:
-            if model not in _loaded:
-                _loaded.clear()
-                llm, tokenizer, _ = predict.load(model)
-                _loaded[model] = (llm, tokenizer)
-            llm, tokenizer = _loaded[model]
-        with _generate_lock:
-            return predict.generate(llm, tokenizer, messages, max_new_tokens=max_tokens,
-                                    temperature=temperature, on_text=on_text)
+    def __init__(self, generate: Generate, messages: list[dict]):
+        self.generate, self.messages = generate, messages
+        self.result: dict[str, Any] | None = None
 
-    return run
+    def __iter__(self) -> Iterator[str]:
+        pieces: list[str] = []
+        self.result = self.generate(self.messages, pieces.append)
+        text = "".join(pieces)
+        yield text if text else str(self.result.get("text", ""))
 
 
 def default_chat_model() -> str:
@@ -150,11 +146,14 @@ def default_chat_model() -> str:
 
 def answer(name: str, question: str, model: str | None = None, *, k: int = 4, min_score: float | None = None,
            mmr: bool = False, max_tokens: int = 256, temperature: float = 0.0, history: list[dict] | None = None,
-           generate: Generate | None = None, embedder: Any = None, lang: str | None = None) -> Answer:
+           generate: Generate | None = None, start: Start | None = None, embedder: Any = None,
+           lang: str | None = None) -> Answer:
     """Answer ``question`` from knowledge base ``name`` (see :class:`Answer`).
 
     ``model``: any chat model id (default: the catalog's default chat base). ``generate`` replaces the
-    chat engine (a server passes its own loaded model): ``generate(messages, on_text) -> {"text", ...}``.
+    chat engine with a plain function ``generate(messages, on_text) -> {"text", ...}`` (its text is
+    handed out once it returns); ``start(messages)`` replaces it with a streaming generation (an
+    iterable of text deltas with ``result`` at the end, as ``afinar.serving`` gives).
     ``min_score``: relevance threshold (default: the knowledge base's).
     """
     kb = KnowledgeBase.open(name)
@@ -170,8 +169,10 @@ def answer(name: str, question: str, model: str | None = None, *, k: int = 4, mi
 
         persona = training_system_prompt(model)
     messages = build_messages(question, hits, history, lang, persona)
-    run = generate or engine_generate(model or default_chat_model(), max_tokens, temperature)
-    return Answer(question, citations, messages, run, unknown)
+    if start is None:
+        start = ((lambda msgs: _Called(generate, msgs)) if generate is not None
+                 else engine_start(model or default_chat_model(), max_tokens, temperature))
+    return Answer(question, citations, messages, start, unknown)
 
 
 def display_source(source: str) -> str:

@@ -6,12 +6,7 @@ fixtures and every test response is validated against it). Run it with ``afinar 
 
 from __future__ import annotations
 
-import base64
-import json
-import secrets
 import tempfile
-import time
-from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,12 +14,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from afinar import __version__, i18n
 from afinar.errors import AfinarError
+from afinar.server import answers
 from afinar.server.auth import ApiKey, Caller, KeyCheck, caller_of, identify
 from afinar.server.errors import (
     ApiError,
@@ -34,10 +30,7 @@ from afinar.server.errors import (
 )
 from afinar.server.guard import CatchAll, RequestGuard
 from afinar.server.protocol import (
-    ChatCompletionRequest,
-    EmbeddingRequest,
     JobCreateRequest,
-    RagSearchRequest,
 )
 from afinar.server.service import Service
 from afinar.server.store import files_dir
@@ -59,6 +52,8 @@ class Settings:
     max_upload_bytes: int = 512 * MB
     workers: int = 1
     max_models: int = 2
+    max_queue: int = 64  # chat requests in progress or waiting per model; beyond, 429
+    max_body_bytes: int = 32 * MB  # a JSON request body (uploads have max_upload_bytes)
     cors_origins: list[str] = field(default_factory=list)
     studio: bool = True
 
@@ -66,7 +61,7 @@ class Settings:
 def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
     settings = settings or Settings()
     service = service or Service(workers=settings.workers, max_models=settings.max_models,
-                                 allow_local_models=settings.allow_local_models)
+                                 allow_local_models=settings.allow_local_models, max_pending=settings.max_queue)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -82,7 +77,8 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     _install_middleware(app, settings)
     @app.get("/health")
     def health() -> dict[str, Any]:
-        return {"status": "ok", "version": __version__, "models_loaded": service.models.loaded()}
+        return {"status": "ok", "version": __version__, "models_loaded": service.models.loaded(),
+                "requests_in_progress": service.models.in_progress()}
 
     # --- files ----------------------------------------------------------------------------
     @app.post("/v1/files")
@@ -193,232 +189,12 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     def delete_model(model: str, caller: Who) -> dict:
         return service.delete_model(model, caller=caller)
 
-    # --- chat and embeddings --------------------------------------------------------------
-    @app.post("/v1/chat/completions", response_model=None)
-    def chat_completions(body: ChatCompletionRequest, request: Request,
-                         caller: Who) -> JSONResponse | StreamingResponse:
-        lang = request_lang(request.headers.get("accept-language"))
-        return _chat(service, body, lang, caller)
-
-    @app.post("/v1/rag/{name}/search")
-    def rag_search(name: str, body: RagSearchRequest, request: Request, caller: Who) -> dict:
-        """Afinar's own: the chunks of knowledge base NAME nearest to ``query`` (score, source, chunk, text)."""
-        from afinar import rag
-
-        lang = request_lang(request.headers.get("accept-language"))
-        service.check_knowledge_base(name, caller)
-        try:
-            hits = rag.search(name, body.query, body.k)
-        except AfinarError as err:
-            raise ApiError(404, "server.rag.unknown", param="name", code="knowledge_base_not_found", name=name,
-                           reason=err.message(lang)) from err
-        return {"object": "list", "data": [h.as_dict() for h in hits]}
-
-    @app.post("/v1/embeddings")
-    def embeddings(body: EmbeddingRequest, request: Request, caller: Who) -> dict:
-        service.check_model_name(body.model, caller)
-        return _embeddings(body, request_lang(request.headers.get("accept-language")))
+    # --- chat, embeddings, knowledge bases (afinar.server.answers) -------------------------
+    answers.install(app, service)
 
     if settings.studio:
         _mount_studio(app, service, settings)
     return app
-
-
-# --- chat -----------------------------------------------------------------------------------
-RAG_PREFIX = "rag:"
-
-
-def _chat(service: Service, body: ChatCompletionRequest, lang: str,
-          caller: Caller) -> JSONResponse | StreamingResponse:
-    messages = [m.model_dump(exclude_none=True) for m in body.messages]
-    if body.system_prompt == "training" and not any(m["role"] in ("system", "developer") for m in messages):
-        from afinar.tasks.chat.predict import training_system_prompt
-
-        system = training_system_prompt(body.model)
-        messages = ([{"role": "system", "content": system}] if system else []) + messages
-    stop = [body.stop] if isinstance(body.stop, str) else list(body.stop or [])
-    if len(stop) > 4:
-        raise ApiError(400, "server.chat.too_many_stops", param="stop")
-    params = {"max_tokens": body.max_completion_tokens or body.max_tokens, "temperature": body.temperature,
-              "top_p": body.top_p, "seed": body.seed, "stop": stop}
-    if body.model.startswith(RAG_PREFIX):
-        return _rag_chat(service, body, messages, params, lang, caller)
-    service.check_model_name(body.model, caller)
-    try:
-        service.models.get(body.model)  # load now, so an unknown model is a 404, not a broken stream
-    except AfinarError as err:
-        raise ApiError(404, "server.model.unavailable", param="model", code="model_not_found",
-                       model=body.model, reason=err.message(lang)) from err
-    completion_id, created, n = "chatcmpl-" + secrets.token_hex(12), int(time.time()), body.n or 1
-    if body.stream:
-        usage = bool(body.stream_options and body.stream_options.include_usage)
-        return StreamingResponse(_sse(service, body.model, messages, params, completion_id, created, n, usage),
-                                 media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
-    choices, prompt_tokens, completion_tokens = [], 0, 0
-    for index in range(n):
-        seed = None if params["seed"] is None else params["seed"] + index
-        result = service.models.generate(body.model, messages, **{**params, "seed": seed})
-        prompt_tokens = result["prompt_tokens"]
-        completion_tokens += result["completion_tokens"]
-        choices.append({"index": index, "message": {"role": "assistant", "content": result["text"], "refusal": None},
-                        "finish_reason": result["finish_reason"], "logprobs": None})
-    return JSONResponse({"id": completion_id, "object": "chat.completion", "created": created, "model": body.model,
-                         "choices": choices,
-                         "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                                   "total_tokens": prompt_tokens + completion_tokens}})
-
-
-def sse_chunk(completion_id: str, created: int, model: str, choices: list[dict], **extra: Any) -> str:
-    """One server-sent event carrying a ``chat.completion.chunk``."""
-    payload = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
-               "choices": choices, **extra}
-    return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
-
-
-def _sse(service: Service, model: str, messages: list[dict], params: dict[str, Any], completion_id: str,
-         created: int, n: int, include_usage: bool) -> Iterator[str]:
-    def chunk(choices: list[dict], **extra: Any) -> str:
-        return sse_chunk(completion_id, created, model, choices, **extra)
-
-    prompt_tokens = completion_tokens = 0
-    try:
-        for index in range(n):
-            yield chunk([{"index": index, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
-            seed = None if params["seed"] is None else params["seed"] + index
-            for item in service.models.stream(model, messages, **{**params, "seed": seed}):
-                if isinstance(item, str):
-                    yield chunk([{"index": index, "delta": {"content": item}, "finish_reason": None}])
-                else:
-                    prompt_tokens = item["prompt_tokens"]
-                    completion_tokens += item["completion_tokens"]
-                    yield chunk([{"index": index, "delta": {}, "finish_reason": item["finish_reason"]}])
-        if include_usage:
-            yield chunk([], usage={"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                                   "total_tokens": prompt_tokens + completion_tokens})
-    except Exception as err:  # noqa: BLE001 - the status line is sent: report in the stream, like OpenAI
-        yield f"data: {json.dumps(error_body(500, f'{type(err).__name__}: {err}'))}\n\n"
-    yield "data: [DONE]\n\n"
-
-
-def _rag_chat(service: Service, body: ChatCompletionRequest, messages: list[dict], params: dict[str, Any],
-              lang: str, caller: Caller) -> JSONResponse | StreamingResponse:
-    """``rag:NAME`` (the default chat base answers) or ``rag:NAME:MODEL`` (any chat model, ft: too):
-    a grounded answer from knowledge base NAME, its sources listed after it and in ``citations``."""
-    from afinar import rag
-    from afinar.rag.answer import default_chat_model
-
-    name, _, chat_model = body.model[len(RAG_PREFIX):].partition(":")
-    service.check_knowledge_base(name, caller)
-    chat_model = chat_model or default_chat_model()
-    service.check_model_name(chat_model, caller)
-    users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
-    if not users:
-        raise ApiError(400, "server.rag.need_question", param="messages")
-    question = _text_of(messages[users[-1]])
-    history = [{"role": m["role"], "content": _text_of(m)} for m in messages[:users[-1]]
-               if m.get("role") in ("user", "assistant")]
-    try:
-        service.models.get(chat_model)
-        gen_params = {**params, "temperature": 0.0 if params["temperature"] is None else params["temperature"]}
-
-        def generate(prompt: list[dict], on_text: Any) -> dict[str, Any]:
-            result: dict[str, Any] = {}
-            for item in service.models.stream(chat_model, prompt, **gen_params):
-                if isinstance(item, str):
-                    on_text(item)
-                else:
-                    result = item
-            return result
-
-        ans = rag.answer(name, question, chat_model, history=history, generate=generate, lang=lang)
-    except AfinarError as err:
-        raise ApiError(404, "server.model.unavailable", param="model", code="model_not_found",
-                       model=body.model, reason=err.message(lang)) from err
-    completion_id, created = "chatcmpl-" + secrets.token_hex(12), int(time.time())
-
-    def sources() -> str:
-        shown = [c for c in ans.citations if c.cited] or ans.citations
-        lines = [f"[{c.n}] {Path(c.source).name} ({i18n.t('server.rag.chunk', lang, chunk=c.chunk)})" for c in shown]
-        return f"\n\n{i18n.t('server.rag.sources', lang)}\n" + "\n".join(lines) if lines else ""
-
-    def usage() -> dict[str, int]:
-        p, c = int(ans.result.get("prompt_tokens", 0)), int(ans.result.get("completion_tokens", 0))
-        return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
-
-    if not body.stream:
-        text = ans.text + sources()
-        return JSONResponse({"id": completion_id, "object": "chat.completion", "created": created,
-                             "model": body.model, "usage": usage(),
-                             "choices": [{"index": 0, "message": {"role": "assistant", "content": text, "refusal": None},
-                                          "finish_reason": ans.result.get("finish_reason", "stop"), "logprobs": None}],
-                             "citations": [c.as_dict() for c in ans.citations]})
-
-    def events() -> Iterator[str]:
-        def chunk(choices: list[dict], **extra: Any) -> str:
-            return sse_chunk(completion_id, created, body.model, choices, **extra)
-
-        try:
-            yield chunk([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
-            for piece in ans:
-                yield chunk([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
-            tail = sources()
-            if tail:
-                yield chunk([{"index": 0, "delta": {"content": tail}, "finish_reason": None}])
-            yield chunk([{"index": 0, "delta": {}, "finish_reason": ans.result.get("finish_reason", "stop")}],
-                        citations=[c.as_dict() for c in ans.citations])
-            if body.stream_options and body.stream_options.include_usage:
-                yield chunk([], usage=usage())
-        except Exception as err:  # noqa: BLE001 - the status line is sent: report in the stream
-            yield f"data: {json.dumps(error_body(500, f'{type(err).__name__}: {err}'))}\n\n"
-        yield "data: [DONE]\n\n"
-
-    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
-
-
-def _text_of(message: dict[str, Any]) -> str:
-    content = message.get("content")
-    if isinstance(content, list):
-        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return content or ""
-
-
-# --- embeddings -------------------------------------------------------------------------------
-def _embedder(name: str, lang: str) -> Any:
-    """The shared embedder (loaded once per process, also used by RAG)."""
-    try:
-        from afinar.embeddings import get_embedder
-    except ImportError as err:  # the rag extra is missing
-        raise ApiError(501, "server.embeddings.unavailable", param="model", reason=str(err)) from err
-    try:
-        return get_embedder(name)
-    except AfinarError as err:
-        raise ApiError(404, "server.model.unavailable", param="model", code="model_not_found", model=name,
-                       reason=err.message(lang)) from err
-
-
-def _embeddings(body: EmbeddingRequest, lang: str) -> dict[str, Any]:
-    texts = [body.input] if isinstance(body.input, str) else list(body.input)
-    if not texts or not all(isinstance(t, str) for t in texts):
-        raise ApiError(400, "server.embeddings.text_only", param="input")
-    if any(not t for t in texts):
-        raise ApiError(400, "server.embeddings.empty_input", param="input")
-    embedder = _embedder(body.model, lang)
-    vectors = embedder.embed(texts, kind="raw")
-    if body.dimensions is not None:
-        if body.dimensions > vectors.shape[1]:
-            raise ApiError(400, "server.embeddings.bad_dimensions", param="dimensions", dim=int(vectors.shape[1]))
-        import numpy as np
-
-        vectors = vectors[:, :body.dimensions]
-        vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    data = []
-    for index, vec in enumerate(vectors):
-        value: Any = (base64.b64encode(vec.astype("<f4").tobytes()).decode("ascii")
-                      if body.encoding_format == "base64" else [float(x) for x in vec])
-        data.append({"object": "embedding", "index": index, "embedding": value})
-    tokens = sum(embedder.count_tokens(texts))
-    return {"object": "list", "data": data, "model": body.model,
-            "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
 
 
 # --- errors, middleware, studio ---------------------------------------------------------------
@@ -428,7 +204,7 @@ def _install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, err: ApiError) -> JSONResponse:
-        return JSONResponse(err.body(lang_of(request)), status_code=err.status)
+        return JSONResponse(err.body(lang_of(request)), status_code=err.status, headers=err.headers)
 
     @app.exception_handler(AfinarError)
     async def afinar_error(request: Request, err: AfinarError) -> JSONResponse:
@@ -463,7 +239,8 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
                            allow_headers=["*"])
     app.add_middleware(RequestGuard, bound_host=settings.host, allowed_hosts=settings.allowed_hosts,
-                       cors_origins=settings.cors_origins)
+                       cors_origins=settings.cors_origins, max_body_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(CatchAll)
 
 

@@ -25,6 +25,7 @@ class ApiError(AfinarError):
                  **params: Any):  # positional-only, so a message may have its own {status} placeholder
         super().__init__(key, **params)
         self.status, self.param, self.code = http_status, param, code
+        self.headers: dict[str, str] | None = None  # e.g. Retry-After on a 429
 
     def text(self, lang: str | None) -> str:
         """The message in ``lang``; a parameter that is itself an AfinarError (a reason) is translated too."""

@@ -77,10 +77,13 @@ def _refuse(scope: dict, status: int, key: str, code: str, lang: str, **params: 
 
 
 class RequestGuard:
-    """ASGI middleware: the Host check for every request, the Origin check for state-changing ones."""
+    """ASGI middleware: the Host check for every request, the Origin check for state-changing ones,
+    and the size of a request body (by its Content-Length)."""
 
-    def __init__(self, app: Any, bound_host: str, allowed_hosts: list[str], cors_origins: list[str]):
+    def __init__(self, app: Any, bound_host: str, allowed_hosts: list[str], cors_origins: list[str],
+                 max_body_bytes: int = 32 * 2**20, max_upload_bytes: int = 512 * 2**20):
         self.app, self.bound, self.allowed, self.cors = app, bound_host, allowed_hosts, cors_origins
+        self.max_body, self.max_upload = max_body_bytes, max_upload_bytes
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -91,6 +94,12 @@ class RequestGuard:
         if not host_allowed(host, self.bound, self.allowed):
             name = split_host(host)[0] or host
             response = _refuse(scope, 421, "server.guard.bad_host", "host_not_allowed", lang, host=name[:100])
+            return await response(scope, receive, send)
+        length = headers.get("content-length", "")
+        limit = self.max_upload + 2**20 if scope.get("path") == "/v1/files" else self.max_body
+        if length.isdigit() and int(length) > limit:  # refused before a byte of the body is read
+            response = _refuse(scope, 413, "server.guard.body_too_large", "request_too_large", lang,
+                               size=int(length) // 2**20, limit=limit // 2**20)
             return await response(scope, receive, send)
         method = scope.get("method", "GET")
         origin = headers.get("origin")

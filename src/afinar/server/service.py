@@ -51,13 +51,14 @@ class Service:
     — the studio and the CLI); what belongs to another key answers 404, as if it did not exist."""
 
     def __init__(self, store: Store | None = None, *, workers: int = 1, max_models: int = 2,
-                 start_worker: bool = True, allow_local_models: bool = False):
-        from afinar.server.inference import ModelPool
+                 start_worker: bool = True, allow_local_models: bool = False, max_pending: int | None = None):
         from afinar.server.worker import JobRunner
+        from afinar.serving import ModelPool
+        from afinar.serving.engine import MAX_PENDING
 
         self.store = store or Store()
         self.runner = JobRunner(self.store, parallel=workers)
-        self.models = ModelPool(max_models)
+        self.models = ModelPool(max_models, max_pending=max_pending or MAX_PENDING, allow_paths=allow_local_models)
         self.allow_local_models = allow_local_models
         self._start_worker = start_worker
 
@@ -66,6 +67,7 @@ class Service:
             self.runner.start()
 
     def stop(self) -> None:
+        self.models.close()
         self.runner.stop()
 
     # --- files ------------------------------------------------------------------------------
@@ -303,11 +305,13 @@ class Service:
         check_knowledge_base(name, caller)
 
     # --- chat -------------------------------------------------------------------------------
+    def start_chat(self, model: str, messages: list[dict], **params: Any) -> Any:
+        """One reply on the inference core: an iterable of text deltas (afinar.serving.Generation)."""
+        return self.models.submit(model, messages, **params)
+
     def chat_stream(self, model: str, messages: list[dict], **params: Any) -> Iterator[str]:
-        """Text deltas of one reply (for the studio); the API uses ``self.models`` directly."""
-        for item in self.models.stream(model, messages, **params):
-            if isinstance(item, str):
-                yield item
+        """Text deltas of one reply (the studio)."""
+        yield from self.start_chat(model, messages, **params)
 
 
 def _mine(record: dict[str, Any], caller: Caller) -> bool:

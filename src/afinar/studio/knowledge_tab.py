@@ -83,15 +83,11 @@ def ask(backend: Any, name: str, model: str, question: str, lang: str):
         yield tr("studio.kb.need_question", lang), ""
         return
 
-    def generate(messages: list[dict], on_text: Any) -> dict:
-        text = ""
-        for delta in backend.chat_stream(model, messages, max_tokens=MAX_TOKENS, temperature=0.0):
-            text += delta
-            on_text(delta)
-        return {"text": text}
+    def start(messages: list[dict]) -> Any:
+        return backend.start_chat(model, messages, max_tokens=MAX_TOKENS, temperature=0.0)
 
     try:
-        answer = rag.answer(name, question.strip(), model, generate=generate, lang=lang)
+        answer = rag.answer(name, question.strip(), model, start=start, lang=lang)
         sources = citations_markdown(answer.citations, lang)
         text = ""
         for piece in answer:

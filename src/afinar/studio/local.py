@@ -9,17 +9,11 @@ the service itself is used and this module is not.
 from __future__ import annotations
 
 import json
-import queue
 import shutil
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
 from afinar.errors import AfinarError
-
-# Models kept loaded for the Playground (base and fine-tuned side by side).
-MAX_LOADED = 2
 
 
 def items(listing: Any) -> list[dict]:
@@ -39,9 +33,7 @@ def fine_tuned_runs() -> list[tuple[str, Any, dict]]:
 
 
 class LocalBackend:
-    def __init__(self) -> None:
-        self._loaded: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
-        self._lock = threading.Lock()
+    """Answers come from the inference core's shared pool (afinar.serving.default_pool)."""
 
     def list_models(self) -> dict:
         from afinar.models import cache
@@ -58,8 +50,9 @@ class LocalBackend:
         run = find_run(model_id) if model_id.startswith("ft:") else None
         if run is None:
             raise AfinarError("studio.models.not_fine_tuned", model=model_id)
-        with self._lock:
-            self._loaded.pop(model_id, None)
+        from afinar.serving import default_pool
+
+        default_pool().evict(model_id)
         shutil.rmtree(run / "final", ignore_errors=True)
         shutil.rmtree(run / "checkpoints", ignore_errors=True)
         meta_path = run / "meta.json"
@@ -68,39 +61,12 @@ class LocalBackend:
         meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return {"id": model_id, "object": "model", "deleted": True}
 
-    def _model(self, spec: str) -> tuple[Any, Any]:
-        from afinar.tasks.chat.predict import load
+    def start_chat(self, model: str, messages: list[dict], **params: Any) -> Any:
+        """One reply: an iterable of text deltas (afinar.serving.Generation)."""
+        from afinar.serving import default_pool
 
-        if spec in self._loaded:
-            self._loaded.move_to_end(spec)
-            return self._loaded[spec]
-        model, tokenizer, _ = load(spec)
-        self._loaded[spec] = (model, tokenizer)
-        while len(self._loaded) > MAX_LOADED:
-            self._loaded.popitem(last=False)
-        return model, tokenizer
+        return default_pool().submit(model, messages, **params)
 
     def chat_stream(self, model: str, messages: list[dict], **params: Any) -> Iterator[str]:
-        """Text deltas of one reply, generated in a thread (one generation at a time)."""
-        from afinar.tasks.chat.predict import generate
-
-        deltas: queue.Queue = queue.Queue()
-        done = object()
-        failure: list[BaseException] = []
-
-        def work() -> None:
-            try:
-                with self._lock:
-                    llm, tokenizer = self._model(model)
-                    generate(llm, tokenizer, messages, max_new_tokens=int(params.get("max_tokens") or 256),
-                             temperature=float(params.get("temperature") or 0.0), on_text=deltas.put)
-            except BaseException as err:  # noqa: BLE001 - re-raised in the caller's thread below
-                failure.append(err)
-            finally:
-                deltas.put(done)
-
-        threading.Thread(target=work, daemon=True).start()
-        while (item := deltas.get()) is not done:
-            yield item
-        if failure:
-            raise failure[0]
+        """Text deltas of one reply."""
+        yield from self.start_chat(model, messages, **params)

@@ -3,6 +3,12 @@ a request may use, the one-server-per-home lock, and request validation that rep
 
 MESSAGES: dict[str, dict[str, str]] = {
     # --- Host / Origin --------------------------------------------------------------------------
+    "server.guard.body_too_large": {
+        "en": "The request body is {size} MB; this server accepts at most {limit} MB. Send less text, or "
+              "upload large data as a file (POST /v1/files).",
+        "es": "El cuerpo de la solicitud ocupa {size} MB; este servidor acepta como máximo {limit} MB. Envía "
+              "menos texto o sube los datos grandes como archivo (POST /v1/files).",
+    },
     "server.guard.bad_host": {
         "en": "This server does not answer to the host name '{host}'. Use its IP address or localhost, or start "
               "it with --allowed-host {host} if that name is yours (this protects against DNS rebinding).",

@@ -1,0 +1,32 @@
+"""Messages of the inference core (afinar.serving): model resolution, limits."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "serving.model.unavailable": {
+        "en": "The model '{model}' is not on this machine. Available: {available}. Nothing is downloaded for an answer: pull a base first with `afinar models pull NAME` (or the studio's Models page).",
+        "es": "El modelo '{model}' no está en esta máquina. Disponibles: {available}. Para responder no se descarga nada: descarga antes una base con `afinar models pull NOMBRE` (o en la página Modelos del estudio).",
+    },
+    "serving.model.unusable": {
+        "en": "The model '{model}' cannot be used: {reason} Available: {available}.",
+        "es": "No se puede usar el modelo '{model}': {reason} Disponibles: {available}.",
+    },
+    "serving.model.not_chat": {
+        "en": "'{model}' is an embedding model ({kind}), not a chat model. Chat models here: {fits}.",
+        "es": "'{model}' es un modelo de embeddings ({kind}), no un modelo de chat. Modelos de chat aquí: {fits}.",
+    },
+    "serving.model.not_embedding": {
+        "en": "'{model}' is a {kind} model, not an embedding model. Embedding models here: {fits}.",
+        "es": "'{model}' es un modelo de {kind}, no un modelo de embeddings. Modelos de embeddings aquí: {fits}.",
+    },
+    "serving.context_length_exceeded": {
+        "en": "This model's maximum context length is {context} tokens. The messages take {prompt} tokens and {max_tokens} more were asked for the answer ({total} in all). Shorten the messages or lower max_tokens.",
+        "es": "El contexto máximo de este modelo es de {context} tokens. Los mensajes ocupan {prompt} tokens y se pidieron {max_tokens} más para la respuesta ({total} en total). Acorta los mensajes o baja max_tokens.",
+    },
+    "serving.queue_full": {
+        "en": "The model '{model}' already has {waiting} requests in progress or waiting (the limit). Try again in a few seconds.",
+        "es": "El modelo '{model}' ya tiene {waiting} solicitudes en curso o en espera (el límite). Vuelve a intentarlo en unos segundos.",
+    },
+    "serving.stopping": {
+        "en": "The server is shutting down; the answer was cancelled.",
+        "es": "El servidor se está cerrando; la respuesta se canceló.",
+    },
+}

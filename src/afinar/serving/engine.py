@@ -1,0 +1,254 @@
+"""One loaded chat model answering many requests at once.
+
+Requests are checked before any work (prompt + ``max_tokens`` within the model's context, a
+bounded number in progress), then decoded together by transformers' continuous batching
+(``ContinuousBatchingManager``, the engine behind ``transformers serve``): a new request joins
+the running batch at the next step, a long prompt is prefilled in slices between decoding steps,
+and a cancelled request leaves the batch at the next step. Two batches exist per model, made on
+first use: greedy (temperature 0) and sampling (per-request temperature and top_p). A request
+with a ``seed``, and every request on a model the batching engine cannot run, goes through
+``model.generate`` one at a time instead (reproducible seeds need a generator of their own).
+
+A :class:`Generation` is the caller's handle: iterate it for text deltas (whole characters, stop
+strings held back), read ``result`` at the end, ``cancel()`` it from any thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from afinar.errors import AfinarError
+from afinar.serving.text import Detokenizer, StopFilter, normalize_messages
+
+if TYPE_CHECKING:
+    from afinar.serving.backends import Batcher, Sequential
+
+log = logging.getLogger("afinar.serving")
+MAX_PENDING = 64  # requests in progress or waiting per model before 429
+RETRY_AFTER_S = 2
+
+
+class ContextTooLong(AfinarError):
+    def __init__(self, prompt: int, max_tokens: int, context: int):
+        self.prompt, self.max_tokens, self.context = prompt, max_tokens, context
+        super().__init__("serving.context_length_exceeded", prompt=prompt, max_tokens=max_tokens,
+                         context=context, total=prompt + max_tokens)
+
+
+class QueueFull(AfinarError):
+    retry_after = RETRY_AFTER_S
+
+    def __init__(self, model: str, waiting: int):
+        super().__init__("serving.queue_full", model=model, waiting=waiting)
+
+
+class Generation:
+    """One request's answer. Iterate for text deltas; ``result`` is {"text", "prompt_tokens",
+    "completion_tokens", "finish_reason"} once iteration ends. The backend hands over every id
+    generated so far (``push``) and then ``end``; the caller's thread turns them into text."""
+
+    def __init__(self, engine: Engine, prompt_ids: list[int], max_tokens: int, stops: list[str]):
+        self.engine, self.prompt_ids, self.max_tokens = engine, prompt_ids, max_tokens
+        self.cancelled = threading.Event()
+        self.result: dict[str, Any] | None = None
+        self._lock = threading.Lock()
+        self._news = threading.Event()
+        self._latest: list[int] = []
+        self._ended: tuple[BaseException | None] | None = None
+        self._detok = Detokenizer(engine.tokenizer)
+        self._filter = StopFilter(stops)
+        self._ids: list[int] = []
+        self.on_cancel: Any = None  # set by the backend that runs it
+
+    # --- backend side ------------------------------------------------------------------------
+    def push(self, ids: list[int]) -> None:
+        with self._lock:
+            self._latest = ids
+        self._news.set()
+
+    def end(self, error: BaseException | None = None) -> None:
+        with self._lock:
+            if self._ended is None:
+                self._ended = (error,)
+        self._news.set()
+
+    # --- caller side -------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Stop generating (from any thread); the iteration ends with what was produced."""
+        if not self.cancelled.is_set():
+            self.cancelled.set()
+            if self.on_cancel is not None:
+                self.on_cancel()
+            self.end()
+        self.engine.release(self)  # its place in the queue is free now, whoever reads it or not
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            while True:
+                self._news.wait()
+                self._news.clear()
+                with self._lock:
+                    latest, ended = self._latest, self._ended
+                if len(latest) > len(self._ids):
+                    self._ids = latest
+                    piece = self._filter.feed(self._detok.update(latest))
+                    if piece:
+                        yield piece
+                    if self._filter.stopped:
+                        self.cancel()  # a stop string: the rest is not wanted
+                        ended = (None,)
+                if ended is None:
+                    continue
+                if ended[0] is not None:
+                    raise ended[0]
+                tail = "" if self._filter.stopped else self._filter.feed(self._detok.finish())
+                tail += self._filter.flush()
+                if tail:
+                    yield tail
+                self.result = self._result()
+                return
+        finally:
+            if self.result is None:  # the caller stopped iterating (a closed stream): free the model
+                self.cancel()
+            self.engine.release(self)
+
+    def _result(self) -> dict[str, Any]:
+        ids = self._ids
+        if self._filter.stopped or (ids and ids[-1] in self.engine.eos_ids):
+            reason = "stop"
+        else:
+            reason = "length" if len(ids) >= self.max_tokens else "stop"
+        return {"text": self._filter.text, "prompt_tokens": len(self.prompt_ids), "completion_tokens": len(ids),
+                "finish_reason": reason}
+
+    def run(self) -> dict[str, Any]:
+        """Iterate to the end; the result."""
+        for _ in self:
+            pass
+        assert self.result is not None
+        return self.result
+
+
+class Engine:
+    """A loaded chat model (``model``, ``tokenizer``) that answers concurrent requests."""
+
+    def __init__(self, name: str, model: Any, tokenizer: Any, *, max_pending: int = MAX_PENDING,
+                 batching: bool = True):
+        self.name, self.model, self.tokenizer = name, model, tokenizer
+        if getattr(model.config, "_attn_implementation", "sdpa") == "afinar_varlen":
+            model.set_attn_implementation("sdpa")  # the training kernel is plain SDPA outside packed rows
+        self.max_pending = max_pending
+        self.context = context_length(model, tokenizer)
+        self.eos_ids = eos_ids(model, tokenizer)
+        self.extra_stops = chatml_fallback_stops(tokenizer)
+        self._live: set[Generation] = set()
+        self._lock = threading.Lock()
+        self._batchers: dict[bool, Batcher] = {}
+        self._sequential: Sequential | None = None
+        self.batching = batching  # False after the batching engine refused this model (then one at a time)
+        self.closed = False
+
+    @property
+    def busy(self) -> int:
+        with self._lock:
+            return len(self._live)
+
+    def prompt_ids(self, messages: list[dict]) -> list[int]:
+        prompt = self.tokenizer.apply_chat_template(normalize_messages(messages), tokenize=False,
+                                                    add_generation_prompt=True)
+        return list(self.tokenizer(prompt, add_special_tokens=False)["input_ids"])
+
+    def submit(self, messages: list[dict], *, max_tokens: int | None = None, temperature: float | None = None,
+               top_p: float | None = None, seed: int | None = None, stop: list[str] | None = None) -> Generation:
+        """Check the request and start it; ContextTooLong or QueueFull before any work is done."""
+        from afinar.serving.backends import BatchingUnsupported
+
+        if self.closed:
+            raise AfinarError("serving.stopping")
+        ids = self.prompt_ids(messages)
+        room = self.context - len(ids)
+        if max_tokens is None:
+            max_tokens = room  # what fits, as OpenAI
+        if max_tokens < 1 or len(ids) + max_tokens > self.context:
+            raise ContextTooLong(len(ids), max(int(max_tokens), 1), self.context)
+        gen = Generation(self, ids, int(max_tokens), list(stop or []) + self.extra_stops)
+        with self._lock:
+            if len(self._live) >= self.max_pending:
+                raise QueueFull(self.name, len(self._live))
+            self._live.add(gen)
+        temperature = 1.0 if temperature is None else float(temperature)
+        top_p = 1.0 if top_p is None else float(top_p)
+        try:
+            if seed is None and self.batching:
+                try:
+                    self._batcher(temperature > 0).add(gen, temperature, top_p)
+                    return gen
+                except BatchingUnsupported as err:
+                    log.warning("continuous batching cannot run %s (%s): one request at a time", self.name, err)
+                    self.batching = False
+            self._one_at_a_time().add(gen, temperature, top_p, seed)
+        except BaseException:
+            self.release(gen)
+            raise
+        return gen
+
+    def release(self, gen: Generation) -> None:
+        with self._lock:
+            self._live.discard(gen)
+
+    def _batcher(self, sampling: bool) -> Batcher:
+        from afinar.serving.backends import Batcher
+
+        with self._lock:
+            if sampling not in self._batchers:
+                self._batchers[sampling] = Batcher(self, sampling)
+            return self._batchers[sampling]
+
+    def _one_at_a_time(self) -> Sequential:
+        from afinar.serving.backends import Sequential
+
+        with self._lock:
+            if self._sequential is None:
+                self._sequential = Sequential(self)
+            return self._sequential
+
+    def close(self) -> None:
+        """Cancel every request and stop the engine's threads."""
+        self.closed = True
+        with self._lock:
+            live, batchers, sequential = list(self._live), list(self._batchers.values()), self._sequential
+        for gen in live:
+            gen.cancel()
+        for batcher in batchers:
+            batcher.close()
+        if sequential is not None:
+            sequential.close()
+
+
+# --- facts about a model ----------------------------------------------------------------------
+def context_length(model: Any, tokenizer: Any) -> int:
+    """The model's context window in tokens (its position limit; the tokenizer's when smaller)."""
+    config = model.config.get_text_config() if hasattr(model.config, "get_text_config") else model.config
+    limit = int(getattr(config, "max_position_embeddings", 0) or 0) or 2048
+    declared = int(getattr(tokenizer, "model_max_length", 0) or 0)
+    return min(limit, declared) if 0 < declared < 10**8 else limit
+
+
+def eos_ids(model: Any, tokenizer: Any) -> set[int]:
+    ids = model.generation_config.eos_token_id
+    found = set(ids if isinstance(ids, list) else [ids] if ids is not None else [])
+    if tokenizer.eos_token_id is not None:
+        found.add(int(tokenizer.eos_token_id))
+    return {int(i) for i in found}
+
+
+def chatml_fallback_stops(tokenizer: Any) -> list[str]:
+    """"<|im_end|>" as a stop string for a base whose vocabulary lacks it under the ChatML fallback."""
+    from afinar.tasks.chat.data import CHATML_TEMPLATE
+
+    if tokenizer.chat_template == CHATML_TEMPLATE and "<|im_end|>" not in tokenizer.get_vocab():
+        return ["<|im_end|>"]
+    return []
