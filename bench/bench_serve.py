@@ -1,15 +1,22 @@
-"""Benchmark: chat completions through Afinar's OpenAI-compatible API against calling the model's
-``generate`` directly in one process — same model, same prompts, same greedy settings, same run.
+"""Benchmark: chat completions from many clients at once — Afinar's server against the library's own
+OpenAI server and against calling ``generate`` in process, same model, same prompts, same run.
 
-Peer ("direct"): ``afinar.tasks.chat.predict.load`` + ``generate`` in this process, one prompt after
-another. Ours ("api"): ``afinar serve`` started as a subprocess on 127.0.0.1, the official ``openai``
-SDK streaming each reply (stream=True), one request after another. Both produce exactly the same
-tokens (greedy), so tokens/s compare like for like; the direct side is measured before and after
-the API side and averaged, to cancel drift on a shared machine. Overhead = 1 − api/direct.
-Then 1, 4 and 16 concurrent streams through the API: time to first token (p50/p95) and aggregate
-completion tokens/s (the server runs one generation per model at a time, so concurrency queues).
+- (a) **Afinar**: ``afinar serve`` (a subprocess on 127.0.0.1), its inference core batching
+  concurrent requests (transformers' continuous batching).
+- (b) **transformers serve** (peer): the library's own OpenAI-compatible server, in its strongest
+  setting here (``--continuous-batching``, float32 like ours, the same KV-cache page size, number
+  of pages and tokens per step as ours, the model preloaded).
+- (c) **sequential** (peer): ``afinar.tasks.chat.predict.generate`` in this process, one request
+  after another (what a server without batching does at best).
 
-Usage: python bench/bench_serve.py [--model smollm2-135m-instruct] [--max-tokens 48] [--prompts 6]
+Each level of 1, 4 and 16 clients sends max(6, 2 × clients) requests (the prompts cycled, greedy,
+``max_tokens`` new tokens at most) through the official ``openai`` SDK, non-streaming; a client
+sends its next request when its reply is in. Reported per level: aggregate completion tokens/s
+and p50/p95 request latency; sequential: the same for one request at a time. Ratios printed:
+Afinar at 16 clients / sequential (goal ≥ 3) and / transformers serve at 16 (goal ≥ 1); Afinar's
+p50 latency at 1 client / sequential p50 (goal ≤ 1.10). One server runs at a time.
+
+Usage: python bench/bench_serve.py [--model smollm2-135m-instruct] [--tiny] [--max-tokens 48]
 """
 
 from __future__ import annotations
@@ -18,13 +25,16 @@ import argparse
 import concurrent.futures as cf
 import os
 import platform
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[1]
 PROMPTS = [
     "¿Qué laptop me recomiendas para programar?",
     "¿Tienen iPhone 15 en stock?",
@@ -35,19 +45,34 @@ PROMPTS = [
     "¿Cómo devuelvo un producto defectuoso?",
     "Write a haiku about the sea.",
 ]
+LEVELS = (1, 4, 16)
+# the KV cache and step size Afinar's core uses (afinar.serving.backends), given to the peer too
+CB_FLAGS = ["--cb-block-size", "32", "--cb-num-blocks", "1056", "--cb-max-batch-tokens", "512"]
 
 
-def direct(model: str, prompts: list[str], max_tokens: int) -> tuple[float, int, list[str]]:
+def jobs_for(clients: int) -> list[str]:
+    return [PROMPTS[i % len(PROMPTS)] for i in range(max(6, 2 * clients))]
+
+
+def summary(wall: float, tokens: int, latencies: list[float]) -> dict[str, float]:
+    ordered = sorted(latencies)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"tps": tokens / wall, "p50": statistics.median(ordered), "p95": p95, "tokens": tokens, "wall": wall}
+
+
+def sequential(folder: str, max_tokens: int) -> tuple[dict[str, float], dict[str, str]]:
     from afinar.tasks.chat.predict import generate, load
 
-    llm, tokenizer, _ = load(model)
+    llm, tokenizer, _ = load(folder)
     generate(llm, tokenizer, [{"role": "user", "content": "hola"}], max_new_tokens=4)  # warm-up
-    texts, tokens, start = [], 0, time.perf_counter()
-    for p in prompts:
-        out = generate(llm, tokenizer, [{"role": "user", "content": p}], max_new_tokens=max_tokens, temperature=0)
-        texts.append(out["text"])
+    texts, latencies, tokens, start = {}, [], 0, time.perf_counter()
+    for prompt in jobs_for(max(LEVELS)):
+        began = time.perf_counter()
+        out = generate(llm, tokenizer, [{"role": "user", "content": prompt}], max_new_tokens=max_tokens)
+        latencies.append(time.perf_counter() - began)
         tokens += out["completion_tokens"]
-    return time.perf_counter() - start, tokens, texts
+        texts[prompt] = out["text"]
+    return summary(time.perf_counter() - start, tokens, latencies), texts
 
 
 def free_port() -> int:
@@ -56,84 +81,107 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def stream_one(client, model: str, prompt: str, max_tokens: int) -> tuple[float, float, int, str]:
-    """(time to first token, total time, completion tokens, text) of one streamed request."""
-    start, first, text, tokens = time.perf_counter(), None, [], 0
-    stream = client.chat.completions.create(model=model, max_tokens=max_tokens, temperature=0, stream=True,
-                                            stream_options={"include_usage": True},
-                                            messages=[{"role": "user", "content": prompt}])
-    for chunk in stream:
-        if chunk.choices and chunk.choices[0].delta.content:
-            first = first or time.perf_counter()
-            text.append(chunk.choices[0].delta.content)
-        if chunk.usage:
-            tokens = chunk.usage.completion_tokens
-    end = time.perf_counter()
-    return (first or end) - start, end - start, tokens, "".join(text)
+def clients_run(url: str, model: str, clients: int, max_tokens: int) -> tuple[dict[str, float], dict[str, str]]:
+    from openai import OpenAI
+
+    client = OpenAI(base_url=url, api_key="local", max_retries=0, timeout=900)
+    texts: dict[str, str] = {}
+
+    def one(prompt: str) -> tuple[float, int]:
+        began = time.perf_counter()
+        reply = client.chat.completions.create(model=model, max_tokens=max_tokens, temperature=0,
+                                               messages=[{"role": "user", "content": prompt}])
+        texts[prompt] = (reply.choices[0].message.content or "").strip()
+        return time.perf_counter() - began, reply.usage.completion_tokens
+
+    start = time.perf_counter()
+    with cf.ThreadPoolExecutor(clients) as pool:
+        done = list(pool.map(one, jobs_for(clients)))
+    return summary(time.perf_counter() - start, sum(n for _, n in done), [t for t, _ in done]), texts
+
+
+def serve(command: list[str], url: str, model: str, max_tokens: int, log: Path) -> tuple[dict, dict]:
+    """Start a server, warm it up, run every level, stop it."""
+    from openai import OpenAI
+
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        client, deadline = OpenAI(base_url=url, api_key="local", max_retries=0, timeout=600), time.monotonic() + 300
+        while True:
+            try:
+                client.chat.completions.create(model=model, max_tokens=4, messages=[{"role": "user", "content": "hola"}])
+                break
+            except Exception:  # noqa: BLE001 - not up yet (or still loading the model)
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{command[:3]} did not start:\n{log.read_text(errors='replace')[-3000:]}")
+                time.sleep(0.5)
+        results, texts = {}, {}
+        for clients in LEVELS:
+            results[clients], texts = clients_run(url, model, clients, max_tokens)
+        return results, texts
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+def bench_model(name: str, folder: str, max_tokens: int, work: Path) -> None:
+    print(f"\n## {name} ({folder}), {max_tokens} new tokens at most, greedy")
+    seq, seq_texts = sequential(folder, max_tokens)
+    port = free_port()
+    ours, our_texts = serve([sys.executable, "-m", "afinar", "serve", "--no-studio", "--allow-local-models",
+                             "--port", str(port)], f"http://127.0.0.1:{port}/v1", folder, max_tokens,
+                            work / "afinar.log")
+    peer_bin = shutil.which("transformers", path=str(Path(sys.executable).parent)) or "transformers"
+    port = free_port()
+    peer, peer_texts = serve([peer_bin, "serve", "--continuous-batching", "--dtype", "float32", "--device", "cpu",
+                              "--host", "127.0.0.1", "--port", str(port), *CB_FLAGS, folder],
+                             f"http://127.0.0.1:{port}/v1", folder, max_tokens, work / "peer.log")
+    print("| path | clients | requests | tokens/s | latency p50 | latency p95 |")
+    print("|---|---|---|---|---|---|")
+    print(f"| sequential generate (in process) | 1 at a time | {len(jobs_for(max(LEVELS)))} | {seq['tps']:.1f} | "
+          f"{seq['p50']:.2f} s | {seq['p95']:.2f} s |")
+    for label, results in (("Afinar", ours), ("transformers serve --continuous-batching", peer)):
+        for clients, r in results.items():
+            print(f"| {label} | {clients} | {len(jobs_for(clients))} | {r['tps']:.1f} | {r['p50']:.2f} s | "
+                  f"{r['p95']:.2f} s |")
+    same = sum(our_texts.get(p) == seq_texts[p].strip() for p in seq_texts)
+    same_peer = sum(peer_texts.get(p) == seq_texts[p].strip() for p in seq_texts)
+    top = max(LEVELS)
+    print(f"greedy replies equal to sequential: Afinar {same}/{len(seq_texts)}, peer {same_peer}/{len(seq_texts)}")
+    print(f"ratio Afinar@{top} / sequential tokens/s = {ours[top]['tps'] / seq['tps']:.2f}x (goal >= 3)")
+    print(f"ratio Afinar@{top} / transformers serve@{top} tokens/s = {ours[top]['tps'] / peer[top]['tps']:.2f}x "
+          f"(goal >= 1)")
+    print(f"ratio Afinar@1 / sequential latency p50 = {ours[1]['p50'] / seq['p50']:.2f}x (goal <= 1.10)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--model", default="smollm2-135m-instruct")
+    parser.add_argument("--model", default="smollm2-135m-instruct", help="a catalog name or a model folder")
+    parser.add_argument("--tiny", action="store_true", help="also a tiny random model built here")
+    parser.add_argument("--only-tiny", action="store_true")
     parser.add_argument("--max-tokens", type=int, default=48)
-    parser.add_argument("--prompts", type=int, default=6)
     args = parser.parse_args()
     import torch
-    from openai import OpenAI
 
     from afinar import models
 
-    models.resolve(args.model)  # pulled once into AFINAR_HOME (license shown on first use)
-    prompts = PROMPTS[: args.prompts]
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__}, "
-          f"threads {torch.get_num_threads()}, {time.strftime('%Y-%m-%d %H:%M')}")
-    print(f"model {args.model}, {len(prompts)} prompts, max_tokens {args.max_tokens}, greedy")
+          f"threads {torch.get_num_threads()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+          f"load {os.getloadavg()[0]:.1f}")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        if args.tiny or args.only_tiny:
+            sys.path.insert(0, str(REPO / "tests"))
+            import tiny_chat
 
-    t1, n1, texts = direct(args.model, prompts, args.max_tokens)
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "afinar", "serve", "--no-studio", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        client = OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="local", max_retries=0, timeout=600)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                client.models.list()
-                break
-            except Exception:  # noqa: BLE001 - not up yet
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
-        stream_one(client, args.model, "hola", 4)  # loads the model in the server
-        start, api_tokens, api_texts = time.perf_counter(), 0, []
-        for p in prompts:
-            _, _, n, text = stream_one(client, args.model, p, args.max_tokens)
-            api_tokens += n
-            api_texts.append(text)
-        t_api = time.perf_counter() - start
-        t2, n2, _ = direct(args.model, prompts, args.max_tokens)
-        same = sum(a.strip() == b.strip() for a, b in zip(api_texts, texts))
-        direct_tps = (n1 + n2) / (t1 + t2)
-        api_tps = api_tokens / t_api
-        print(f"direct generate: {direct_tps:.1f} tok/s ({n1} tokens in {t1:.1f} s, then {n2} in {t2:.1f} s)")
-        print(f"API, streaming : {api_tps:.1f} tok/s ({api_tokens} tokens in {t_api:.1f} s); "
-              f"identical replies {same}/{len(prompts)}")
-        print(f"ratio API / direct = {api_tps / direct_tps:.3f}x  (overhead {100 * (1 - api_tps / direct_tps):.1f} %)")
-        for streams in (1, 4, 16):
-            jobs = [prompts[i % len(prompts)] for i in range(streams)]
-            start = time.perf_counter()
-            with cf.ThreadPoolExecutor(streams) as pool:
-                results = list(pool.map(lambda p: stream_one(client, args.model, p, args.max_tokens), jobs))
-            wall = time.perf_counter() - start
-            ttft = sorted(r[0] for r in results)
-            p95 = ttft[min(len(ttft) - 1, round(0.95 * (len(ttft) - 1)))]
-            print(f"{streams:>2} concurrent streams: TTFT p50 {statistics.median(ttft):.2f} s, p95 {p95:.2f} s; "
-                  f"aggregate {sum(r[2] for r in results) / wall:.1f} tok/s")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+            bench_model("tiny random Llama (2 layers, d=64)", str(tiny_chat.build(work / "tiny", hidden=64)),
+                        args.max_tokens, work)
+        if not args.only_tiny:
+            folder = str(models.resolve(args.model))  # pulled once into AFINAR_HOME (license shown)
+            bench_model(args.model, folder, args.max_tokens, work)
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    sys.path.insert(0, str(REPO / "src"))
     main()

@@ -25,6 +25,8 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> str:
 def pool():
     from afinar.serving import default_pool
 
+    default_pool().close()  # no model left loaded by an earlier test
+    default_pool().closed = False
     yield default_pool()
     default_pool().close()
     default_pool().closed = False

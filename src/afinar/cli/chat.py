@@ -33,7 +33,7 @@ def chat(model: str, system: str | None, prompt: str | None, max_tokens: int, te
     history = [{"role": "system", "content": system}] if system else []
     if prompt is not None:
         reply = engine.submit([*history, {"role": "user", "content": prompt}], max_tokens=max_tokens,
-                              temperature=temperature).run()
+                              temperature=temperature, stream=False).run()
         click.echo(reply["text"])
         return 0
     click.echo(i18n.t("chat.repl.intro", model=target.name), err=True)

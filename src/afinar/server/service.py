@@ -58,7 +58,9 @@ class Service:
 
         self.store = store or Store()
         self.runner = JobRunner(self.store, parallel=workers)
-        self.models = ModelPool(max_models, max_pending=max_pending or MAX_PENDING, allow_paths=allow_local_models)
+        # folders are checked per caller before a name reaches the pool (the API: only with
+        # --allow-local-models; the studio, the operator's, always)
+        self.models = ModelPool(max_models, max_pending=max_pending or MAX_PENDING)
         self.allow_local_models = allow_local_models
         self._start_worker = start_worker
 

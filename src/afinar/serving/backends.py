@@ -46,7 +46,7 @@ class Batcher:
         tokens = min(max(engine.context + STEP_TOKENS, 8192), 32768)  # KV cache: a full context and more
         cb = ContinuousBatchingConfig(page_size=PAGE, num_blocks=math.ceil(tokens / PAGE),
                                       max_batch_tokens=STEP_TOKENS, max_requests_per_batch=BATCH_REQUESTS,
-                                      per_request_processors=sampling, allow_block_sharing=False)
+                                      per_request_processors=sampling)
         try:
             self.manager = model.init_continuous_batching(generation_config=config, continuous_batching_config=cb)
             # started from a daemon thread, its loop is a daemon too: a CLI that ends never waits on it
@@ -61,14 +61,14 @@ class Batcher:
         self._thread = threading.Thread(target=self._route, name=f"serve-{engine.name}", daemon=True)
         self._thread.start()
 
-    def add(self, gen: Generation, temperature: float, top_p: float) -> None:
+    def add(self, gen: Generation, temperature: float, top_p: float, streaming: bool = True) -> None:
         rid = f"r{next(self._ids)}"
         kwargs = {"temperature": temperature, "top_p": top_p} if temperature > 0 else {}
         with self._lock:
             self._live[rid] = gen
         gen.on_cancel = lambda: self._cancel(rid)
         added = self.manager.add_request(gen.prompt_ids, request_id=rid, max_new_tokens=gen.max_tokens,
-                                         streaming=True, eos_token_id=sorted(self.engine.eos_ids), **kwargs)
+                                         streaming=streaming, eos_token_id=sorted(self.engine.eos_ids), **kwargs)
         if added is None:
             self._cancel(rid)
             raise BatchingUnsupported("the batching engine refused the request")

@@ -59,6 +59,7 @@ class Generation:
         self._latest: list[int] = []
         self._ended: tuple[BaseException | None] | None = None
         self._detok = Detokenizer(engine.tokenizer)
+        self.stops = [s for s in stops if s]
         self._filter = StopFilter(stops)
         self._ids: list[int] = []
         self.on_cancel: Any = None  # set by the backend that runs it
@@ -162,8 +163,11 @@ class Engine:
         return list(self.tokenizer(prompt, add_special_tokens=False)["input_ids"])
 
     def submit(self, messages: list[dict], *, max_tokens: int | None = None, temperature: float | None = None,
-               top_p: float | None = None, seed: int | None = None, stop: list[str] | None = None) -> Generation:
-        """Check the request and start it; ContextTooLong or QueueFull before any work is done."""
+               top_p: float | None = None, seed: int | None = None, stop: list[str] | None = None,
+               stream: bool = True) -> Generation:
+        """Check the request and start it; ContextTooLong or QueueFull before any work is done.
+        ``stream=False``: the caller wants only the whole reply (the batch then hands it over once,
+        at the end, unless stop strings must be watched as it grows)."""
         from afinar.serving.backends import BatchingUnsupported
 
         if self.closed:
@@ -184,7 +188,8 @@ class Engine:
         try:
             if seed is None and self.batching:
                 try:
-                    self._batcher(temperature > 0).add(gen, temperature, top_p)
+                    watch = stream or bool(gen.stops)
+                    self._batcher(temperature > 0).add(gen, temperature, top_p, watch)
                     return gen
                 except BatchingUnsupported as err:
                     log.warning("continuous batching cannot run %s (%s): one request at a time", self.name, err)

@@ -70,14 +70,14 @@ class ModelPool:
         yield gen.result
 
     def generate(self, spec: str, messages: list[dict], **params: Any) -> dict[str, Any]:
-        return self.submit(spec, messages, **params).run()
+        return self.submit(spec, messages, stream=False, **params).run()
 
     def answer_all(self, spec: str, conversations: list[list[dict]], **params: Any) -> list[dict[str, Any]]:
         """One reply to each conversation, decoded together (as many at once as the queue holds)."""
         engine, results = self.get(spec), []
         step = max(1, engine.max_pending)
         for first in range(0, len(conversations), step):
-            gens = [engine.submit(c, **params) for c in conversations[first:first + step]]
+            gens = [engine.submit(c, stream=False, **params) for c in conversations[first:first + step]]
             results += [gen.run() for gen in gens]
         return results
 
