@@ -209,3 +209,17 @@ def wait_for(predicate, timeout: float = 120.0, every: float = 0.3, what: str = 
 def wait_job(client, job_id: str, statuses=("succeeded", "failed", "cancelled"), timeout: float = 180.0):
     return wait_for(lambda: (j := client.fine_tuning.jobs.retrieve(job_id)).status in statuses and j,
                     timeout, what=f"job {job_id} to reach {statuses}")
+
+
+def together_and_alone(client, model: str, prompts: list[str], max_tokens: int) -> tuple[list[str], list[str]]:
+    """Greedy replies to ``prompts`` sent all at once from as many threads, then one at a time."""
+    import concurrent.futures as cf
+
+    def ask(prompt: str) -> str:
+        reply = client.chat.completions.create(model=model, max_tokens=max_tokens, temperature=0,
+                                               messages=[{"role": "user", "content": prompt}])
+        return reply.choices[0].message.content
+
+    with cf.ThreadPoolExecutor(len(prompts)) as pool:
+        together = list(pool.map(ask, prompts))
+    return together, [ask(p) for p in prompts]

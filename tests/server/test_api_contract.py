@@ -15,6 +15,7 @@ import numpy as np
 import openai
 import pytest
 from fixtures.models.tiny_bert import write_tiny_bert
+from serverkit import together_and_alone
 
 pytestmark = pytest.mark.cli
 LINE = b'{"messages": [{"role": "user", "content": "Hola %d"}, {"role": "assistant", "content": "Hola, soy TechStore."}]}\n'
@@ -148,15 +149,7 @@ def test_concurrent_uploads_and_chats_are_not_lost_or_mixed(server, make_client,
         assert client.files.content(u.id).read() == LINE % i
 
     prompts = [f"Pregunta número {i}: ¿precio del iPhone {i}?" for i in range(20)]
-
-    def ask(prompt: str) -> str:
-        r = client.chat.completions.create(model=str(tiny_model), max_tokens=6, temperature=0,
-                                           messages=[{"role": "user", "content": prompt}])
-        return r.choices[0].message.content
-
-    with cf.ThreadPoolExecutor(20) as pool:
-        together = list(pool.map(ask, prompts))
-    alone = [ask(p) for p in prompts]
+    together, alone = together_and_alone(client, str(tiny_model), prompts, 6)
     assert together == alone
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
-from serverkit import wait_for
+from serverkit import together_and_alone, wait_for
 from tiny_chat import build as build_tiny
 
 pytestmark = pytest.mark.cli
@@ -128,15 +128,7 @@ def test_greedy_replies_of_sixteen_clients_match_one_at_a_time(server, make_clie
     client = make_client(server)
     things = ["iPhone", "MacBook", "monitor", "teclado", "garantía", "envío", "laptop", "azul"]
     prompts = [f"{things[i % 8]} {things[(i * 3 + 1) % 8]} {i * 37 % 100}" for i in range(16)]
-
-    def ask(prompt: str) -> str:
-        reply = client.chat.completions.create(model=str(talker), max_tokens=24, temperature=0,
-                                               messages=[{"role": "user", "content": prompt}])
-        return reply.choices[0].message.content
-
-    with cf.ThreadPoolExecutor(16) as pool:
-        together = list(pool.map(ask, prompts))
-    alone = [ask(p) for p in prompts]
+    together, alone = together_and_alone(client, str(talker), prompts, 24)
     assert len(set(alone)) >= 12  # replies differ enough that a mix-up would show
     same = sum(a == b for a, b in zip(together, alone))
     # batched float rounding may flip a near-tie and change a reply's tail; it must stay rare
