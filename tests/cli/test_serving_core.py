@@ -26,10 +26,8 @@ def pool():
     from afinar.serving import default_pool
 
     default_pool().close()  # no model left loaded by an earlier test
-    default_pool().closed = False
     yield default_pool()
     default_pool().close()
-    default_pool().closed = False
 
 
 def test_cli_chat_answers_through_the_shared_pool(run_cli, model: str, pool) -> None:

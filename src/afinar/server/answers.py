@@ -82,9 +82,9 @@ def install(app: FastAPI, service: Service) -> None:
         return {"object": "list", "data": [h.as_dict() for h in hits]}
 
     @app.post("/v1/embeddings")
-    def embeddings(body: EmbeddingRequest, request: Request, caller: Who) -> dict:
+    def embeddings(body: EmbeddingRequest, caller: Who) -> dict:
         service.check_model_name(body.model, caller)
-        return _embeddings(service, body, request_lang(request.headers.get("accept-language")))
+        return _embeddings(body)
 
 
 # --- chat -------------------------------------------------------------------------------------
@@ -280,7 +280,7 @@ def text_of(message: dict[str, Any]) -> str:
 
 
 # --- embeddings -------------------------------------------------------------------------------
-def _embedder(name: str, lang: str) -> Any:
+def _embedder(name: str) -> Any:
     """The shared embedder (loaded once per process, also used by RAG); only a model this machine
     has, and only an embedding model."""
     from afinar.serving.resolve import EMBEDDING, resolve
@@ -296,13 +296,13 @@ def _embedder(name: str, lang: str) -> Any:
         raise as_api_error(err, name) from err
 
 
-def _embeddings(service: Service, body: EmbeddingRequest, lang: str) -> dict[str, Any]:
+def _embeddings(body: EmbeddingRequest) -> dict[str, Any]:
     texts = [body.input] if isinstance(body.input, str) else list(body.input)
     if not texts or not all(isinstance(t, str) for t in texts):
         raise ApiError(400, "server.embeddings.text_only", param="input")
     if any(not t for t in texts):
         raise ApiError(400, "server.embeddings.empty_input", param="input")
-    embedder = _embedder(body.model, lang)
+    embedder = _embedder(body.model)
     vectors = embedder.embed(texts, kind="raw")
     if body.dimensions is not None:
         if body.dimensions > vectors.shape[1]:

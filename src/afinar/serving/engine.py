@@ -32,10 +32,15 @@ RETRY_AFTER_S = 2
 
 
 class ContextTooLong(AfinarError):
-    def __init__(self, prompt: int, max_tokens: int, context: int):
+    """``max_tokens`` None: the caller asked for no length, the prompt alone fills the context."""
+
+    def __init__(self, prompt: int, max_tokens: int | None, context: int):
         self.prompt, self.max_tokens, self.context = prompt, max_tokens, context
-        super().__init__("serving.context_length_exceeded", prompt=prompt, max_tokens=max_tokens,
-                         context=context, total=prompt + max_tokens)
+        if max_tokens is None:
+            super().__init__("serving.prompt_too_long", prompt=prompt, context=context)
+        else:
+            super().__init__("serving.context_length_exceeded", prompt=prompt, max_tokens=max_tokens,
+                             context=context, total=prompt + max_tokens)
 
 
 class QueueFull(AfinarError):
@@ -136,11 +141,8 @@ class Generation:
 class Engine:
     """A loaded chat model (``model``, ``tokenizer``) that answers concurrent requests."""
 
-    def __init__(self, name: str, model: Any, tokenizer: Any, *, max_pending: int = MAX_PENDING,
-                 batching: bool = True):
+    def __init__(self, name: str, model: Any, tokenizer: Any, *, max_pending: int = MAX_PENDING):
         self.name, self.model, self.tokenizer = name, model, tokenizer
-        if getattr(model.config, "_attn_implementation", "sdpa") == "afinar_varlen":
-            model.set_attn_implementation("sdpa")  # the training kernel is plain SDPA outside packed rows
         self.max_pending = max_pending
         self.context = context_length(model, tokenizer)
         self.eos_ids = eos_ids(model, tokenizer)
@@ -149,7 +151,7 @@ class Engine:
         self._lock = threading.Lock()
         self._batchers: dict[bool, Batcher] = {}
         self._sequential: Sequential | None = None
-        self.batching = batching  # False after the batching engine refused this model (then one at a time)
+        self.batching = True  # False once the batching engine refused this model (then one at a time)
         self.closed = False
 
     @property
@@ -174,10 +176,10 @@ class Engine:
             raise AfinarError("serving.stopping")
         ids = self.prompt_ids(messages)
         room = self.context - len(ids)
+        if room < 1 or (max_tokens is not None and len(ids) + max_tokens > self.context):
+            raise ContextTooLong(len(ids), max_tokens, self.context)
         if max_tokens is None:
             max_tokens = room  # what fits, as OpenAI
-        if max_tokens < 1 or len(ids) + max_tokens > self.context:
-            raise ContextTooLong(len(ids), max(int(max_tokens), 1), self.context)
         gen = Generation(self, ids, int(max_tokens), list(stop or []) + self.extra_stops)
         with self._lock:
             if len(self._live) >= self.max_pending:

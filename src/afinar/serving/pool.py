@@ -10,7 +10,6 @@ from __future__ import annotations
 import atexit
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
 from typing import Any
 
 from afinar.serving.engine import MAX_PENDING, Engine, Generation
@@ -23,7 +22,6 @@ class ModelPool:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._lock = threading.Lock()
         self._loading: dict[str, threading.Lock] = {}
-        self.closed = False
 
     def get(self, spec: str) -> Engine:
         """The engine of chat model ``spec``, loaded on first use (ModelUnavailable / WrongKind
@@ -62,13 +60,6 @@ class ModelPool:
     def submit(self, spec: str, messages: list[dict], **params: Any) -> Generation:
         return self.get(spec).submit(messages, **params)
 
-    def stream(self, spec: str, messages: list[dict], **params: Any) -> Iterator[str | dict[str, Any]]:
-        """Text deltas, then the result dict (as the old pool's stream)."""
-        gen = self.submit(spec, messages, **params)
-        yield from gen
-        assert gen.result is not None
-        yield gen.result
-
     def generate(self, spec: str, messages: list[dict], **params: Any) -> dict[str, Any]:
         return self.submit(spec, messages, stream=False, **params).run()
 
@@ -99,8 +90,8 @@ class ModelPool:
         return {name: engine.busy for name, engine in engines.items()}
 
     def close(self) -> None:
-        """Cancel every generation and stop every engine (server shutdown)."""
-        self.closed = True
+        """Cancel every generation and stop every engine (server shutdown). The pool stays usable:
+        a later request loads its model again."""
         with self._lock:
             engines, self._engines = list(self._engines.values()), OrderedDict()
         for engine in engines:

@@ -18,6 +18,9 @@ CHAT, EMBEDDING = "chat", "embedding"
 SHOWN = 12  # ids listed in an error message (the full list is GET /v1/models)
 
 
+_NONE = AfinarError("serving.none_yet")  # a parameter that is shown in the message's own language
+
+
 class ModelUnavailable(AfinarError):
     """Not here (or, with ``reason``, here but not usable: deleted, not finished)."""
 
@@ -25,15 +28,15 @@ class ModelUnavailable(AfinarError):
         self.available = available
         shown = ", ".join(available[:SHOWN]) + (" …" if len(available) > SHOWN else "")
         if reason is not None:
-            super().__init__("serving.model.unusable", model=model, available=shown or "—", reason=reason)
+            super().__init__("serving.model.unusable", model=model, available=shown or _NONE, reason=reason)
         else:
-            super().__init__("serving.model.unavailable", model=model, available=shown or "—")
+            super().__init__("serving.model.unavailable", model=model, available=shown or _NONE)
 
 
 class WrongKind(AfinarError):
     def __init__(self, model: str, kind: str, wanted: str, fits: list[str]):
         self.fits = fits
-        shown = ", ".join(fits[:SHOWN]) or "—"
+        shown = ", ".join(fits[:SHOWN]) or _NONE
         super().__init__(f"serving.model.not_{wanted}", model=model, kind=kind, fits=shown)
 
 

@@ -21,9 +21,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This model's maximum context length is {context} tokens. The messages take {prompt} tokens and {max_tokens} more were asked for the answer ({total} in all). Shorten the messages or lower max_tokens.",
         "es": "El contexto máximo de este modelo es de {context} tokens. Los mensajes ocupan {prompt} tokens y se pidieron {max_tokens} más para la respuesta ({total} en total). Acorta los mensajes o baja max_tokens.",
     },
+    "serving.prompt_too_long": {
+        "en": "This model's maximum context length is {context} tokens and the messages alone take {prompt}, leaving no room for an answer. Shorten the messages.",
+        "es": "El contexto máximo de este modelo es de {context} tokens y solo los mensajes ocupan {prompt}: no queda sitio para la respuesta. Acorta los mensajes.",
+    },
     "serving.queue_full": {
-        "en": "The model '{model}' already has {waiting} requests in progress or waiting (the limit). Try again in a few seconds.",
-        "es": "El modelo '{model}' ya tiene {waiting} solicitudes en curso o en espera (el límite). Vuelve a intentarlo en unos segundos.",
+        "en": "The model '{model}' is at its limit of requests in progress or waiting ({waiting}). Try again in a few seconds.",
+        "es": "El modelo '{model}' está en su límite de solicitudes en curso o en espera ({waiting}). Vuelve a intentarlo en unos segundos.",
+    },
+    "serving.none_yet": {
+        "en": "none yet",
+        "es": "ninguno todavía",
     },
     "serving.stopping": {
         "en": "The server is shutting down; the answer was cancelled.",

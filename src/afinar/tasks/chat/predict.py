@@ -86,6 +86,9 @@ def load(spec: str) -> tuple[Any, Any, Target]:
                                                else target.base_path)
         model = _load_run_model(target, cfg, dtype, device)
     model.eval()
+    # the packed-rows kernel is for training; answers use plain SDPA, which transformers' continuous
+    # batching (afinar.serving) also accepts
+    model.set_attn_implementation("sdpa")
     return model, tokenizer, target
 
 
