@@ -217,7 +217,22 @@ def test_knowledge_base_answers_with_citations(page: Page, artifacts: Path, tiny
     expect(sources).to_contain_text("Fuente", timeout=60_000)
     expect(sources).to_contain_text(re.compile("|".join(re.escape(p.name) for p in docs)))
     expect(page.locator("#kb-answer")).not_to_contain_text("Elige una base", timeout=60_000)
+    expect(sources).to_contain_text(re.compile("Frases citadas|Escrita por el modelo|Sin respuesta"))
     shot(page, artifacts, "08-conocimiento")
+    # the extractive mode needs no model: the answer quotes a chunk, and the "Citada" column is filled
+    page.locator("#kb-mode").get_by_label("citar los documentos").check()
+    page.locator("#kb-ask").click()
+    expect(sources).to_contain_text("Frases citadas", timeout=60_000)
+    expect(sources).to_contain_text("✓")
+    # measure it on the example's questions, from the page
+    page.get_by_text("Medir con preguntas de prueba").click()
+    page.locator("#kb-qa input[type=file]").set_input_files(str(REPO / "examples" / "techstore-catalog" / "qa.jsonl"))
+    expect(page.locator("#kb-qa")).to_contain_text("qa", timeout=30_000)
+    page.locator("#kb-eval").click()
+    report = page.locator("#kb-eval-report")
+    expect(report).to_contain_text("20 preguntas", timeout=120_000)
+    expect(report).to_contain_text("Datos de las respuestas que están en las fuentes citadas")
+    shot(page, artifacts, "08b-conocimiento-medir")
 
 
 def test_reload_comes_back_to_the_job(page: Page) -> None:

@@ -72,11 +72,12 @@ def test_index_search_and_citations_point_at_the_chunk(embedder_dir: Path, docs:
             on_text(piece)
         return {"text": "El monitor cuesta 300 pesos [1]. Ver [9].", "prompt_tokens": 10, "completion_tokens": 5}
 
-    ans = rag.answer("tienda", "¿Cuánto cuesta el monitor Halcón?", generate=fixed_reply)
+    ans = rag.answer("tienda", "¿Cuánto cuesta el monitor Halcón?", generate=fixed_reply)  # auto: checked
     assert ans.known and ans.citations[0].n == 1
     assert (Path(ans.citations[0].source).name, ans.citations[0].chunk) == ("monitores.txt", 0)
     assert "".join(ans) == "El monitor cuesta 300 pesos [1]. Ver [9]."
     out = ans.as_dict()
+    assert out["mode"] == "generative"  # its one fact, 300, is in chunk [1]: the draft is the answer
     assert [c["cited"] for c in out["citations"]] == [True] + [False] * (len(out["citations"]) - 1)  # [9] is no chunk
     assert set(out["citations"][0]) >= {"n", "source", "chunk", "score"}
 
@@ -135,8 +136,10 @@ def test_no_answer_path_runs_no_model(embedder_dir: Path, docs: Path, run_cli) -
     code, out, err = run_cli("rag", "ask", "tienda", "receta de cocina italiana", "-m", "ft:none:afinar:x:000", "--json")
     assert code == 0, err
     data = json.loads(out)
-    assert data == {"answer": "I don't know: nothing in the knowledge base tienda answers that question.",
-                    "known": False, "citations": []}
+    assert {k: data[k] for k in ("answer", "known", "mode", "citations")} == {
+        "answer": "I don't know: nothing in the knowledge base tienda answers that question.",
+        "known": False, "mode": "none", "citations": []}
+    assert not data["evidence"]["known"] and data["evidence"]["reason"] in ("few_terms", "not_similar")
     code, out, _ = run_cli("rag", "ask", "tienda", "receta de cocina italiana", "--lang", "es")
     assert out.startswith("No lo sé")
     ans = rag.answer("tienda", "¿Cuánto cuesta el monitor Halcón?", "ft:none:afinar:x:000", min_score=0.99)
@@ -179,16 +182,29 @@ def test_eval_measures_retrieval_abstention_facts_and_citations(embedder_dir: Pa
         return {"text": f"{first} [1]"}
 
     items = rag.read_qa(qa)
-    scored = rag.evaluate("tienda", items, k=2, generate=echo_first_chunk)
-    assert scored["facts"] == 1.0 and scored["citations"] == 1.0
-    scored = rag.evaluate("tienda", items, k=2, generate=lambda m, cb: {"text": "No sé [1]"})
-    assert scored["facts"] == 0.0 and scored["citations"] == 0.0
+    scored = rag.evaluate("tienda", items, k=2, generate=echo_first_chunk, mode="generative")
+    assert scored["facts"] == 1.0 and scored["citations"] == 1.0 and scored["fact_recall"] == 1.0
+    assert scored["faithfulness"] == 1.0 and scored["citation_precision"] == 1.0
+    assert scored["abstention_precision"] == 1.0
+    scored = rag.evaluate("tienda", items, k=2, generate=lambda m, cb: {"text": "No sé [1]"}, mode="generative")
+    assert scored["facts"] == 0.0 and scored["citations"] == 0.0 and scored["fact_recall"] == 0.0
 
     def uncited(messages: list[dict], on_text) -> dict:  # right facts, but citing no context chunk
         return {"text": echo_first_chunk(messages, on_text)["text"].replace("[1]", "[9]")}
 
-    scored = rag.evaluate("tienda", items, k=2, generate=uncited)
+    scored = rag.evaluate("tienda", items, k=2, generate=uncited, mode="generative")
     assert scored["facts"] == 1.0 and scored["citations"] == 0.0
+
+    def invents(messages: list[dict], on_text) -> dict:  # a price and a brand no chunk has
+        return {"text": "Cuesta 999 pesos en la tienda Gorila [1]."}
+
+    scored = rag.evaluate("tienda", items, k=2, generate=invents, mode="generative")
+    assert scored["faithfulness"] == 0.0 and scored["fact_recall"] == 0.0
+    # auto: the same unfaithful drafts are replaced by the chunks' own sentences, which hold the facts
+    scored = rag.evaluate("tienda", items, k=2, generate=invents)
+    assert scored["faithfulness"] == 1.0 and scored["fact_recall"] == 1.0 and scored["extractive_share"] == 1.0
+    scored = rag.evaluate("tienda", items, k=2, mode="extractive")  # no chat model at all
+    assert scored["fact_recall"] == 1.0 and scored["citations"] == 1.0 and scored["citation_precision"] == 1.0
 
 
 def test_bad_qa_file_lists_every_problem(tmp_path: Path) -> None:

@@ -58,3 +58,29 @@ def test_search_and_grounded_chat_with_citations(knowledge_base, server, make_cl
     chat = ChatOpenAI(base_url=server.url + "/v1", api_key="local", model=model, max_tokens=6, max_retries=0,
                       temperature=0)
     assert chat.invoke(QUESTION).content == content  # LangChain users get the same answer
+
+
+def test_rag_modes_through_the_api(knowledge_base, server, make_client, tiny_model):
+    client = make_client(server)
+    model = f"rag:{knowledge_base}:{tiny_model}"
+    ask = [{"role": "user", "content": QUESTION}]
+    # extractive: the chunk's own sentence, cited, with no chat model run
+    reply = client.chat.completions.create(model=model, messages=ask, extra_body={"rag_mode": "extractive"})
+    content = reply.choices[0].message.content
+    assert "garantía de dos años" in content and "[1]" in content and reply.usage.completion_tokens == 0
+    meta = reply.model_extra["rag"]
+    assert meta["mode"] == "extractive" and meta["known"] and meta["evidence"]["reason"] == "answered"
+    assert reply.model_extra["citations"][0]["cited"]
+    # auto (default): the tiny random model's draft states no fact of the chunks, so it is replaced
+    reply = client.chat.completions.create(model=model, messages=ask, max_tokens=8)
+    assert reply.model_extra["rag"]["mode"] == "extractive" and "garantía de dos años" in reply.choices[0].message.content
+    assert reply.usage.completion_tokens > 0  # the draft was generated, then checked
+    # generative: the model's text as it wrote it
+    reply = client.chat.completions.create(model=model, messages=ask, max_tokens=4,
+                                           extra_body={"rag_mode": "generative"})
+    assert reply.model_extra["rag"]["mode"] == "generative"
+    # the extension is refused, not ignored, for a model that is not rag:, and a bad value is a 400
+    for body in ({"model": str(tiny_model), "rag_mode": "extractive"}, {"model": model, "rag_mode": "mixed"}):
+        r = httpx.post(f"{server.url}/v1/chat/completions", json={**body, "messages": ask}, timeout=60)
+        assert r.status_code == 400, r.text
+        assert r.json()["error"]["param"] in ("rag_mode", "body.rag_mode") or "rag_mode" in r.text

@@ -106,23 +106,27 @@ def search(name: str, query: str, k: int, mmr: bool, as_json: bool) -> int:
 @click.option("--k", "k", default=4, show_default=True, type=int, help="How many chunks to retrieve.")
 @click.option("--mmr", is_flag=True, help="Diversify the retrieved chunks (maximal marginal relevance).")
 @click.option("--min-score", type=click.FloatRange(-1, 1),
-              help="Relevance threshold for this question [default: the knowledge base's].")
+              help="Cosine floor under which a chunk is not used, for this question [default: the knowledge base's].")
+@click.option("--mode", type=click.Choice(["auto", "extractive", "generative"]), default="auto", show_default=True,
+              help="extractive: quote the best sentences (no chat model); generative: the model's streamed answer; "
+                   "auto: the model's answer if every fact it states is in the documents, else the extractive one.")
 @click.option("--max-tokens", default=256, show_default=True, type=click.IntRange(1, 8192))
 @click.option("--temperature", default=0.0, show_default=True, type=click.FloatRange(0, 2),
               help="0 answers deterministically (greedy).")
 @click.option("--json", "as_json", is_flag=True,
-              help='Print {"answer", "known", "citations": [{"n", "source", "chunk", "score", "cited"}]}.')
+              help='Print {"answer", "known", "mode", "citations": [...], "evidence": {...}}.')
 @lang_option
-def ask(name: str, question: str, model: str | None, k: int, mmr: bool, min_score: float | None,
+def ask(name: str, question: str, model: str | None, k: int, mmr: bool, min_score: float | None, mode: str,
         max_tokens: int, temperature: float, as_json: bool) -> int:
-    """Answer QUESTION from NAME with a chat model, streaming, citing chunks as [1], [2]...
+    """Answer QUESTION from NAME, citing chunks as [1], [2]...
 
-    When no chunk is relevant enough the answer is "I don't know" and no model runs.
+    When the documents found do not mention what the question asks about, the answer is
+    "I don't know" and no model runs.
     """
     from afinar import rag as api
 
     ans = api.answer(name, question, model, k=k, min_score=min_score, mmr=mmr, max_tokens=max_tokens,
-                     temperature=temperature)
+                     temperature=temperature, mode=mode)
     if as_json:
         _print_json(ans.as_dict())
         return 0
@@ -159,11 +163,13 @@ def rm(name: str, doc: str | None) -> int:
 @click.argument("qa", type=click.Path(path_type=Path))
 @click.option("--k", "k", default=4, show_default=True, type=int, help="Hits per question (recall@k, MRR).")
 @click.option("-m", "--model", help="Chat model for the answers [default: the catalog's default chat base].")
-@click.option("--retrieval-only", is_flag=True, help="Measure retrieval and abstention only; no model answers.")
+@click.option("--mode", type=click.Choice(["auto", "extractive", "generative"]), default="auto", show_default=True,
+              help="How answers are made (as in `afinar rag ask`); extractive needs no chat model.")
+@click.option("--retrieval-only", is_flag=True, help="Measure retrieval and abstention only; no answers.")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics and every question's row as JSON.")
 @lang_option
-def eval_(name: str, qa: Path, k: int, model: str | None, retrieval_only: bool, as_json: bool) -> int:
-    """Measure NAME on a Q&A JSONL file: recall@k, MRR, abstention, expected facts and citations."""
+def eval_(name: str, qa: Path, k: int, model: str | None, mode: str, retrieval_only: bool, as_json: bool) -> int:
+    """Measure NAME on a Q&A JSONL file: retrieval, abstention, fact recall, faithfulness, citations."""
     from afinar import rag as api
 
     items = api.read_qa(qa)
@@ -173,16 +179,19 @@ def eval_(name: str, qa: Path, k: int, model: str | None, retrieval_only: bool, 
             click.echo(i18n.t("rag.eval.row", rank=row["rank"] or "-", score=row["top_score"],
                               question=row["question"]))
 
-    result = api.evaluate(name, items, k=k, model=model, generate_answers=not retrieval_only, on_item=show)
+    result = api.evaluate(name, items, k=k, model=model, generate_answers=not retrieval_only, mode=mode,
+                          on_item=show)
     if as_json:
         _print_json(result)
         return 0
     fmt = _fmt
     click.echo(i18n.t("rag.eval.summary", questions=result["questions"], k=k, recall=fmt(result["recall_at_k"]),
                       mrr=fmt(result["mrr"]), abstained=fmt(result["abstained_when_unanswerable"]),
-                      refused=fmt(result["refused_when_answerable"])))
-    if "facts" in result:
-        click.echo(i18n.t("rag.eval.answers", facts=fmt(result["facts"]), citations=fmt(result["citations"])))
+                      refused=fmt(result["refused_when_answerable"]), precision=fmt(result["abstention_precision"])))
+    if "fact_recall" in result:
+        click.echo(i18n.t("rag.eval.answers", recall=fmt(result["fact_recall"]), facts=fmt(result["facts"]),
+                          faithful=fmt(result.get("faithfulness")), precision=fmt(result.get("citation_precision")),
+                          citations=fmt(result["citations"])))
     return 0
 
 

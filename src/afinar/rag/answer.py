@@ -1,7 +1,15 @@
-"""Grounded answers: retrieve, keep the chunks above the relevance threshold, number them [1], [2],
-... in a prompt that asks the model to answer only from them and cite them, and stream the reply
-from any chat model the chat engine loads (a catalog base, a local folder, a run folder, an ``ft:``
-id). When no chunk reaches the threshold, no model runs: the answer is a fixed "I don't know".
+"""Grounded answers: retrieve (hybrid, ``afinar.rag.retrieval``), decide from the question's words
+whether the chunks can answer it (``afinar.rag.grounding``; when they cannot, no model runs and the
+answer is a fixed "I don't know"), number the chunks [1], [2], ... and answer in one of three modes:
+
+- ``extractive``: the chunks' sentences that best match the question, quoted with their ``[n]``;
+  no chat model needed;
+- ``generative``: the reply of any chat model the inference core loads (a catalog base, a folder,
+  a run, an ``ft:`` id), streamed as it is written, from a prompt that asks it to answer only from
+  the chunks and cite them;
+- ``auto`` (default): the chat model's draft is checked before it is shown: if every fact it
+  states (numbers, names, prices) is in a cited chunk, it is the answer; otherwise the extractive
+  answer replaces it. The text comes once the draft is checked (not streamed token by token).
 """
 
 from __future__ import annotations
@@ -13,8 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from afinar import i18n
-from afinar.rag.retrieval import Hit, search
+from afinar.errors import AfinarError
+from afinar.rag import grounding
+from afinar.rag.retrieval import Hit, retrieve
 from afinar.rag.store import KnowledgeBase
+
+MODES = ("auto", "extractive", "generative")
 
 Generate = Callable[[list[dict], Callable[[str], None]], dict]
 Start = Callable[[list[dict]], Any]  # messages -> an iterable of text deltas with ``result`` once done
@@ -61,18 +73,26 @@ class Answer:
     """A grounded answer. Iterate it (or call :meth:`stream`) for the text as it is generated;
     :attr:`text` waits for the whole reply. :attr:`citations` are known before generation starts;
     their ``cited`` flags are set once the reply is complete. :meth:`begin` starts the generation
-    now (a server does, so a refusal comes before its response starts)."""
+    now (a server does, so a refusal comes before its response starts). :attr:`evidence` says why
+    it answered or abstained; :attr:`mode` is the mode that produced the text (``extractive`` when
+    ``auto`` replaced an unfaithful draft, ``none`` when it did not know)."""
 
     def __init__(self, question: str, citations: list[Citation], messages: list[dict] | None,
-                 start: Start | None, unknown_text: str):
+                 start: Start | None, unknown_text: str, evidence: grounding.Evidence | None = None,
+                 mode: str = "generative", fixed_text: str | None = None, lang_code: str = "es"):
         self.question = question
         self.citations = citations
         self.messages = messages
-        self.known = start is not None
+        self.evidence = evidence
+        self.known = start is not None or fixed_text is not None
+        self.mode = mode if self.known else "none"
+        self.lang_code = lang_code
         self._start = start
         self._run: Any = None
-        self._text = None if self.known else unknown_text
+        self._text = fixed_text if fixed_text is not None else None if self.known else unknown_text
         self.result: dict[str, Any] = {"prompt_tokens": 0, "completion_tokens": 0, "finish_reason": "stop"}
+        if fixed_text is not None:
+            self._mark_cited()
 
     def begin(self) -> None:
         if self._run is None and self._start is not None and self._text is None:
@@ -84,7 +104,7 @@ class Answer:
             self._run.cancel()
 
     def stream(self) -> Iterator[str]:
-        if self._text is not None:  # the no-answer path, or already generated
+        if self._text is not None:  # extractive, the no-answer path, or already generated
             yield self._text
             return
         self.begin()
@@ -95,9 +115,18 @@ class Answer:
 
     def _finish(self, result: dict) -> None:
         self._text = str(result.get("text", "")).strip()
+        self.mode = result.get("mode", self.mode)
         self.result = {k: result.get(k, 0) for k in ("prompt_tokens", "completion_tokens")}
         self.result["finish_reason"] = result.get("finish_reason", "stop")
-        cited = set(cited_numbers(self._text, len(self.citations)))
+        self._mark_cited()
+
+    def _mark_cited(self) -> None:
+        """Cited: the chunks the text names as [n]; without any marker, those holding its facts."""
+        cited = set(cited_numbers(self._text or "", len(self.citations)))
+        if not _CITE.search(self._text or "") and self._text:
+            facts = grounding.facts_of(self._text, self.lang_code)
+            cited = {c.n for c in self.citations
+                     if facts and set(facts) & grounding.chunk_terms(c.text, c.source, self.lang_code)}
         for c in self.citations:
             c.cited = c.n in cited
 
@@ -109,8 +138,41 @@ class Answer:
         return self._text or ""
 
     def as_dict(self, with_text: bool = False) -> dict[str, Any]:
-        return {"answer": self.text, "known": self.known,
-                "citations": [c.as_dict(with_text) for c in self.citations]}
+        out = {"answer": self.text, "known": self.known, "mode": self.mode,
+               "citations": [c.as_dict(with_text) for c in self.citations]}
+        if self.evidence is not None:
+            out["evidence"] = self.evidence.as_dict()
+        return out
+
+
+class _Checked:
+    """``auto`` mode: the draft of a generation, held back until it is checked; it comes out whole
+    if every fact it states is in the chunks (and it states one), else the extractive text does."""
+
+    def __init__(self, run: Any, question: str, citations: list[Citation], fallback: str, lang_code: str):
+        self.run, self.question, self.citations = run, question, citations
+        self.fallback, self.lang_code = fallback, lang_code
+        self.result: dict[str, Any] | None = None
+        self.draft = ""
+        self.unsupported: list[str] = []
+
+    def cancel(self) -> None:
+        if hasattr(self.run, "cancel"):
+            self.run.cancel()
+
+    def __iter__(self) -> Iterator[str]:
+        pieces = list(self.run)
+        result = dict(self.run.result or {})
+        self.draft = str(result.get("text", "".join(pieces))).strip()
+        sources = [c.text for c in self.citations]
+        self.unsupported = grounding.unsupported(self.draft, sources, self.question, self.lang_code)
+        stated = grounding.facts_of(self.draft, self.lang_code)
+        if self.unsupported or not stated or result.get("finish_reason") == "length":
+            result.update(text=self.fallback, mode="extractive", draft=self.draft)
+        else:
+            result.update(text=self.draft, mode="generative")
+        self.result = result
+        yield result["text"]
 
 
 def engine_start(model: str, max_tokens: int = 256, temperature: float = 0.0) -> Start:
@@ -147,22 +209,30 @@ def default_chat_model() -> str:
 def answer(name: str, question: str, model: str | None = None, *, k: int = 4, min_score: float | None = None,
            mmr: bool = False, max_tokens: int = 256, temperature: float = 0.0, history: list[dict] | None = None,
            generate: Generate | None = None, start: Start | None = None, embedder: Any = None,
-           lang: str | None = None) -> Answer:
-    """Answer ``question`` from knowledge base ``name`` (see :class:`Answer`).
+           lang: str | None = None, mode: str = "auto") -> Answer:
+    """Answer ``question`` from knowledge base ``name`` (see :class:`Answer` and the module doc).
 
-    ``model``: any chat model id (default: the catalog's default chat base). ``generate`` replaces the
-    chat engine with a plain function ``generate(messages, on_text) -> {"text", ...}`` (its text is
-    handed out once it returns); ``start(messages)`` replaces it with a streaming generation (an
-    iterable of text deltas with ``result`` at the end, as ``afinar.serving`` gives).
-    ``min_score``: relevance threshold (default: the knowledge base's).
+    ``model``: any chat model id (default: the catalog's default chat base; unused in
+    ``extractive`` mode). ``generate`` replaces the chat engine with a plain function
+    ``generate(messages, on_text) -> {"text", ...}`` (its text is handed out once it returns);
+    ``start(messages)`` replaces it with a streaming generation (an iterable of text deltas with
+    ``result`` at the end, as ``afinar.serving`` gives). ``min_score``: the similarity the question's
+    best-matching retrieved sentence must reach (default: the knowledge base's).
     """
+    if mode not in MODES:
+        raise AfinarError("rag.ask.bad_mode", mode=mode, choices=", ".join(MODES))
     kb = KnowledgeBase.open(name)
-    threshold = kb.min_score if min_score is None else min_score
-    hits = [h for h in search(name, question, k, mmr=mmr, embedder=embedder, kb=kb) if h.score >= threshold]
-    citations = [Citation(n, h.source, h.chunk, h.score, h.text, dict(h.where)) for n, h in enumerate(hits, 1)]
+    found = retrieve(kb, question, k, mmr=mmr, embedder=embedder)
+    hits = found.hits
+    evidence = grounding.assess(question, found, kb.min_score if min_score is None else min_score)
     unknown = i18n.t("rag.ask.unknown", lang, name=name)
-    if not hits:
-        return Answer(question, [], None, None, unknown)
+    code = found.corpus.lang
+    if not evidence.known:
+        return Answer(question, [], None, None, unknown, evidence, lang_code=code)
+    citations = [Citation(n, h.source, h.chunk, h.score, h.text, dict(h.where)) for n, h in enumerate(hits, 1)]
+    extractive = grounding.extract(question, hits, found.corpus)
+    if mode == "extractive":
+        return Answer(question, citations, None, None, unknown, evidence, "extractive", extractive, code)
     persona = None
     if model and model.startswith("ft:"):
         from afinar.tasks.chat.predict import training_system_prompt
@@ -172,7 +242,13 @@ def answer(name: str, question: str, model: str | None = None, *, k: int = 4, mi
     if start is None:
         start = ((lambda msgs: _Called(generate, msgs)) if generate is not None
                  else engine_start(model or default_chat_model(), max_tokens, temperature))
-    return Answer(question, citations, messages, start, unknown)
+    if mode == "auto":
+        draft_start = start
+
+        def start(msgs: list[dict]) -> Any:  # the checked wrapper of the caller's start
+            return _Checked(draft_start(msgs), question, citations, extractive, code)
+
+    return Answer(question, citations, messages, start, unknown, evidence, mode, lang_code=code)
 
 
 def display_source(source: str) -> str:

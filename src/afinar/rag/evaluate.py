@@ -9,11 +9,18 @@ One object per line::
 ``facts``: strings the answer must contain (compared without case, accents or extra spaces).
 ``answerable: false``: the right behaviour is "I don't know".
 
-Metrics: recall@k (the expected source is among the k hits) and MRR (1 / rank of its first hit, 0
-when not in the top k) over answerable questions; ``abstention`` (share of unanswerable questions
-where no chunk reached the threshold, and share of answerable ones wrongly refused); with
-generation, ``facts`` (share of answers holding every expected fact) and ``citations`` (share of
-answers holding every expected fact AND citing, for each fact, a chunk that contains it).
+Metrics, for the whole pipeline:
+
+- retrieval: ``recall_at_k`` (the expected source is among the k hits) and ``mrr`` (1 / rank of
+  its first hit, 0 when not in the top k) over answerable questions;
+- abstention: ``abstained_when_unanswerable`` (its recall: unanswerable questions answered "I
+  don't know"), ``refused_when_answerable`` (false abstentions) and ``abstention_precision``
+  (share of "I don't know" answers that were right);
+- answers (unless retrieval only): ``fact_recall`` (share of expected facts the answers state, a
+  refused answerable question stating none), ``facts`` (answers holding every expected fact),
+  ``faithfulness`` (share of the facts the answers state — numbers, names — that a cited chunk or
+  the question contains), ``citation_precision`` (share of cited chunks from an expected source),
+  ``citations`` (answers holding every expected fact and citing a chunk that contains each).
 """
 
 from __future__ import annotations
@@ -93,40 +100,54 @@ def source_matches(source: str, expected: list[str]) -> bool:
 
 
 def evaluate(name: str, qa: list[QA], *, k: int = 4, model: str | None = None, generate_answers: bool = True,
-             min_score: float | None = None, embedder: Any = None, generate: Any = None,
+             min_score: float | None = None, embedder: Any = None, generate: Any = None, mode: str = "auto",
              on_item: Any = None) -> dict[str, Any]:
     """Run every question; returns the metrics and one row per question."""
     from afinar.rag.answer import answer
-    from afinar.rag.retrieval import search
+    from afinar.rag.grounding import assess
+    from afinar.rag.retrieval import retrieve
     from afinar.rag.store import KnowledgeBase
 
     kb = KnowledgeBase.open(name)
-    threshold = kb.min_score if min_score is None else min_score
+    floor = kb.min_score if min_score is None else min_score
     rows = []
     for item in qa:
-        hits = search(name, item.question, k, embedder=embedder, kb=kb)
+        found = retrieve(kb, item.question, k, embedder=embedder)
+        hits = found.hits
         rank = next((i for i, h in enumerate(hits, 1) if source_matches(h.source, item.sources)), 0)
+        evidence = assess(item.question, found, floor)
         row: dict[str, Any] = {"line": item.line, "question": item.question, "answerable": item.answerable,
-                               "rank": rank, "top_score": round(hits[0].score, 4) if hits else None,
-                               "refused": not hits or hits[0].score < threshold}
+                               "rank": rank, "top_score": round(max(h.score for h in hits), 4) if hits else None,
+                               "refused": not evidence.known, "evidence": evidence.as_dict()}
         if generate_answers:
-            ans = answer(name, item.question, model, k=k, min_score=threshold, embedder=embedder, generate=generate)
-            row.update(_judge_answer(ans, item))
+            ans = answer(name, item.question, model, k=k, min_score=floor, embedder=embedder, generate=generate,
+                         mode=mode)
+            row["refused"] = not ans.known
+            row.update(_judge_answer(ans, item, found.corpus.lang))
         rows.append(row)
         if on_item is not None:
             on_item(row)
-    return {"name": name, "k": k, "min_score": threshold, "questions": len(rows), **summarize(rows), "rows": rows}
+    return {"name": name, "k": k, "min_score": floor, "mode": mode if generate_answers else None,
+            "questions": len(rows), **summarize(rows), "rows": rows}
 
 
-def _judge_answer(ans: Any, item: QA) -> dict[str, Any]:
+def _judge_answer(ans: Any, item: QA, lang: str) -> dict[str, Any]:
+    from afinar.rag.grounding import facts_of, unsupported
+
     text = ans.text
     norm = normalize(text)
-    facts_ok = all(normalize(f) in norm for f in item.facts)
+    found = [f for f in item.facts if normalize(f) in norm] if ans.known else []
+    facts_ok = len(found) == len(item.facts)
     cited = [c for c in ans.citations if c.cited]
     cites_ok = facts_ok and bool(cited) and all(any(normalize(f) in normalize(c.text) for c in cited) for f in item.facts)
-    return {"answer": text, "facts_ok": facts_ok if item.facts else None,
-            "citations_ok": cites_ok if item.facts else None,
-            "cited": [{"n": c.n, "source": c.source, "chunk": c.chunk} for c in cited]}
+    stated = facts_of(text, lang) if ans.known else []
+    wrong = unsupported(text, [c.text for c in cited] or [c.text for c in ans.citations], item.question,
+                        lang) if ans.known else []
+    return {"answer": text, "mode": ans.mode, "facts_ok": facts_ok if item.facts else None,
+            "facts_found": len(found), "facts_expected": len(item.facts),
+            "citations_ok": cites_ok if item.facts else None, "stated": len(stated), "unsupported": wrong,
+            "cited": [{"n": c.n, "source": c.source, "chunk": c.chunk,
+                       "expected": source_matches(c.source, item.sources)} for c in cited]}
 
 
 def _share(values: list[bool]) -> float | None:
@@ -136,14 +157,25 @@ def _share(values: list[bool]) -> float | None:
 def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
+    refused = [r for r in rows if r["refused"]]
     out: dict[str, Any] = {
         "recall_at_k": _share([r["rank"] > 0 for r in answerable]),
         "mrr": round(sum(1 / r["rank"] for r in answerable if r["rank"]) / len(answerable), 4) if answerable else None,
         "abstained_when_unanswerable": _share([r["refused"] for r in unanswerable]),
         "refused_when_answerable": _share([r["refused"] for r in answerable]),
+        "abstention_precision": _share([not r["answerable"] for r in refused]),
     }
     with_facts = [r for r in answerable if r.get("facts_ok") is not None]
     if with_facts:
+        expected = sum(r["facts_expected"] for r in with_facts)
+        out["fact_recall"] = round(sum(r["facts_found"] for r in with_facts) / expected, 4) if expected else None
         out["facts"] = _share([r["facts_ok"] for r in with_facts])
         out["citations"] = _share([r["citations_ok"] for r in with_facts])
+    answered = [r for r in rows if "stated" in r and not r["refused"]]
+    if answered:
+        stated = sum(r["stated"] for r in answered)
+        out["faithfulness"] = round(1 - sum(len(r["unsupported"]) for r in answered) / stated, 4) if stated else 1.0
+        cited = [c for r in answered if r["answerable"] for c in r["cited"]]
+        out["citation_precision"] = _share([c["expected"] for c in cited])
+        out["extractive_share"] = _share([r["mode"] == "extractive" for r in answered])
     return out

@@ -46,6 +46,8 @@ def install(app: FastAPI, service: Service) -> None:
         messages, params = _prepare(body)
         if body.model.startswith(RAG_PREFIX):
             return await run_in_threadpool(_rag_chat, service, body, messages, params, lang, caller)
+        if body.rag_mode is not None:
+            raise ApiError(400, "server.rag.mode_needs_rag", param="rag_mode", code="unsupported_parameter")
         service.check_model_name(body.model, caller)
         n = body.n or 1
         gens = await run_in_threadpool(start, service, body.model, messages,
@@ -210,7 +212,9 @@ def _rag_chat(service: Service, body: ChatCompletionRequest, messages: list[dict
     name, _, chat_model = body.model[len(RAG_PREFIX):].partition(":")
     service.check_knowledge_base(name, caller)
     chat_model = chat_model or default_chat_model()
-    service.check_model_name(chat_model, caller)
+    mode = body.rag_mode or "auto"
+    if mode != "extractive":
+        service.check_model_name(chat_model, caller)
     users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
     if not users:
         raise ApiError(400, "server.rag.need_question", param="messages")
@@ -219,7 +223,7 @@ def _rag_chat(service: Service, body: ChatCompletionRequest, messages: list[dict
                if m.get("role") in ("user", "assistant")]
     gen_params = {**params, "temperature": 0.0 if params["temperature"] is None else params["temperature"]}
     try:
-        ans = rag.answer(name, question, chat_model, history=history, lang=lang,
+        ans = rag.answer(name, question, chat_model, history=history, lang=lang, mode=mode,
                          start=lambda prompt: start(service, chat_model, prompt, gen_params)[0])
         ans.begin()  # started now: a refusal (context, queue, model) is a status, not a broken stream
     except ApiError:
@@ -246,7 +250,7 @@ def _rag_chat(service: Service, body: ChatCompletionRequest, messages: list[dict
                              "choices": [{"index": 0,
                                           "message": {"role": "assistant", "content": text, "refusal": None},
                                           "finish_reason": ans.result.get("finish_reason", "stop"), "logprobs": None}],
-                             "citations": [c.as_dict() for c in ans.citations]})
+                             "citations": [c.as_dict() for c in ans.citations], "rag": _rag_meta(ans)})
 
     async def events() -> AsyncIterator[str]:
         def chunk(choices: list[dict], **extra: Any) -> str:
@@ -260,7 +264,7 @@ def _rag_chat(service: Service, body: ChatCompletionRequest, messages: list[dict
             if tail:
                 yield chunk([{"index": 0, "delta": {"content": tail}, "finish_reason": None}])
             yield chunk([{"index": 0, "delta": {}, "finish_reason": ans.result.get("finish_reason", "stop")}],
-                        citations=[c.as_dict() for c in ans.citations])
+                        citations=[c.as_dict() for c in ans.citations], rag=_rag_meta(ans))
             if body.stream_options and body.stream_options.include_usage:
                 yield chunk([], usage=usage())
         except Exception as err:  # noqa: BLE001 - the status line is sent: report in the stream
@@ -270,6 +274,11 @@ def _rag_chat(service: Service, body: ChatCompletionRequest, messages: list[dict
         yield "data: [DONE]\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+def _rag_meta(ans: Any) -> dict[str, Any]:
+    """How a rag: answer was made: its mode and the evidence of the abstention rule."""
+    return {"known": ans.known, "mode": ans.mode, "evidence": ans.evidence.as_dict() if ans.evidence else None}
 
 
 def text_of(message: dict[str, Any]) -> str:

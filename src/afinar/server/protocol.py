@@ -39,6 +39,9 @@ class ChatCompletionRequest(_Open):
     # Afinar's extension (extra_body={"system_prompt": "training"}): a request without a system message
     # gets the fine-tuned model's training system prompt. Default: none is added, as OpenAI does.
     system_prompt: Literal["training"] | None = None
+    # Afinar's extension for rag: models (extra_body={"rag_mode": "extractive"}): how the answer is
+    # made, as `afinar rag ask --mode`. Default auto. Refused for other models.
+    rag_mode: Literal["auto", "extractive", "generative"] | None = None
 
 
 class JobCreateRequest(_Open):

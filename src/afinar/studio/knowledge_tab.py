@@ -76,10 +76,21 @@ def citations_markdown(citations: list[Any], lang: str) -> str:
     return "\n".join(lines)
 
 
-def ask(backend: Any, name: str, model: str, question: str, lang: str):
+def how_answered(answer: Any, lang: str) -> str:
+    """One line under the sources: how the answer was made, or why it was not."""
+    ev = answer.evidence
+    if not answer.known:
+        if ev is not None and ev.names_missing:
+            return tr("studio.kb.why.names", lang, names=", ".join(ev.names_missing))
+        return tr("studio.kb.why.unknown", lang)
+    return tr(f"studio.kb.how.{answer.mode}", lang)
+
+
+def ask(backend: Any, name: str, model: str, question: str, lang: str, mode: str = "auto"):
     from afinar import rag
 
-    if not name or not model or not (question or "").strip():
+    mode = mode or "auto"
+    if not name or not (model or mode == "extractive") or not (question or "").strip():
         yield tr("studio.kb.need_question", lang), ""
         return
 
@@ -87,16 +98,49 @@ def ask(backend: Any, name: str, model: str, question: str, lang: str):
         return backend.start_chat(model, messages, max_tokens=MAX_TOKENS, temperature=0.0)
 
     try:
-        answer = rag.answer(name, question.strip(), model, start=start, lang=lang)
+        answer = rag.answer(name, question.strip(), model, start=start, lang=lang, mode=mode)
         sources = citations_markdown(answer.citations, lang)
         text = ""
         for piece in answer:
             text += piece
-            yield text, sources
+            yield _lines(text), sources
     except AfinarError as err:
         yield error_text(err, lang), ""
         return
-    yield answer.text, citations_markdown(answer.citations, lang)
+    yield _lines(answer.text), citations_markdown(answer.citations, lang) + "\n\n_" + how_answered(answer, lang) + "_"
+
+
+def _lines(text: str) -> str:
+    """Markdown keeps the answer's line breaks (an extractive answer puts each quote on its own line)."""
+    return text.replace("\n", "  \n")
+
+
+METRICS = ("recall_at_k", "abstained_when_unanswerable", "refused_when_answerable", "abstention_precision",
+           "fact_recall", "faithfulness", "citation_precision")
+
+
+def evaluate(backend: Any, name: str, model: str, qa_file: str | None, lang: str, mode: str = "auto") -> str:
+    """``afinar rag eval`` on an uploaded Q&A file: the same metrics, as a table."""
+    from afinar import rag
+
+    mode = mode or "auto"
+    if not name or not qa_file or not (model or mode == "extractive"):
+        return tr("studio.kb.eval.need", lang)
+
+    def generate(messages: list[dict], on_text: Any) -> dict:
+        run = backend.start_chat(model, messages, max_tokens=MAX_TOKENS, temperature=0.0)
+        for piece in run:
+            on_text(piece)
+        return run.result
+
+    try:
+        result = rag.evaluate(name, rag.read_qa(Path(qa_file)), model=model, mode=mode, generate=generate)
+    except AfinarError as err:
+        return error_text(err, lang)
+    lines = [f"| {tr('studio.kb.eval.metric', lang)} | {tr('studio.kb.eval.value', lang)} |", "|---|---:|"]
+    lines += [f"| {tr('studio.kb.eval.' + key, lang)} | {'-' if result.get(key) is None else f'{result[key]:.2f}'} |"
+              for key in METRICS]
+    return tr("studio.kb.eval.done", lang, questions=result["questions"], mode=tr(f"studio.kb.mode.{mode}", lang)) + "\n\n" + "\n".join(lines)
 
 
 def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, ...]]:
@@ -120,18 +164,29 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, ...]]:
             model = T.make(gr.Dropdown, "studio.play.model", choices=[], allow_custom_value=True, elem_id="kb-model",
                            scale=2)
             refresh = T.make(gr.Button, "studio.refresh", attr="value", elem_id="kb-refresh", scale=1)
+        mode = T.make(gr.Radio, "studio.kb.mode", tchoices=[("studio.kb.mode.auto", "auto"),
+                                                               ("studio.kb.mode.extractive", "extractive"),
+                                                               ("studio.kb.mode.generative", "generative")],
+                      value="auto", info="studio.kb.mode_info", elem_id="kb-mode")
         question = T.make(gr.Textbox, "studio.kb.question", placeholder="studio.kb.question_hint", elem_id="kb-question")
         ask_btn = T.make(gr.Button, "studio.kb.ask", attr="value", variant="primary", elem_id="kb-ask")
         answer = T.make(gr.Markdown, "studio.kb.answer", container=True, show_label=True, min_height=60,
                         elem_id="kb-answer")
         sources = gr.Markdown(elem_id="kb-sources")
+    with T.make(gr.Accordion, "studio.kb.eval_title", open=False):
+        T.make(gr.Markdown, "studio.kb.eval.intro", attr="value")
+        qa_file = T.make(gr.File, "studio.kb.eval.file", file_types=[".jsonl"], type="filepath", elem_id="kb-qa")
+        eval_btn = T.make(gr.Button, "studio.kb.eval.run", attr="value", elem_id="kb-eval")
+        report = gr.Markdown(elem_id="kb-eval-report")
 
     index_btn.click(index, [name, docs, embedding, lang_box], [indexed, name])
-    def ask_here(kb: str, model_id: str, text: str, lang: str):
-        yield from ask(backend, kb, model_id, text, lang)
+    def ask_here(kb: str, model_id: str, text: str, lang: str, how: str):
+        yield from ask(backend, kb, model_id, text, lang, how)
 
-    ask_btn.click(ask_here, [name, model, question, lang_box], [answer, sources])
-    question.submit(ask_here, [name, model, question, lang_box], [answer, sources])
+    ask_btn.click(ask_here, [name, model, question, lang_box, mode], [answer, sources])
+    question.submit(ask_here, [name, model, question, lang_box, mode], [answer, sources])
+    eval_btn.click(lambda kb, model_id, path, lang, how: evaluate(backend, kb, model_id, path, lang, how),
+                   [name, model, qa_file, lang_box, mode], [report])
 
     def reload(current_name: str | None = None, current_model: str | None = None) -> tuple[Any, Any]:
         """Fresh choices; a value is only proposed where none was chosen (a name being typed stays)."""

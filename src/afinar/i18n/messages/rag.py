@@ -116,6 +116,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "I don't know: nothing in the knowledge base {name} answers that question.",
         "es": "No lo sé: nada en la base de conocimiento {name} responde a esa pregunta.",
     },
+    "rag.ask.bad_mode": {
+        "en": "Unknown answer mode {mode!r}.",
+        "es": "Modo de respuesta desconocido: {mode!r}.",
+    },
+    "rag.ask.bad_mode.hint": {
+        "en": "Choose one of: {choices} (auto: the chat model's answer when all its facts are in the documents, otherwise their best sentences).",
+        "es": "Elige uno de: {choices} (auto: la respuesta del modelo si todos sus datos están en los documentos; si no, las mejores frases de estos).",
+    },
     "rag.ask.sources": {"en": "Sources:", "es": "Fuentes:"},
     "rag.ask.cited": {"en": "cited", "es": "citada"},
     # CLI output
@@ -163,11 +171,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "{path} no tiene preguntas.",
     },
     "rag.eval.summary": {
-        "en": "{questions} questions · recall@{k} {recall} · MRR {mrr} · abstained on unanswerable {abstained} · refused answerable {refused}",
-        "es": "{questions} preguntas · recall@{k} {recall} · MRR {mrr} · se abstuvo en las no respondibles {abstained} · rechazó respondibles {refused}",
+        "en": "{questions} questions · recall@{k} {recall} · MRR {mrr} · abstained on unanswerable {abstained} · refused answerable {refused} · abstention precision {precision}",
+        "es": "{questions} preguntas · recall@{k} {recall} · MRR {mrr} · se abstuvo en las no respondibles {abstained} · rechazó respondibles {refused} · precisión de la abstención {precision}",
     },
     "rag.eval.answers": {
-        "en": "Answers: expected facts present {facts} · facts present and cited from the chunk that holds them {citations}",
-        "es": "Respuestas: hechos esperados presentes {facts} · hechos presentes y citados del fragmento que los contiene {citations}",
+        "en": "Answers: fact recall {recall} · answers with every expected fact {facts} · faithfulness {faithful} · citation precision {precision} · facts cited from the chunk that holds them {citations}",
+        "es": "Respuestas: hechos recuperados {recall} · respuestas con todos los hechos esperados {facts} · fidelidad {faithful} · precisión de las citas {precision} · hechos citados del fragmento que los contiene {citations}",
     },
 }

@@ -157,6 +157,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A rag: model needs a user message with the question.",
         "es": "Un modelo rag: necesita un mensaje de usuario con la pregunta.",
     },
+    "server.rag.mode_needs_rag": {
+        "en": "rag_mode applies only to rag: models (rag:NAME or rag:NAME:MODEL); this request's model is not one.",
+        "es": "rag_mode solo se aplica a los modelos rag: (rag:NOMBRE o rag:NOMBRE:MODELO); el modelo de esta solicitud no lo es.",
+    },
     "server.rag.sources": {
         "en": "Sources:",
         "es": "Fuentes:",

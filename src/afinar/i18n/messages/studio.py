@@ -340,4 +340,50 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.kb.score": _m("Relevance", "Relevancia"),
     "studio.kb.cited": _m("Cited", "Citada"),
     "studio.kb.excerpt": _m("Excerpt", "Fragmento"),
+    "studio.kb.mode": _m("How to answer", "Cómo responder"),
+    "studio.kb.mode_info": _m(
+        "automatic: the model's answer when every number and name in it is in the documents, otherwise their best "
+        "sentences · quote: the best sentences, no model needed · model: the model's answer as it writes it",
+        "automático: la respuesta del modelo si cada número y nombre que da está en los documentos; si no, sus "
+        "mejores frases · citar: las mejores frases, sin modelo · modelo: la respuesta del modelo tal cual la escribe"),
+    "studio.kb.mode.auto": _m("automatic", "automático"),
+    "studio.kb.mode.extractive": _m("quote the documents", "citar los documentos"),
+    "studio.kb.mode.generative": _m("model's answer", "respuesta del modelo"),
+    "studio.kb.how.generative": _m("Written by the model; every number and name it gives is in the cited sources.",
+                                   "Escrita por el modelo; cada número y nombre que da está en las fuentes citadas."),
+    "studio.kb.how.extractive": _m("Sentences quoted from the sources (the model's answer stated something they do "
+                                   "not say, or “quote the documents” is chosen).",
+                                   "Frases citadas de las fuentes (la respuesta del modelo decía algo que ellas no "
+                                   "dicen, o se eligió «citar los documentos»)."),
+    "studio.kb.why.names": _m("Not answered: the documents found never mention {names}.",
+                              "Sin respuesta: los documentos encontrados no mencionan {names}."),
+    "studio.kb.why.unknown": _m("Not answered: the documents found do not cover what the question asks.",
+                                "Sin respuesta: los documentos encontrados no tratan lo que pregunta la pregunta."),
+    "studio.kb.eval_title": _m("Measure it with test questions", "Medir con preguntas de prueba"),
+    "studio.kb.eval.intro": _m(
+        "Upload questions with their expected facts (JSONL: `{\"question\": ..., \"source\": \"file.md\", "
+        "\"facts\": [...]}`, or `\"answerable\": false` for questions your documents do not answer) to see how "
+        "often it finds the right document, answers with the facts, and says it does not know when it should.",
+        "Sube preguntas con sus datos esperados (JSONL: `{\"question\": ..., \"source\": \"archivo.md\", "
+        "\"facts\": [...]}`, o `\"answerable\": false` para preguntas que tus documentos no responden) para ver "
+        "cuántas veces encuentra el documento correcto, responde con los datos y dice que no lo sabe cuando debe."),
+    "studio.kb.eval.file": _m("Questions (JSONL)", "Preguntas (JSONL)"),
+    "studio.kb.eval.run": _m("Measure", "Medir"),
+    "studio.kb.eval.need": _m("Choose a knowledge base and a model (or “quote the documents”) and upload a questions file.",
+                              "Elige una base de conocimiento y un modelo (o «citar los documentos») y sube un archivo de preguntas."),
+    "studio.kb.eval.done": _m("{questions} questions, answered with “{mode}”:", "{questions} preguntas, respondidas con «{mode}»:"),
+    "studio.kb.eval.metric": _m("Measure", "Medida"),
+    "studio.kb.eval.value": _m("Value", "Valor"),
+    "studio.kb.eval.recall_at_k": _m("Right document among those found", "Documento correcto entre los encontrados"),
+    "studio.kb.eval.abstained_when_unanswerable": _m("Said “I don't know” when the documents do not answer",
+                                                     "Dijo «no lo sé» cuando los documentos no responden"),
+    "studio.kb.eval.refused_when_answerable": _m("Said “I don't know” when they do (should be low)",
+                                                 "Dijo «no lo sé» cuando sí responden (debe ser bajo)"),
+    "studio.kb.eval.abstention_precision": _m("“I don't know” answers that were right",
+                                              "Respuestas «no lo sé» acertadas"),
+    "studio.kb.eval.fact_recall": _m("Expected facts in the answers", "Datos esperados presentes en las respuestas"),
+    "studio.kb.eval.faithfulness": _m("Facts in the answers found in the cited sources",
+                                      "Datos de las respuestas que están en las fuentes citadas"),
+    "studio.kb.eval.citation_precision": _m("Cited sources that were the right document",
+                                            "Fuentes citadas que eran el documento correcto"),
 }

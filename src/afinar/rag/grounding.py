@@ -1,0 +1,227 @@
+"""Whether the retrieved chunks can answer a question, and answers that state only what they say.
+
+**Abstention.** A chunk's cosine similarity does not tell a question the documents answer from a
+near miss (a catalog's chunk about the Marlin 5 scores as high for "the Marlin 7"), so the
+decision takes three checks, each of which means the same thing on any corpus, and a bar:
+
+- every *name* in the question (adjacent words with a digit or a capital letter that does not
+  start the sentence: "Pixel 8", "Trek Marlin 7", and numbers of 3+ digits: "2023") must occur,
+  in order, in a retrieved chunk or its file name: a catalog that never names the Pixel 8 cannot
+  say what it costs;
+- a question that asks for a number (a price, "how many", a time) needs a retrieved sentence that
+  holds the question's focus (its rarest terms the chunks have) and a number the question does
+  not: "the cassette with the part" in a list of wear parts is not a price;
+- at least one sentence must share the question's terms, and the best of them must reach the
+  knowledge base's ``min_score`` as the question's cosine with that *sentence* (a chunk mixes
+  several topics; its best sentence is what answers). The e5 default was set on four corpora and
+  checked on two written afterwards (docs/rag.md).
+
+**Grounding.** The facts of an answer are its names and numbers (the same rule). A generated draft
+is shown only when every fact it states occurs in a cited chunk (or in the question) and it
+states at least one; otherwise the answer is **extractive**: the retrieved sentences that share
+the most (idf-weighted) terms with the question, quoted with their ``[n]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from afinar.rag.lexical import Corpus, fold, specific_names, specific_terms, terms
+
+BEST = 3  # sentences judged: the question's best-matching ones among the retrieved chunks
+FOCUS = 0.5  # a question's focus: its terms the chunks have, of at least this share of the rarest one's idf
+CONTEXT_WEIGHT = 0.8  # a question term found only in a sentence's heading or file name counts this much
+# Questions whose answer is a number (a price, a quantity, a time), in both languages, accents folded.
+_NUMERIC = re.compile(r"\b(cuant[oa]s?|precios?|cuestan?|valen?|cobr\w*|tarifas?|que hora|horarios?|"
+                      r"how (much|many|long|old)|prices?|costs?|fees?|charges?|what time|rates?)\b")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+MAX_SENTENCES = 2
+SHORT = 160  # characters: a best sentence shorter than this is shown with the next one
+_CITE = re.compile(r"\s*\[\d{1,3}\]")
+
+
+@dataclass
+class Evidence:
+    """Why a question was answered or not, as ``afinar rag ask --json`` and ``eval`` show it."""
+
+    known: bool
+    reason: str  # answered | nothing_found | names_missing | few_terms | no_number | not_similar
+    coverage: float = 0.0
+    missing: list[str] = field(default_factory=list)  # question terms no retrieved chunk has
+    names_missing: list[str] = field(default_factory=list)  # specific words no retrieved chunk has
+    relative: float = 0.0
+    sentence_score: float = 0.0  # cosine of the question with the best-matching retrieved sentence
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"known": self.known, "reason": self.reason, "sentence_score": round(self.sentence_score, 4),
+                "coverage": round(self.coverage, 3), "missing": self.missing, "names_missing": self.names_missing}
+
+
+def chunk_terms(text: str, source: str, lang: str) -> set[str]:
+    """A chunk's terms and its file name's ("macbook-pro-m2.md" names what its rows are about)."""
+    return set(terms(text, lang)) | set(terms(_stem_of(source), lang))
+
+
+def _stem_of(source: str) -> str:
+    return Path(source).stem.replace("-", " ").replace("_", " ")
+
+
+def has_name(name: list[str], sequences: list[list[str]]) -> bool:
+    """Whether the terms of ``name`` occur in order in one of ``sequences``, at most one other term
+    between two of them ("Samsung Galaxy S24" has "Samsung S24"; "Trek Marlin 5" has no "Marlin 7")."""
+    for seq in sequences:
+        for start, term in enumerate(seq):
+            if term != name[0]:
+                continue
+            at, ok = start, True
+            for want in name[1:]:
+                window = seq[at + 1:at + 3]
+                if want not in window:
+                    ok = False
+                    break
+                at = at + 1 + window.index(want)
+            if ok:
+                return True
+    return False
+
+
+def _covered(term: str, found: set[str]) -> bool:
+    """A term is covered by an equal term, or one of 4+ letters that it starts or that starts it
+    ("pinch" meets "pinchaz", "hor" meets "horari": stemming leaves such pairs of a family apart)."""
+    if term in found:
+        return True
+    if term[0].isdigit() or len(term) < 3:
+        return False
+    return any(len(f) >= 4 and not f[0].isdigit() and (f.startswith(term) or (len(term) >= 4 and term.startswith(f)))
+               for f in found)
+
+
+def assess(question: str, found: Any, min_score: float) -> Evidence:
+    """Can the retrieved chunks (``found``: a :class:`~afinar.rag.retrieval.Retrieved`) answer
+    ``question``? (see the module doc)."""
+    hits = found.hits
+    corpus = found.corpus
+    if not hits:
+        return Evidence(False, "nothing_found", relative=found.relative)
+    lang = corpus.lang
+    sequences = [terms(hit.text, lang) for hit in hits] + [terms(_stem_of(hit.source), lang) for hit in hits]
+    seen = {t for seq in sequences for t in seq}
+    wanted = list(dict.fromkeys(terms(question, lang)))
+    missing = [t for t in wanted if not _covered(t, seen)]
+    weight = {t: corpus.idf(t) for t in wanted}
+    total = sum(weight.values())
+    coverage = 1.0 if not total else sum(weight[t] for t in wanted if t not in missing) / total
+    evidence = Evidence(False, "answered", coverage, missing, [], found.relative)
+    evidence.names_missing = [" ".join(name) for name in specific_names(question, lang) if not has_name(name, sequences)]
+    best = best_sentences(question, hits, corpus, max_sentences=BEST)
+    if best:
+        evidence.sentence_score = max(found.similarity([text for _, text in best]))
+    if evidence.names_missing:
+        evidence.reason = "names_missing"
+    elif not best:
+        evidence.reason = "few_terms"
+    elif expects_number(question) and not _states_number(question, best, wanted, missing, corpus):
+        evidence.reason = "no_number"
+    elif evidence.sentence_score < min_score:
+        evidence.reason = "not_similar"
+    else:
+        evidence.known = True
+    return evidence
+
+
+def facts_of(text: str, lang: str) -> list[str]:
+    """The facts an answer states: its numbers and names, as terms (citation markers left out)."""
+    return specific_terms(_CITE.sub("", text), lang)
+
+
+def unsupported(text: str, sources: list[str], question: str, lang: str) -> list[str]:
+    """Facts of ``text`` that none of ``sources`` (nor the question) contains."""
+    known: set[str] = set(terms(question, lang))
+    for source in sources:
+        known |= set(terms(source, lang))
+    return [f for f in facts_of(text, lang) if f not in known]
+
+
+def _sentences(hit: Any) -> list[tuple[str, str, str]]:
+    """(context, sentence, next sentence) of a chunk: a CSV row is one sentence ("column: value;
+    ..."), other chunks their sentences and list items, each with its section heading as context."""
+    from afinar.rag.chunking import units
+
+    if "row" in hit.where:
+        return [("", "; ".join(line.strip() for line in hit.text.splitlines() if line.strip()), "")]
+    out: list[tuple[str, str]] = []
+    heading = ""
+    for unit in units(hit.text):
+        if unit.heading:
+            heading = unit.text.lstrip("#").strip()
+        else:
+            out.append((heading, unit.text))
+    return [(c, t, out[i + 1][1] if i + 1 < len(out) and out[i + 1][0] == c else "")
+            for i, (c, t) in enumerate(out)]
+
+
+def _shown(text: str) -> str:
+    return text.lstrip("-*+• ").strip()
+
+
+def _states_number(question: str, best: list[tuple[int, str]], wanted: list[str], missing: list[str],
+                   corpus: Corpus) -> bool:
+    """Whether a best sentence holding the question's focus (its rarest term the chunks have)
+    states a number the question does not: a price question about the cassette needs a sentence
+    that names the cassette and gives a number, not the cassette in a list of wear parts."""
+    covered = [t for t in wanted if t not in missing]
+    top = max((corpus.idf(t) for t in covered), default=0.0)
+    focus = [t for t in covered if corpus.idf(t) >= FOCUS * top]
+    asked = set(_NUMBER.findall(question))
+    for _, text in best:
+        own = set(terms(text, corpus.lang))
+        if set(_NUMBER.findall(text)) - asked and any(_covered(t, own) for t in focus):
+            return True
+    return False
+
+
+def expects_number(question: str) -> bool:
+    """Whether the question asks for a number: a price, a quantity, a duration, a time."""
+    return bool(_NUMERIC.search(fold(question)))
+
+
+def best_sentences(question: str, hits: list[Any], corpus: Corpus,
+                   max_sentences: int = MAX_SENTENCES) -> list[tuple[int, str]]:
+    """(n, text) of the retrieved sentences that best answer ``question``: the most idf-weighted
+    question terms in the sentence (``CONTEXT_WEIGHT`` for those only in its heading or file name). A
+    short best sentence brings the next one of its section along (a price often follows the name)."""
+    lang = corpus.lang
+    wanted = set(terms(question, lang))
+    scored: list[tuple[float, int, str, str, str]] = []
+    for n, hit in enumerate(hits, 1):
+        for context, sentence, following in _sentences(hit):
+            own = set(terms(sentence, lang))
+            near = set(terms(context, lang)) | chunk_terms("", hit.source, lang)
+            score = sum(corpus.idf(t) if _covered(t, own) else CONTEXT_WEIGHT * corpus.idf(t) if _covered(t, near)
+                        else 0.0 for t in wanted)
+            if score > 0:
+                scored.append((score - 0.01 * n, n, context, sentence, following))
+    scored.sort(key=lambda s: -s[0])
+    chosen: list[tuple[float, int, str, str, str]] = []
+    for item in scored:
+        if len(chosen) == max_sentences or (chosen and item[0] < 0.5 * chosen[0][0]):
+            break
+        if not any(item[3] in (c[3], c[4]) for c in chosen):
+            chosen.append(item)
+    out = []
+    for _, n, context, sentence, following in chosen:
+        shown = _shown(sentence)
+        if following and len(shown) < SHORT and not any(following == c[3] for c in chosen):
+            shown = f"{shown} {_shown(following)}"
+        if context and not set(terms(context, lang)) <= set(terms(shown, lang)):
+            shown = f"{context}: {shown}"
+        out.append((n, shown))
+    return out
+
+
+def extract(question: str, hits: list[Any], corpus: Corpus, max_sentences: int = MAX_SENTENCES) -> str:
+    """The extractive answer: :func:`best_sentences`, each followed by its ``[n]``."""
+    return "\n".join(f"{text} [{n}]" for n, text in best_sentences(question, hits, corpus, max_sentences))
