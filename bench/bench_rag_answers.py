@@ -178,6 +178,7 @@ def main() -> None:
     parser.add_argument("--generate", action="store_true", help="Also auto mode and the LangChain peer (slow).")
     parser.add_argument("--model", default="smollm2-135m-instruct")
     parser.add_argument("--max-tokens", type=int, default=64)
+    parser.add_argument("--no-peer", action="store_true", help="With --generate: skip the LangChain peer.")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="afinar-bench-rag-"))
@@ -188,12 +189,13 @@ def main() -> None:
 
     from afinar import rag
 
-    server = None
-    if args.generate:
+    server = servers = None
+    if args.generate and not args.no_peer:
         from serverkit import Servers
 
         (home / "server").mkdir()
-        server = Servers(home, home / "server").start(env={"OMP_NUM_THREADS": str(os.cpu_count() or 1)})
+        servers = Servers(home, home / "server")
+        server = servers.start(env={"OMP_NUM_THREADS": str(os.cpu_count() or 1)})
     print(f"# {date.today()} · {platform.node()} · {os.cpu_count()} CPUs · k=4 · max_tokens {args.max_tokens}")
     header = "| corpus | system | fact recall | abstained (unanswerable) | false abstentions | faithfulness | citation precision | p50 s |"
     print(header)
@@ -207,16 +209,17 @@ def main() -> None:
             runs = [("afinar extractive", afinar_side(name, folder, "extractive", None, args.max_tokens))]
             if args.generate:
                 runs.append((f"afinar auto ({args.model})", afinar_side(name, folder, "auto", args.model, args.max_tokens)))
-                runs.append((f"LangChain RetrievalQA ({args.model})", peer_side(name, folder, server.url, args.model,
-                                                                                args.max_tokens)))
+                if server is not None:
+                    runs.append((f"LangChain RetrievalQA ({args.model})", peer_side(name, folder, server.url,
+                                                                                    args.model, args.max_tokens)))
             for system, r in runs:
                 print(f"| {folder.name} | {system} | {r['fact_recall']:.2f} | {r['abstained_when_unanswerable']:.2f} | "
                       f"{r['refused_when_answerable']:.2f} | {r['faithfulness']:.2f} | "
                       f"{r['citation_precision'] if r['citation_precision'] is not None else float('nan'):.2f} | "
                       f"{r['p50_s']:.3f} |", flush=True)
     finally:
-        if server is not None:
-            server.close()
+        if servers is not None:
+            servers.close()
     print("\n| corpus | recall@4 hybrid | recall@4 dense only | MRR hybrid | MRR dense only |\n|---|---:|---:|---:|---:|")
     for corpus, r in searched.items():
         print(f"| {corpus} | {r['hybrid'][0]:.2f} | {r['dense'][0]:.2f} | {r['hybrid'][1]:.2f} | {r['dense'][1]:.2f} |")

@@ -147,7 +147,8 @@ class Answer:
 
 class _Checked:
     """``auto`` mode: the draft of a generation, held back until it is checked; it comes out whole
-    if every fact it states is in the chunks (and it states one), else the extractive text does."""
+    if every fact it states is in the chunks (and it states one, and a number when the question asks
+    for one), else the extractive text does."""
 
     def __init__(self, run: Any, question: str, citations: list[Citation], fallback: str, lang_code: str):
         self.run, self.question, self.citations = run, question, citations
@@ -167,7 +168,8 @@ class _Checked:
         sources = [c.text for c in self.citations]
         self.unsupported = grounding.unsupported(self.draft, sources, self.question, self.lang_code)
         stated = grounding.facts_of(self.draft, self.lang_code)
-        if self.unsupported or not stated or result.get("finish_reason") == "length":
+        vague = grounding.expects_number(self.question) and not grounding.states_a_number(self.draft)
+        if self.unsupported or not stated or vague or result.get("finish_reason") == "length":
             result.update(text=self.fallback, mode="extractive", draft=self.draft)
         else:
             result.update(text=self.draft, mode="generative")

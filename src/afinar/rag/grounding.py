@@ -17,8 +17,8 @@ decision takes three checks, each of which means the same thing on any corpus, a
   checked on two written afterwards (docs/rag.md).
 
 **Grounding.** The facts of an answer are its names and numbers (the same rule). A generated draft
-is shown only when every fact it states occurs in a cited chunk (or in the question) and it
-states at least one; otherwise the answer is **extractive**: the retrieved sentences that share
+is shown only when every fact it states occurs in a cited chunk (or in the question), it states at
+least one, and it gives a number when the question asks for one; otherwise the answer is **extractive**: the retrieved sentences that share
 the most (idf-weighted) terms with the question, quoted with their ``[n]``.
 """
 
@@ -181,6 +181,11 @@ def _states_number(question: str, best: list[tuple[int, str]], wanted: list[str]
         if set(_NUMBER.findall(text)) - asked and any(_covered(t, own) for t in focus):
             return True
     return False
+
+
+def states_a_number(text: str) -> bool:
+    """Whether ``text`` gives a number (citation markers left out)."""
+    return bool(_NUMBER.search(_CITE.sub("", text)))
 
 
 def expects_number(question: str) -> bool:

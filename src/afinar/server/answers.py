@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import re
 import secrets
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -90,7 +91,72 @@ def install(app: FastAPI, service: Service) -> None:
 
 
 # --- chat -------------------------------------------------------------------------------------
+# OpenAI's chat parameters this server does not honour, with the values that ask for nothing (they
+# are accepted: SDKs and LangChain send some of them with those values). Any other value, and any
+# field OpenAI does not define, is a 400 naming it: a parameter is refused, never silently ignored.
+NEUTRAL: dict[str, tuple[Any, ...]] = {
+    "user": ("*",),  # an end-user id for the caller's records; it changes nothing in the answer
+    "service_tier": ("auto", "default"),
+    "store": (False,),
+    "metadata": ({},),
+    "logprobs": (False,),
+    "top_logprobs": (0,),
+    "response_format": ({"type": "text"},),
+    "tools": ([],),
+    "tool_choice": ("none",),
+    "functions": ([],),
+    "function_call": ("none",),
+    "parallel_tool_calls": (True, False),  # about tools, which are refused when given
+    "modalities": (["text"],),
+    "reasoning_effort": (),
+    "prediction": (),
+    "audio": (),
+    "web_search_options": (),
+    "verbosity": (),
+}
+TEXT_PARTS = ("text",)
+
+
+def refuse_unhonoured(body: ChatCompletionRequest) -> None:
+    """Every parameter and content part this server would not honour, as one 400."""
+    from afinar.server.errors import raise_all
+
+    errors: list[ApiError] = []
+    for name, value in (body.model_extra or {}).items():
+        if value is None:
+            continue
+        allowed = NEUTRAL.get(name)
+        if allowed is None:
+            errors.append(ApiError(400, "server.chat.unknown_parameter", param=name, code="unsupported_parameter",
+                                   name=name))
+        elif "*" not in allowed and value not in allowed:
+            errors.append(ApiError(400, "server.chat.unsupported_parameter", param=name,
+                                   code="unsupported_parameter", name=name,
+                                   allowed=", ".join(json.dumps(v) for v in allowed) or "-"))
+    for token, bias in (body.logit_bias or {}).items():
+        if not re.fullmatch(r"[0-9]{1,12}", token) or not -100 <= bias <= 100:
+            errors.append(ApiError(400, "server.chat.bad_logit_bias", param="logit_bias", code="invalid_value",
+                                   token=token, bias=bias))
+    if body.stream_options is not None and not body.stream:
+        errors.append(ApiError(400, "server.chat.stream_options_without_stream", param="stream_options",
+                               code="invalid_value"))
+    for i, message in enumerate(body.messages):
+        if isinstance(message.content, list):
+            for j, part in enumerate(message.content):
+                kind = part.get("type") if isinstance(part, dict) else None
+                if kind not in TEXT_PARTS:
+                    errors.append(ApiError(400, "server.chat.unsupported_part", param=f"messages[{i}].content[{j}]",
+                                           code="unsupported_value", kind=str(kind)))
+        extra = message.model_extra or {}
+        for name in ("tool_calls", "tool_call_id", "function_call", "refusal", "audio"):
+            if extra.get(name):
+                errors.append(ApiError(400, "server.chat.unsupported_message_field", param=f"messages[{i}].{name}",
+                                       code="unsupported_parameter", name=name))
+    raise_all(errors)
+
+
 def _prepare(body: ChatCompletionRequest) -> tuple[list[dict], dict[str, Any]]:
+    refuse_unhonoured(body)
     messages = [m.model_dump(exclude_none=True) for m in body.messages]
     if body.system_prompt == "training" and not any(m["role"] in ("system", "developer") for m in messages):
         from afinar.tasks.chat.predict import training_system_prompt
@@ -100,8 +166,12 @@ def _prepare(body: ChatCompletionRequest) -> tuple[list[dict], dict[str, Any]]:
     stop = [body.stop] if isinstance(body.stop, str) else list(body.stop or [])
     if len(stop) > 4:
         raise ApiError(400, "server.chat.too_many_stops", param="stop")
+    from afinar.serving.penalties import Shaping
+
+    shaping = Shaping(body.presence_penalty or 0.0, body.frequency_penalty or 0.0,
+                      {int(t, 10): float(b) for t, b in (body.logit_bias or {}).items()})
     params = {"max_tokens": body.max_completion_tokens or body.max_tokens, "temperature": body.temperature,
-              "top_p": body.top_p, "seed": body.seed, "stop": stop}
+              "top_p": body.top_p, "seed": body.seed, "stop": stop, "shaping": None if shaping.neutral else shaping}
     return messages, params
 
 
@@ -131,6 +201,8 @@ def as_api_error(err: AfinarError, model: str) -> ApiError:
         return ApiError(404, err.key, param="model", code="model_not_found", **err.params)
     if isinstance(err, WrongKind):
         return ApiError(400, err.key, param="model", code="model_not_supported", **err.params)
+    if err.key == "serving.bad_token_id":
+        return ApiError(400, err.key, param="logit_bias", code="invalid_value", **err.params)
     if isinstance(err, ContextTooLong):
         return ApiError(400, err.key, param="messages", code="context_length_exceeded", **err.params)
     if isinstance(err, QueueFull):

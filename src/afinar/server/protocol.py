@@ -36,6 +36,9 @@ class ChatCompletionRequest(_Open):
     n: int | None = Field(1, ge=1, le=8)
     stream: bool | None = False
     stream_options: StreamOptions | None = None
+    presence_penalty: float | None = Field(None, ge=-2, le=2)
+    frequency_penalty: float | None = Field(None, ge=-2, le=2)
+    logit_bias: dict[str, float] | None = None  # token id (as a string, JSON keys are) -> -100..100
     # Afinar's extension (extra_body={"system_prompt": "training"}): a request without a system message
     # gets the fine-tuned model's training system prompt. Default: none is added, as OpenAI does.
     system_prompt: Literal["training"] | None = None

@@ -125,8 +125,8 @@ class Sequential:
         self._thread = threading.Thread(target=self._work, name=f"serve1-{engine.name}", daemon=True)
         self._thread.start()
 
-    def add(self, gen: Generation, temperature: float, top_p: float, seed: int | None) -> None:
-        self._queue.put((gen, temperature, top_p, seed))
+    def add(self, gen: Generation, temperature: float, top_p: float, seed: int | None, shaping: Any = None) -> None:
+        self._queue.put((gen, temperature, top_p, seed, shaping))
 
     def _work(self) -> None:
         while (item := self._queue.get()) is not _END:
@@ -139,9 +139,10 @@ class Sequential:
             except BaseException as err:  # noqa: BLE001 - handed to the request's caller
                 gen.end(err)
 
-    def _generate(self, gen: Generation, temperature: float, top_p: float, seed: int | None) -> None:
+    def _generate(self, gen: Generation, temperature: float, top_p: float, seed: int | None,
+                  shaping: Any = None) -> None:
         import torch
-        from transformers import StoppingCriteria, StoppingCriteriaList
+        from transformers import LogitsProcessorList, StoppingCriteria, StoppingCriteriaList
         from transformers.generation.streamers import BaseStreamer
 
         class Ids(BaseStreamer):
@@ -168,7 +169,20 @@ class Sequential:
         kwargs: dict[str, Any] = {"max_new_tokens": gen.max_tokens, "eos_token_id": sorted(engine.eos_ids),
                                   "pad_token_id": engine.tokenizer.pad_token_id or min(engine.eos_ids, default=0),
                                   "streamer": Ids(), "stopping_criteria": StoppingCriteriaList([Cancelled()])}
-        if temperature > 0:
+        if shaping is not None and not shaping.neutral:
+            # penalties and bias first, then temperature and nucleus (ours, in that order: see penalties.py)
+            from transformers import TemperatureLogitsWarper, TopPLogitsWarper
+
+            from afinar.serving.penalties import Penalties
+
+            processors: list[Any] = [Penalties(shaping, len(gen.prompt_ids))]
+            if temperature > 0:
+                processors.append(TemperatureLogitsWarper(temperature))
+                if top_p < 1:
+                    processors.append(TopPLogitsWarper(top_p))
+            kwargs["logits_processor"] = LogitsProcessorList(processors)
+            kwargs.update(do_sample=temperature > 0, temperature=None, top_p=None, top_k=None)
+        elif temperature > 0:
             kwargs.update(do_sample=True, temperature=temperature, top_p=top_p)
         else:
             kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)

@@ -159,6 +159,11 @@ class Engine:
         with self._lock:
             return len(self._live)
 
+    @property
+    def vocab_size(self) -> int:
+        """Rows of the output layer: the token ids ``logit_bias`` may name."""
+        return int(self.model.get_output_embeddings().weight.shape[0])
+
     def prompt_ids(self, messages: list[dict]) -> list[int]:
         prompt = self.tokenizer.apply_chat_template(normalize_messages(messages), tokenize=False,
                                                     add_generation_prompt=True)
@@ -166,14 +171,19 @@ class Engine:
 
     def submit(self, messages: list[dict], *, max_tokens: int | None = None, temperature: float | None = None,
                top_p: float | None = None, seed: int | None = None, stop: list[str] | None = None,
-               stream: bool = True) -> Generation:
+               stream: bool = True, shaping: Any = None) -> Generation:
         """Check the request and start it; ContextTooLong or QueueFull before any work is done.
         ``stream=False``: the caller wants only the whole reply (the batch then hands it over once,
-        at the end, unless stop strings must be watched as it grows)."""
+        at the end, unless stop strings must be watched as it grows). ``shaping``: presence and
+        frequency penalties and logit bias (``afinar.serving.penalties.Shaping``); such a request is
+        decoded on its own, as a seeded one is (the batching engine has no per-request processors)."""
         from afinar.serving.backends import BatchingUnsupported
 
         if self.closed:
             raise AfinarError("serving.stopping")
+        shaped = shaping is not None and not shaping.neutral
+        if shaped:
+            shaping.check(self.vocab_size)
         ids = self.prompt_ids(messages)
         room = self.context - len(ids)
         if room < 1 or (max_tokens is not None and len(ids) + max_tokens > self.context):
@@ -188,7 +198,7 @@ class Engine:
         temperature = 1.0 if temperature is None else float(temperature)
         top_p = 1.0 if top_p is None else float(top_p)
         try:
-            if seed is None and self.batching:
+            if seed is None and not shaped and self.batching:
                 try:
                     watch = stream or bool(gen.stops)
                     self._batcher(temperature > 0).add(gen, temperature, top_p, watch)
@@ -196,7 +206,7 @@ class Engine:
                 except BatchingUnsupported as err:
                     log.warning("continuous batching cannot run %s (%s): one request at a time", self.name, err)
                     self.batching = False
-            self._one_at_a_time().add(gen, temperature, top_p, seed)
+            self._one_at_a_time().add(gen, temperature, top_p, seed, shaping if shaped else None)
         except BaseException:
             self.release(gen)
             raise

@@ -129,6 +129,36 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{model}' is a base model; only fine-tuned models (ft:...) can be deleted through the API. Use `afinar models rm` for bases.",
         "es": "'{model}' es un modelo base; por la API solo se borran modelos ajustados (ft:...). Usa `afinar models rm` para las bases.",
     },
+    "server.chat.unknown_parameter": {
+        "en": "'{name}' is not a chat completions parameter this server knows; it was not ignored but refused. "
+              "The parameters it honours are listed in docs/serve.md.",
+        "es": "'{name}' no es un parámetro de chat completions que este servidor conozca; no se ignora, se rechaza. "
+              "Los parámetros que admite están en docs/serve.md.",
+    },
+    "server.chat.unsupported_parameter": {
+        "en": "'{name}' is not supported by this server yet (accepted values, which ask for nothing: {allowed}). "
+              "Remove it from the request; docs/serve.md lists every parameter and what it does here.",
+        "es": "Este servidor todavía no admite '{name}' (valores aceptados, que no piden nada: {allowed}). "
+              "Quítalo de la solicitud; docs/serve.md lista cada parámetro y lo que hace aquí.",
+    },
+    "server.chat.bad_logit_bias": {
+        "en": "logit_bias maps token ids (digits) to a bias from -100 to 100; got {token!r}: {bias}.",
+        "es": "logit_bias asigna a ids de token (dígitos) un sesgo de -100 a 100; se recibió {token!r}: {bias}.",
+    },
+    "server.chat.stream_options_without_stream": {
+        "en": "stream_options is only allowed when stream is true.",
+        "es": "stream_options solo se admite cuando stream es true.",
+    },
+    "server.chat.unsupported_part": {
+        "en": "Content parts of type '{kind}' are not supported: the models served here read text only. "
+              "Send the content as text parts (type 'text').",
+        "es": "Las partes de contenido de tipo '{kind}' no se admiten: los modelos de este servidor solo leen texto. "
+              "Envía el contenido como partes de texto (type 'text').",
+    },
+    "server.chat.unsupported_message_field": {
+        "en": "Messages with '{name}' are not supported yet (no tool calling on this server).",
+        "es": "Todavía no se admiten mensajes con '{name}' (este servidor no hace llamadas a herramientas).",
+    },
     "server.chat.too_many_stops": {
         "en": "At most 4 stop sequences are allowed.",
         "es": "Se admiten como máximo 4 secuencias de parada.",

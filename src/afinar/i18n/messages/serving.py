@@ -33,6 +33,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "none yet",
         "es": "ninguno todavía",
     },
+    "serving.bad_token_id": {
+        "en": "logit_bias names token ids this model does not have ({ids}); its vocabulary has ids 0 to {size} - 1.",
+        "es": "logit_bias nombra ids de token que este modelo no tiene ({ids}); su vocabulario va de 0 a {size} - 1.",
+    },
     "serving.stopping": {
         "en": "The server is shutting down; the answer was cancelled.",
         "es": "El servidor se está cerrando; la respuesta se canceló.",
