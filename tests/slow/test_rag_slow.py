@@ -68,7 +68,10 @@ def test_extractive_answers_state_the_facts_and_only_the_documents(example: str,
 
 def test_ask_with_the_default_chat_base_cites_the_catalog() -> None:
     from afinar import rag
+    from afinar.models import pull
+    from afinar.models.progress import QuietReporter
 
+    pull("smollm2-135m-instruct", reporter=QuietReporter())  # answers never download: pulled first
     rag.index("tienda", [EXAMPLE / "docs"])
     ans = rag.answer("tienda", "¿Cuánta RAM tiene la MacBook Pro?", k=3, max_tokens=48)
     streamed = "".join(ans)
