@@ -33,8 +33,7 @@ def _found(question: str, similarity: float = 0.9) -> Retrieved:
     corpus = Corpus.build([str(i) for i in range(len(chunks))], [t for _, t in chunks],
                           [{"source": s, "chunk": 0} for s, _ in chunks], np.eye(len(chunks), dtype=np.float32))
     hits = [Hit(s, 0, t, 0.9) for s, t in CHUNKS] + [Hit(s, 0, t, 0.9, {"row": 2}) for s, t in ROWS]
-    return Retrieved(hits, corpus, terms(question, corpus.lang), 2.0, np.ones(1, dtype=np.float32),
-                     _Similar(similarity))
+    return Retrieved(hits, corpus, terms(question, corpus.lang), np.ones(1, dtype=np.float32), _Similar(similarity))
 
 
 def test_terms_fold_accents_stem_with_them_and_split_numbers_from_units() -> None:

@@ -9,17 +9,18 @@ decision takes three checks, each of which means the same thing on any corpus, a
   in order, in a retrieved chunk or its file name: a catalog that never names the Pixel 8 cannot
   say what it costs;
 - a question that asks for a number (a price, "how many", a time) needs a retrieved sentence that
-  holds the question's focus (its rarest terms the chunks have) and a number the question does
+  holds the question's focus (its rarer terms the chunks have) and a number the question does
   not: "the cassette with the part" in a list of wear parts is not a price;
 - at least one sentence must share the question's terms, and the best of them must reach the
   knowledge base's ``min_score`` as the question's cosine with that *sentence* (a chunk mixes
   several topics; its best sentence is what answers). The e5 default was set on four corpora and
-  checked on two written afterwards (docs/rag.md).
+  measured on four written afterwards, in two rounds (docs/rag.md).
 
 **Grounding.** The facts of an answer are its names and numbers (the same rule). A generated draft
 is shown only when every fact it states occurs in a cited chunk (or in the question), it states at
-least one, and it gives a number when the question asks for one; otherwise the answer is **extractive**: the retrieved sentences that share
-the most (idf-weighted) terms with the question, quoted with their ``[n]``.
+least one, and it gives a number when the question asks for one; otherwise the answer is
+**extractive**: the retrieved sentences that share the most (idf-weighted) terms with the question,
+quoted with their ``[n]``.
 """
 
 from __future__ import annotations
@@ -52,7 +53,6 @@ class Evidence:
     coverage: float = 0.0
     missing: list[str] = field(default_factory=list)  # question terms no retrieved chunk has
     names_missing: list[str] = field(default_factory=list)  # specific words no retrieved chunk has
-    relative: float = 0.0
     sentence_score: float = 0.0  # cosine of the question with the best-matching retrieved sentence
 
     def as_dict(self) -> dict[str, Any]:
@@ -105,7 +105,7 @@ def assess(question: str, found: Any, min_score: float) -> Evidence:
     hits = found.hits
     corpus = found.corpus
     if not hits:
-        return Evidence(False, "nothing_found", relative=found.relative)
+        return Evidence(False, "nothing_found")
     lang = corpus.lang
     sequences = [terms(hit.text, lang) for hit in hits] + [terms(_stem_of(hit.source), lang) for hit in hits]
     seen = {t for seq in sequences for t in seq}
@@ -114,7 +114,7 @@ def assess(question: str, found: Any, min_score: float) -> Evidence:
     weight = {t: corpus.idf(t) for t in wanted}
     total = sum(weight.values())
     coverage = 1.0 if not total else sum(weight[t] for t in wanted if t not in missing) / total
-    evidence = Evidence(False, "answered", coverage, missing, [], found.relative)
+    evidence = Evidence(False, "answered", coverage, missing, [])
     evidence.names_missing = [" ".join(name) for name in specific_names(question, lang) if not has_name(name, sequences)]
     best = best_sentences(question, hits, corpus, max_sentences=BEST)
     if best:

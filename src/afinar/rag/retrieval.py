@@ -53,7 +53,6 @@ class Retrieved:
     hits: list[Hit]
     corpus: Any  # afinar.rag.lexical.Corpus
     question_terms: list[str]
-    relative: float  # how far the best cosine stands above this question's scores over the whole base, in SDs
     vector: Any = None  # the question's query vector
     embedder: Any = None
 
@@ -80,7 +79,7 @@ def retrieve(kb: KnowledgeBase, query: str, k: int = 4, *, mmr: bool = False, fe
     corpus = corpus_of(kb)
     question_terms = terms(query, corpus.lang) if len(corpus) else []
     if not len(corpus):
-        return Retrieved([], corpus, question_terms, 0.0)
+        return Retrieved([], corpus, question_terms)
     if embedder is None:
         from afinar.embeddings import get_embedder
 
@@ -99,8 +98,7 @@ def retrieve(kb: KnowledgeBase, query: str, k: int = 4, *, mmr: bool = False, fe
     if mmr and len(order) > k:
         order = [order[j] for j in mmr_order(vector, corpus.vectors[order], k, mmr_lambda)]
     hits = [_hit(corpus, i, float(sims[i]), float(lexical[i])) for i in order[:k]]
-    spread = float(sims.std()) or 1.0
-    return Retrieved(hits, corpus, question_terms, float((sims.max() - sims.mean()) / spread), vector, embedder)
+    return Retrieved(hits, corpus, question_terms, vector, embedder)
 
 
 def search(name: str, query: str, k: int = 4, *, mmr: bool = False, fetch_k: int | None = None,
