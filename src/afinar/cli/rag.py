@@ -134,6 +134,8 @@ def ask(name: str, question: str, model: str | None, k: int, mmr: bool, min_scor
         sys.stdout.write(piece)
         sys.stdout.flush()
     sys.stdout.write("\n")
+    if not ans.known and ans.evidence is not None and ans.evidence.names_missing:
+        click.echo(i18n.t("rag.ask.names_missing", names=", ".join(ans.evidence.names_missing)))
     if ans.citations:
         click.echo("\n" + i18n.t("rag.ask.sources"))
     for c in ans.citations:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from afinar.rag.lexical import Corpus, fold, specific_names, specific_terms, terms
+from afinar.rag.lexical import Corpus, fold, named, specific_terms, terms
 
 BEST = 3  # sentences judged: the question's best-matching ones among the retrieved chunks
 FOCUS = 0.5  # a question's focus: its terms the chunks have, of at least this share of the rarest one's idf
@@ -52,7 +52,7 @@ class Evidence:
     reason: str  # answered | nothing_found | names_missing | few_terms | no_number | not_similar
     coverage: float = 0.0
     missing: list[str] = field(default_factory=list)  # question terms no retrieved chunk has
-    names_missing: list[str] = field(default_factory=list)  # specific words no retrieved chunk has
+    names_missing: list[str] = field(default_factory=list)  # the question's names no retrieved chunk has
     sentence_score: float = 0.0  # cosine of the question with the best-matching retrieved sentence
 
     def as_dict(self) -> dict[str, Any]:
@@ -115,7 +115,7 @@ def assess(question: str, found: Any, min_score: float) -> Evidence:
     total = sum(weight.values())
     coverage = 1.0 if not total else sum(weight[t] for t in wanted if t not in missing) / total
     evidence = Evidence(False, "answered", coverage, missing, [])
-    evidence.names_missing = [" ".join(name) for name in specific_names(question, lang) if not has_name(name, sequences)]
+    evidence.names_missing = [words for words, name in named(question, lang) if not has_name(name, sequences)]
     best = best_sentences(question, hits, corpus, max_sentences=BEST)
     if best:
         evidence.sentence_score = max(found.similarity([text for _, text in best]))

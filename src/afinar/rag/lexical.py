@@ -113,7 +113,12 @@ def _is_quantity(word: str) -> bool:
 
 
 def specific_names(question: str, lang: str) -> list[list[str]]:
-    """The names a question asks about, each as its terms in order: runs of adjacent words that have
+    """The names a question asks about, each as its terms in order (see :func:`named`)."""
+    return [found for _, found in named(question, lang)]
+
+
+def named(question: str, lang: str) -> list[tuple[str, list[str]]]:
+    """(words, terms) of the names a question asks about: runs of adjacent words that have
     a capital letter not starting the sentence or a digit ("iPhone 15 Pro", "Trek Marlin 7",
     "Pixel"), and numbers of three digits or more on their own ("2023"). A number of fewer digits on
     its own is a quantity ("8 años", "our 10-year-old"), not a name; nor are months and days."""
@@ -140,13 +145,13 @@ def specific_names(question: str, lang: str) -> list[list[str]]:
             current, last_end = [], -1
     if current:
         runs.append(current)
-    names = []
+    names: list[tuple[str, list[str]]] = []
     for run in runs:
         if len(run) == 1 and run[0].isdigit() and len(run[0]) < 3:
             continue
         found = terms(" ".join(run), lang)
-        if found and found not in names:
-            names.append(found)
+        if found and found not in [t for _, t in names]:
+            names.append((" ".join(run), found))
     return names
 
 

@@ -124,6 +124,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Choose one of: {choices} (auto: the chat model's answer when all its facts are in the documents, otherwise their best sentences).",
         "es": "Elige uno de: {choices} (auto: la respuesta del modelo si todos sus datos están en los documentos; si no, las mejores frases de estos).",
     },
+    "rag.ask.names_missing": {
+        "en": "(The documents found never mention {names}.)",
+        "es": "(Los documentos encontrados no mencionan {names}.)",
+    },
     "rag.ask.sources": {"en": "Sources:", "es": "Fuentes:"},
     "rag.ask.cited": {"en": "cited", "es": "citada"},
     # CLI output
