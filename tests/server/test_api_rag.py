@@ -75,6 +75,7 @@ def test_rag_modes_through_the_api(knowledge_base, server, make_client, tiny_mod
     reply = client.chat.completions.create(model=model, messages=ask, max_tokens=8)
     assert reply.model_extra["rag"]["mode"] == "extractive" and "garantía de dos años" in reply.choices[0].message.content
     assert reply.usage.completion_tokens > 0  # the draft was generated, then checked
+    assert reply.choices[0].finish_reason == "stop"  # the quote is whole, even if the draft was cut at 8
     # generative: the model's text as it wrote it
     reply = client.chat.completions.create(model=model, messages=ask, max_tokens=4,
                                            extra_body={"rag_mode": "generative"})

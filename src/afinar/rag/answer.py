@@ -8,8 +8,8 @@ answer is a fixed "I don't know"), number the chunks [1], [2], ... and answer in
   a run, an ``ft:`` id), streamed as it is written, from a prompt that asks it to answer only from
   the chunks and cite them;
 - ``auto`` (default): the chat model's draft is checked before it is shown: if every fact it
-  states (numbers, names, prices) is in a cited chunk, it is the answer; otherwise the extractive
-  answer replaces it. The text comes once the draft is checked (not streamed token by token).
+  states (numbers, names, prices) is in a cited chunk, and it gives a number when one is asked, it
+  is the answer; otherwise the extractive answer replaces it (a whole quote: finish reason "stop"). The text comes once the draft is checked (not streamed token by token).
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ class _Checked:
         stated = grounding.facts_of(self.draft, self.lang_code)
         vague = grounding.expects_number(self.question) and not grounding.states_a_number(self.draft)
         if self.unsupported or not stated or vague or result.get("finish_reason") == "length":
-            result.update(text=self.fallback, mode="extractive", draft=self.draft)
+            result.update(text=self.fallback, mode="extractive", draft=self.draft, finish_reason="stop")
         else:
             result.update(text=self.draft, mode="generative")
         self.result = result
