@@ -211,7 +211,7 @@ def default_chat_model() -> str:
 def answer(name: str, question: str, model: str | None = None, *, k: int = 4, min_score: float | None = None,
            mmr: bool = False, max_tokens: int = 256, temperature: float = 0.0, history: list[dict] | None = None,
            generate: Generate | None = None, start: Start | None = None, embedder: Any = None,
-           lang: str | None = None, mode: str = "auto") -> Answer:
+           lang: str | None = None, mode: str = "auto", found: Any = None) -> Answer:
     """Answer ``question`` from knowledge base ``name`` (see :class:`Answer` and the module doc).
 
     ``model``: any chat model id (default: the catalog's default chat base; unused in
@@ -219,12 +219,13 @@ def answer(name: str, question: str, model: str | None = None, *, k: int = 4, mi
     ``generate(messages, on_text) -> {"text", ...}`` (its text is handed out once it returns);
     ``start(messages)`` replaces it with a streaming generation (an iterable of text deltas with
     ``result`` at the end, as ``afinar.serving`` gives). ``min_score``: the similarity the question's
-    best-matching retrieved sentence must reach (default: the knowledge base's).
+    best-matching retrieved sentence must reach (default: the knowledge base's). ``found``: a search
+    already made for this question (``retrieval.retrieve``), not repeated.
     """
     if mode not in MODES:
         raise AfinarError("rag.ask.bad_mode", mode=mode, choices=", ".join(MODES))
     kb = KnowledgeBase.open(name)
-    found = retrieve(kb, question, k, mmr=mmr, embedder=embedder)
+    found = found or retrieve(kb, question, k, mmr=mmr, embedder=embedder)
     hits = found.hits
     evidence = grounding.assess(question, found, kb.min_score if min_score is None else min_score)
     unknown = i18n.t("rag.ask.unknown", lang, name=name)

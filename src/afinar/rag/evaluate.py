@@ -26,7 +26,6 @@ Metrics, for the whole pipeline:
 from __future__ import annotations
 
 import json
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,8 +89,9 @@ def _check(obj: dict) -> list[str]:
 
 
 def normalize(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+    from afinar.rag.lexical import fold
+
+    return " ".join(fold(text).split())
 
 
 def source_matches(source: str, expected: list[str]) -> bool:
@@ -115,15 +115,16 @@ def evaluate(name: str, qa: list[QA], *, k: int = 4, model: str | None = None, g
         found = retrieve(kb, item.question, k, embedder=embedder)
         hits = found.hits
         rank = next((i for i, h in enumerate(hits, 1) if source_matches(h.source, item.sources)), 0)
-        evidence = assess(item.question, found, floor)
         row: dict[str, Any] = {"line": item.line, "question": item.question, "answerable": item.answerable,
-                               "rank": rank, "top_score": round(max(h.score for h in hits), 4) if hits else None,
-                               "refused": not evidence.known, "evidence": evidence.as_dict()}
-        if generate_answers:
+                               "rank": rank, "top_score": round(max(h.score for h in hits), 4) if hits else None}
+        if generate_answers:  # the answer makes the abstention decision itself, on the same search
             ans = answer(name, item.question, model, k=k, min_score=floor, embedder=embedder, generate=generate,
-                         mode=mode)
-            row["refused"] = not ans.known
+                         mode=mode, found=found)
+            evidence = ans.evidence
             row.update(_judge_answer(ans, item, found.corpus.lang))
+        else:
+            evidence = assess(item.question, found, floor)
+        row.update(refused=not evidence.known, evidence=evidence.as_dict())
         rows.append(row)
         if on_item is not None:
             on_item(row)
