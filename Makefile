@@ -36,6 +36,7 @@ dictionaries:
 	  echo "note: hunspell's dictionaries could not be installed; non-word rates will read 'not measured'"
 
 test: setup browser dictionaries
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 test-slow: setup dictionaries

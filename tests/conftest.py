@@ -11,6 +11,16 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = REPO.parent / "shared"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_home(tmp_path_factory: pytest.TempPathFactory):
+    """The home of module- and session-scoped fixtures (set up before any test's own home): a
+    training they run records its job there, never in the user's real AFINAR_HOME."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("AFINAR_HOME", str(tmp_path_factory.mktemp("session-home")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path_factory.mktemp("afinar-home")

@@ -246,3 +246,46 @@ def test_unfinished_run_cannot_predict(run_cli, tmp_path: Path) -> None:
     (tmp_path / "meta.json").write_text(json.dumps({"task": "text-classification", "status": "running"}))
     code, _, err = run_cli("--lang", "es", "predict", tmp_path, "hola")
     assert code == 1 and "running" in err and "aún no hay un modelo" in " ".join(err.split())
+
+
+def test_paused_then_resumed_ends_with_the_weights_of_an_uninterrupted_run(trained: Path, tiny_base: Path,
+                                                                          tmp_path: Path) -> None:
+    """The job runner's pause (the pause file) stops after an epoch with the whole training state
+    saved; ``--resume`` continues to the very weights and report of the uninterrupted run, each step
+    once in metrics.jsonl. The mean head's run, paused after its first epoch."""
+    import shutil
+
+    from safetensors.torch import load_file
+
+    from afinar.engine.rundir import PAUSE_FILE
+
+    run = tmp_path / "pausada"
+    shutil.copytree(trained, run, ignore=shutil.ignore_patterns("checkpoints", "final", "metrics.jsonl",
+                                                               "events.jsonl", "report.json", "*.png", "*.csv"))
+    (run / "checkpoints").mkdir()
+    (run / PAUSE_FILE).write_text("pause\n")
+
+    def child(*flags: str) -> None:
+        done = subprocess.run([sys.executable, "-m", "afinar.tasks.text_classification.train", str(run), *flags],
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+
+    child()
+    meta = json.loads((run / "meta.json").read_text(encoding="utf-8"))
+    assert meta["status"] == "paused" and not (run / "final").exists()
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["epoch"] for r in rows if r["kind"] == "epoch"] == [1]
+    (run / PAUSE_FILE).unlink()
+    child("--resume")
+    assert json.loads((run / "meta.json").read_text(encoding="utf-8"))["status"] == "succeeded"
+    files = sorted(p.name for p in (trained / "final").glob("*.safetensors"))
+    assert files and files == sorted(p.name for p in (run / "final").glob("*.safetensors"))
+    for name in files:
+        ours, theirs = load_file(str(run / "final" / name)), load_file(str(trained / "final" / name))
+        assert ours.keys() == theirs.keys() and all((ours[k] - theirs[k]).abs().max() == 0 for k in ours), name
+    report = json.loads((run / "report.json").read_text(encoding="utf-8"))
+    original = json.loads((trained / "report.json").read_text(encoding="utf-8"))
+    assert report["final"] == original["final"] and report["best_epoch"] == original["best_epoch"]
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text(encoding="utf-8").splitlines()]
+    steps = [r["step"] for r in rows if r["kind"] == "step"]
+    assert steps == list(range(1, len(steps) + 1)) and [r["epoch"] for r in rows if r["kind"] == "epoch"] == [1, 2, 3, 4]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from afinar.jobs.runner import estimated_finish
 from afinar.server.guard import host_allowed, origin_allowed
 from afinar.server.ownership import job_of_model, looks_like_path
-from afinar.server.worker import estimated_finish
 
 pytestmark = pytest.mark.unit
 

@@ -30,15 +30,15 @@ def test_all_problems_reported_together() -> None:
     with pytest.raises(AfinarError) as err:
         build_config({"data": "t.csv", "epochs": 0, "lr": -1, "batch_size": 0})
     text = err.value.message("es")
-    assert "epochs = 0" in text and "lr = -1" in text and "batch_size = 0" in text
-    assert text.startswith("Las opciones de entrenamiento no son válidas")
+    assert "--epochs = 0: debe ser como mínimo 1" in text and "--lr = -1: debe ser mayor que 0" in text
+    assert "--batch-size = 0" in text and text.startswith("Algunas opciones no son válidas")
 
 
 def test_cross_field_problems() -> None:
     with pytest.raises(AfinarError) as err:
         build_config({"data": "t.csv", "valid": "t.csv", "text_column": "x", "label_column": "x"})
     text = err.value.message("en")
-    assert "text_column and label_column" in text and "valid is the training file" in text
+    assert "text_column and label_column" in text and "the validation file is the training file" in text
 
 
 def test_every_field_is_a_flag_with_help() -> None:

@@ -59,7 +59,8 @@ def serve(host: str, port: int, workers: int, max_models: int, max_queue: int, m
     try:
         import uvicorn  # noqa: F401 - the serve extra is installed
 
-        from afinar.server.app import LOOPBACK, Settings, create_app
+        from afinar.app import create_app
+        from afinar.server.app import LOOPBACK, Settings
     except ImportError as err:
         raise AfinarError("server.serve.missing_extra", exit_code=2, error=str(err)) from err
     from afinar.server.home_lock import hold_home_lock
@@ -141,7 +142,8 @@ def keys_list() -> int:
 
 @click.group()
 def jobs() -> None:
-    """Fine-tuning jobs of the server's queue (the same database as `afinar serve`)."""
+    """Jobs of every task (chat, text and image classification) in the server's queue (the same
+    database as `afinar serve`, whose runner starts and follows them)."""
 
 
 def _service():
@@ -152,24 +154,24 @@ def _service():
 
 @jobs.command("list")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
+@click.option("--task", default=None, help="Only the jobs of this task (chat, text-classification, image-classification).")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON (GET /v1/afinar/jobs).")
 @lang_option
-def jobs_list(limit: int, as_json: bool) -> int:
-    """The newest jobs: id, status, base model, fine-tuned model."""
+def jobs_list(limit: int, task: str | None, as_json: bool) -> int:
+    """The newest jobs of every task: id, task, status, base model, trained model."""
     from rich.console import Console
     from rich.table import Table
 
-    page = _service().list_jobs(limit=limit)
+    page = _service().list_all_jobs(limit=limit, task=task)
     if as_json:
         click.echo(json.dumps(page, indent=2, ensure_ascii=False))
         return 0
     if not page["data"]:
         click.echo(i18n.t("server.jobs.none"))
         return 0
-    table = Table("id", "status", "model", "fine_tuned_model", "trained_tokens")
+    table = Table("id", "task", "status", "model", "fine_tuned_model")
     for job in page["data"]:
-        table.add_row(job["id"], job["status"], job["model"], job["fine_tuned_model"] or "-",
-                      str(job["trained_tokens"] or "-"))
+        table.add_row(job["id"], job["task"], job["status"], job["model"], job["fine_tuned_model"] or "-")
     Console().print(table)
     return 0
 
@@ -178,8 +180,8 @@ def jobs_list(limit: int, as_json: bool) -> int:
 @click.argument("job_id")
 @lang_option
 def jobs_show(job_id: str) -> int:
-    """One job as the API returns it (JSON)."""
-    click.echo(json.dumps(_service().get_job(job_id), indent=2, ensure_ascii=False))
+    """One job as the API returns it (JSON; GET /v1/afinar/jobs/ID)."""
+    click.echo(json.dumps(_service().get_any_job(job_id), indent=2, ensure_ascii=False))
     return 0
 
 
@@ -203,6 +205,27 @@ def jobs_events(job_id: str, limit: int) -> int:
 @lang_option
 def jobs_cancel(job_id: str) -> int:
     """Cancel a job; a running training stops within seconds (a running server notices at once)."""
-    _service().cancel_job(job_id)
+    _service().cancel_job(job_id, task=None)
     click.echo(i18n.t("server.jobs.cancelled", job_id=job_id))
+    return 0
+
+
+@jobs.command("pause")
+@click.argument("job_id")
+@lang_option
+def jobs_pause(job_id: str) -> int:
+    """Pause a running job: it stops at its next safe point (a chat step, a text classifier's epoch) and
+    keeps it. Image-classification jobs cannot pause."""
+    _service().pause_job(job_id, task=None)
+    click.echo(i18n.t("server.jobs.paused", job_id=job_id))
+    return 0
+
+
+@jobs.command("resume")
+@click.argument("job_id")
+@lang_option
+def jobs_resume(job_id: str) -> int:
+    """Queue a paused job (or a failed one with a checkpoint) to continue where it stopped."""
+    _service().resume_job(job_id, task=None)
+    click.echo(i18n.t("server.jobs.resumed", job_id=job_id))
     return 0

@@ -8,10 +8,10 @@ from typing import Any
 import click
 
 from afinar import i18n
-from afinar.cli.config_options import build_config, config_options
+from afinar.cli.config_options import build_config, config_options, with_saved
 from afinar.cli.options import lang_option
 from afinar.errors import AfinarError
-from afinar.tasks.chat.config import ChatTrainConfig
+from afinar.tasks.chat.config import ChatTrainConfig, ResolvedChatConfig
 
 
 @click.command("chat")
@@ -24,7 +24,7 @@ from afinar.tasks.chat.config import ChatTrainConfig
 @click.option("--merge", is_flag=True, help="Also save the base with the adapter merged in (final/merged).")
 @lang_option
 def command(data: Path | None, output: Path | None, resume_dir: Path | None, merge: bool,
-            **values: Any) -> int:
+            config_file: Path | None, **values: Any) -> int:
     """Fine-tune a chat model on DATA (chat JSONL): LoRA by default, loss on assistant replies only.
 
     Prints the run folder and the model id (ft:BASE:afinar:SUFFIX:ID) that `afinar chat`,
@@ -33,6 +33,8 @@ def command(data: Path | None, output: Path | None, resume_dir: Path | None, mer
     from rich.console import Console
 
     from afinar.engine.rundir import RunDir
+    from afinar.jobs.foreground import run_attached
+    from afinar.tasks import job_tasks
     from afinar.tasks.chat.prepare import InvalidData, launch, prepare
 
     console = Console(highlight=False)
@@ -41,9 +43,10 @@ def command(data: Path | None, output: Path | None, resume_dir: Path | None, mer
         if not (run.config_path.exists() and (run.path / "meta.json").exists()):
             raise AfinarError("chat.train.not_a_run", exit_code=2, path=str(resume_dir))
     else:
-        if data is None:
+        values = with_saved(ChatTrainConfig, config_file, {"data": data, **values}, resolved=ResolvedChatConfig)
+        if values.get("data") is None:
             raise AfinarError("chat.train.need_data", exit_code=2)
-        config = build_config(ChatTrainConfig, {"data": data, **values})
+        config = build_config(ChatTrainConfig, values)
         try:  # prepare() resolves the base, which shows its license before first use
             run = prepare(config, output)
         except InvalidData as err:
@@ -56,11 +59,14 @@ def command(data: Path | None, output: Path | None, resume_dir: Path | None, mer
                          method=cfg["method"], epochs=cfg["epochs"], batch=cfg["batch_size"],
                          lr=cfg["learning_rate"]))
     console.print(i18n.t("chat.train.run_dir", path=run.path))
-    _wait(launch(run, resume=resume_dir is not None))
+    # a job of the queue that this terminal follows (`afinar jobs list` shows it); the training's own
+    # progress output comes here (Ctrl-C stops it; its last checkpoint stays)
+    job = run_attached(job_tasks()["chat"], run, resume=resume_dir is not None,
+                       launch=lambda r, resume: launch(r, resume=resume))
     meta = run.read_meta()
-    if meta.get("status") != "succeeded":
-        raise AfinarError("chat.train.failed", error=meta.get("error") or meta.get("status"),
-                          log=str(run.path / "train.log"), run=str(run.path))
+    if job["status"] != "succeeded":
+        error = (job.get("error") or {}).get("message") or meta.get("error") or job["status"]
+        raise AfinarError("chat.train.failed", error=error, log=str(run.path / "train.log"), run=str(run.path))
     if merge:
         from afinar.tasks.chat.merge import merge_run
 
@@ -68,13 +74,3 @@ def command(data: Path | None, output: Path | None, resume_dir: Path | None, mer
     console.print(f"[bold green]✓[/] {i18n.t('chat.train.done', model_id=meta['model_id'])}")
     console.print(i18n.t("chat.train.try", model_id=meta["model_id"]))
     return 0
-
-
-def _wait(proc: Any) -> None:
-    """Wait for the training subprocess; Ctrl-C stops it (its last checkpoint stays)."""
-    try:
-        proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        proc.wait()
-        raise

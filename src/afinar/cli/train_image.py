@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from afinar import i18n
-from afinar.cli.config_options import config_options
+from afinar.cli.config_options import config_options, with_saved
 from afinar.cli.options import lang_option
 from afinar.tasks.image_classification.config import (
     ImageClassificationConfig,
@@ -23,12 +23,10 @@ from afinar.tasks.image_classification.config import (
 
 
 @click.command("image-classification")
-@click.argument("data", type=click.Path(path_type=Path))
-@config_options(ImageClassificationConfig, exclude=("data", "output"))
-@click.option("--output", "-o", type=click.Path(path_type=Path),
-              help="Run folder (default: AFINAR_HOME/runs/image-classification-DATE-TIME).")
+@click.argument("data", required=False, type=click.Path(path_type=Path))
+@config_options(ImageClassificationConfig, exclude=("data",), short={"output": "-o"})
 @lang_option
-def command(data: Path, output: Path | None, **values: Any) -> None:
+def command(data: Path | None, config_file: Path | None, **values: Any) -> None:
     """Fine-tune an image classifier on DATA in two stages (transfer learning).
 
     DATA is a folder with train/<class>/ and validation/<class>/ (the course's layout), a folder
@@ -44,7 +42,7 @@ def command(data: Path, output: Path | None, **values: Any) -> None:
     from afinar.cli.data import print_report
     from afinar.tasks.image_classification import launch
 
-    cfg = build_config({"data": data, "output": output, **values})
+    cfg = build_config(with_saved(ImageClassificationConfig, config_file, {"data": data, **values}, drop=("output",)))
     prepared = launch.prepare_run(cfg, on_findings=lambda r: print_report(r, show_all=False) if r.findings else None)
     run, resolved, splits = prepared.run, prepared.config, prepared.splits
     click.echo(i18n.t("imgcls.cli.start", run=str(run.path), train=len(splits.train), valid=len(splits.valid),

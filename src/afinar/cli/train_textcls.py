@@ -1,4 +1,5 @@
-"""`afinar train text-classification`: flags come from the config model, training runs in a subprocess.
+"""`afinar train text-classification`: flags come from the config model, training runs in a subprocess
+(a job of the queue this command follows).
 
 The parent checks the data, resolves the base, writes the run folder (``launch.prepare``), then
 shows the child's progress from ``metrics.jsonl`` and, at the end, the report: the fine-tuned
@@ -8,60 +9,28 @@ model against the baselines on the same validation split.
 from __future__ import annotations
 
 import json
-import types
-import typing
 from pathlib import Path
 from typing import Any
 
 import click
 
 from afinar import i18n
+from afinar.cli.config_options import config_options, with_saved
 from afinar.cli.options import lang_option
 from afinar.errors import AfinarError
-from afinar.tasks.text_classification.config import TextClassificationConfig, build_config
+from afinar.tasks.text_classification.config import (
+    TextClassificationConfig,
+    build_config,
+)
 
-SHORT = {"output": "-o"}
 # Mean confidence this far below accuracy: the model ranks well but is unsure; more epochs help.
 UNDERCONFIDENT_GAP = 0.2
 
 
-def _click_type(annotation: Any) -> tuple[Any, bool]:
-    """The click type of a field annotation and whether None is allowed."""
-    args = typing.get_args(annotation)
-    optional = typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args
-    if optional:
-        annotation = next(a for a in args if a is not type(None))
-    if typing.get_origin(annotation) is typing.Literal:
-        return click.Choice([str(a) for a in typing.get_args(annotation)]), optional
-    if annotation is Path:
-        return click.Path(path_type=Path), optional
-    return annotation, optional
-
-
-def config_options(model: type[TextClassificationConfig]):
-    """Decorator adding one option per config field (``batch_size`` → ``--batch-size``)."""
-
-    def decorate(fn):
-        for name, field in reversed(list(model.model_fields.items())):
-            flag = "--" + name.replace("_", "-")
-            kind, _ = _click_type(field.annotation)
-            decls = [flag, SHORT[name]] if name in SHORT else [flag]
-            if kind is bool:
-                decls = [f"{flag}/--no-{flag[2:]}"]
-            required = field.is_required()
-            default = None if required else field.default
-            help_text = field.description + ("" if required or default is None else f" [default: {default}]")
-            fn = click.option(*decls, name, type=None if kind is bool else kind, default=default,
-                              required=required, help=help_text)(fn)
-        return fn
-
-    return decorate
-
-
 @click.command("text-classification")
-@config_options(TextClassificationConfig)
+@config_options(TextClassificationConfig, short={"output": "-o"})
 @lang_option
-def command(**values: Any) -> None:
+def command(config_file: Path | None, **values: Any) -> None:
     """Fine-tune a text classifier (e.g. positivo/negativo/neutral) on a CSV `text,label`.
 
     Columns are recognized by name in Spanish and English (text/texto/comentario, label/etiqueta/clase).
@@ -70,7 +39,7 @@ def command(**values: Any) -> None:
     """
     from afinar.tasks.text_classification import launch
 
-    cfg = build_config(values)
+    cfg = build_config(with_saved(TextClassificationConfig, config_file, values, drop=("output",)))
     reports = launch.check_data(cfg)
     _print_findings(reports)
     base_path = launch.resolve_base(cfg.base)
@@ -111,7 +80,13 @@ class _ProgressView:
     def update(self, record: dict[str, Any]) -> None:
         kind = record.get("kind")
         if kind == "start":
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
             self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                      TimeElapsedColumn(), console=self.console, transient=False)

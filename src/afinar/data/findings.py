@@ -152,3 +152,16 @@ class Report:
         if self.suppressed:
             out["suppressed"] = dict(self.suppressed)
         return out
+
+
+def summary(errors: list[Any], filename: str, lang: str | None, limit: int = 5) -> str:
+    """"N errors: line 3: <message> (<code>) — <hint>; ..." from Finding objects or their dicts."""
+    items = [f if isinstance(f, Finding) else Finding(f["line"], f["code"], f["severity"], f.get("field"),
+                                                      f.get("params") or {}) for f in errors]
+    items = [f for f in items if f.severity == "error"]
+    parts = [i18n.t("server.file.finding", lang, line=f.line, message=f.message(lang), code=f.code,
+                    hint=f.hint(lang)) for f in items[:limit]]
+    more = len(items) - limit
+    head = i18n.t("server.file.invalid", lang, file=filename, errors=len(items))
+    tail = " " + i18n.t("server.file.more_errors", lang, count=more) if more > 0 else ""
+    return head + " " + " ".join(parts) + tail

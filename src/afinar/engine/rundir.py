@@ -8,6 +8,7 @@ Layout (STYLE.md rule 4)::
       metrics.jsonl      one JSON object per logged step / evaluation
       events.jsonl       human-readable events in OpenAI's wording ("Step 10/30: training loss=1.23")
       train.log          everything the training process printed
+      pause-requested    while it exists, the training stops at its next safe point (the job runner's pause)
       checkpoints/       checkpoint-<step>/ folders (the last ``keep`` are kept)
       final/             the trained weights (adapter or full model) and the tokenizer
       README.md          the model card (Hugging Face format)
@@ -32,6 +33,7 @@ import yaml
 from afinar import __version__
 
 CHECKPOINT_PREFIX = "checkpoint-"
+PAUSE_FILE = "pause-requested"  # the job runner creates it in a run folder; the training stops at its next safe point
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
@@ -134,6 +136,9 @@ class RunDir:
     def prune_checkpoints(self, keep: int) -> None:
         for old in self.checkpoints()[:-keep] if keep > 0 else []:
             shutil.rmtree(old)
+
+    def pause_requested(self) -> bool:
+        return (self.path / PAUSE_FILE).exists()
 
     @property
     def final_dir(self) -> Path:

@@ -1,6 +1,6 @@
 """Converters from what a registry package ships to a ready model folder, one per kind of source.
 
-Each takes a :class:`~afinar.models.catalog.ConvertJob` (located, checksum-verified source files in
+Each takes a :class:`~afinar.models.entry.ConvertJob` (located, checksum-verified source files in
 the entry's order, an empty output folder, a scratch folder) and returns facts for the manifest.
 """
 
@@ -11,7 +11,7 @@ import shutil
 from typing import Any
 
 from afinar.errors import AfinarError
-from afinar.models.catalog import ConvertJob
+from afinar.models.entry import ConvertJob
 from afinar.models.sources import sha256_file
 
 

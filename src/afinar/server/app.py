@@ -1,4 +1,5 @@
-"""The OpenAI-compatible HTTP API (FastAPI): ``/v1`` for programs, ``/`` for the web studio.
+"""The OpenAI-compatible HTTP API (FastAPI): ``/v1`` for programs (``afinar.app`` mounts the web
+studio beside it at ``/``; neither imports the other).
 
 Shapes, field names and status codes follow OpenAI's specification (a copy lives in the tests'
 fixtures and every test response is validated against it). Run it with ``afinar serve``.
@@ -20,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from afinar import __version__, i18n
 from afinar.errors import AfinarError
+from afinar.jobs.store import files_dir
 from afinar.server import answers
 from afinar.server.auth import ApiKey, Caller, KeyCheck, caller_of, identify
 from afinar.server.errors import (
@@ -33,7 +35,6 @@ from afinar.server.protocol import (
     JobCreateRequest,
 )
 from afinar.server.service import Service
-from afinar.server.store import files_dir
 
 MB = 1024 * 1024
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -55,7 +56,7 @@ class Settings:
     max_queue: int = 64  # chat requests in progress or waiting per model; beyond, 429
     max_body_bytes: int = 32 * MB  # a JSON request body (uploads have max_upload_bytes)
     cors_origins: list[str] = field(default_factory=list)
-    studio: bool = True
+    studio: bool = True  # afinar.app mounts the studio at / (afinar serve --no-studio: the API alone)
 
 
 def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
@@ -170,9 +171,30 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
                          limit: int = Query(10, ge=1, le=1000)) -> dict:
         return service.list_checkpoints(job_id, after, limit, caller=caller)
 
+    # --- Afinar's jobs of every task (docs/serve.md) -----------------------------------------
+    @app.get("/v1/afinar/jobs")
+    def list_all_jobs(caller: Who, after: str | None = None, limit: int = Query(20, ge=1, le=1000),
+                      task: str | None = None) -> dict:
+        """Jobs of every task (chat, text-classification, image-classification), newest first."""
+        return service.list_all_jobs(after, limit, task, caller=caller)
+
+    @app.get("/v1/afinar/jobs/{job_id}")
+    def retrieve_any_job(job_id: str, caller: Who) -> dict:
+        return service.get_any_job(job_id, caller=caller)
+
+    @app.post("/v1/afinar/jobs/{job_id}/{action}")
+    def control_any_job(job_id: str, action: Literal["cancel", "pause", "resume"], caller: Who) -> dict:
+        do = {"cancel": service.cancel_job, "pause": service.pause_job, "resume": service.resume_job}[action]
+        return do(job_id, caller=caller, task=None)
+
+    @app.get("/v1/afinar/jobs/{job_id}/events")
+    def list_any_events(job_id: str, caller: Who, after: str | None = None,
+                        limit: int = Query(20, ge=1, le=1000)) -> dict:
+        return service.list_events(job_id, after, limit, caller=caller)
+
     # --- models (ids contain colons and arrive unescaped) ----------------------------------
     @app.get("/v1/fine_tuning/jobs/{job_id}/export")
-    def export_job(job_id: str, format: str = "gguf", quant: str = "q8_0") -> FileResponse:  # noqa: A002
+    def export_job(job_id: str, format: str = "gguf", quant: str = "q8_0") -> FileResponse:
         """Afinar's own endpoint: the finished job's model as GGUF, an Ollama zip or a merged HF zip."""
         path = service.export_job(job_id, format, quant)
         return FileResponse(path, media_type="application/octet-stream", filename=path.name)
@@ -192,12 +214,10 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     # --- chat, embeddings, knowledge bases (afinar.server.answers) -------------------------
     answers.install(app, service)
 
-    if settings.studio:
-        _mount_studio(app, service, settings)
     return app
 
 
-# --- errors, middleware, studio ---------------------------------------------------------------
+# --- errors, middleware ---------------------------------------------------------------------
 def _install_errors(app: FastAPI) -> None:
     def lang_of(request: Request) -> str:
         return request_lang(request.headers.get("accept-language"))
@@ -242,25 +262,3 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
                        cors_origins=settings.cors_origins, max_body_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(CatchAll)
-
-
-def _mount_studio(app: FastAPI, service: Service, settings: Settings) -> None:
-    import logging
-
-    def admin_key(_user: str, password: str) -> bool:
-        caller = identify(password, settings.api_keys, settings.keys)
-        return caller is not None and caller.admin
-
-    try:
-        import gradio as gr
-
-        from afinar.studio import build_studio
-        from afinar.studio.app import CSS
-
-        # Behind a required key, the studio asks for one too (any user name, the key as password). The
-        # studio sees every file, job and model, so only an admin key opens it.
-        auth = admin_key if settings.require_key else None
-        gr.mount_gradio_app(app, build_studio(service), path="/", css=CSS, footer_links=[], auth=auth,
-                            auth_message="Afinar: API key (admin) / clave de API (de administración)")
-    except Exception:  # the API must come up even when the studio cannot: said in the log
-        logging.getLogger("afinar.server").exception("the web studio could not be mounted; serving the API only")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 ORGANIZATION = "org-afinar"
@@ -43,6 +44,25 @@ def job_object(job: dict[str, Any]) -> dict[str, Any]:
         "estimated_finish": job["estimated_finish"],
         "method": {"type": "supervised", "supervised": {"hyperparameters": hp}},
         "metadata": job["metadata"],
+    }
+
+
+def afinar_job_object(job: dict[str, Any]) -> dict[str, Any]:
+    """A job of any task on Afinar's own routes (``/v1/afinar/jobs``; docs/serve.md)."""
+    return {
+        "object": "afinar.job",
+        "id": job["id"],
+        "task": job["task"],
+        "status": job["status"],
+        "created_at": job["created_at"],
+        "finished_at": job["finished_at"],
+        "model": job["model"],
+        "fine_tuned_model": job["fine_tuned_model"],
+        "training_file": job["training_file"],
+        "hyperparameters": job["hyperparameters"] or {},
+        "error": job["error"],
+        "estimated_finish": job["estimated_finish"],
+        "run": Path(job["run_dir"]).name if job["run_dir"] else None,
     }
 
 

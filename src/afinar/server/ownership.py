@@ -15,10 +15,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from afinar.jobs.store import Store
 from afinar.server import objects
 from afinar.server.auth import OPERATOR, Caller
 from afinar.server.errors import ApiError
-from afinar.server.store import Store
 
 
 def looks_like_path(name: str) -> bool:

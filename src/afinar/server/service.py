@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from afinar.data.findings import summary
+from afinar.jobs.store import Store, files_dir, new_id
 from afinar.server import objects
 from afinar.server.auth import ON_MACHINE, Caller
 from afinar.server.errors import ApiError, ApiErrors, raise_all
@@ -33,17 +35,10 @@ from afinar.server.ownership import (
     list_model_objects,
     model_visible,
 )
-from afinar.server.store import Store, files_dir
 
 PURPOSES = ("assistants", "assistants_output", "batch", "batch_output", "fine-tune", "fine-tune-results",
             "vision", "user_data")
-HYPERPARAMETERS = ("n_epochs", "batch_size", "learning_rate_multiplier")
-LIMITS = {"n_epochs": (1, 50), "batch_size": (1, 256), "learning_rate_multiplier": (0, 100)}
 JOB_SUFFIX = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{secrets.token_hex(12)}"
 
 
 class Service:
@@ -52,12 +47,13 @@ class Service:
 
     def __init__(self, store: Store | None = None, *, workers: int = 1, max_models: int = 2,
                  start_worker: bool = True, allow_local_models: bool = False, max_pending: int | None = None):
-        from afinar.server.worker import JobRunner
+        from afinar.jobs.runner import JobRunner
         from afinar.serving import ModelPool
         from afinar.serving.engine import MAX_PENDING
+        from afinar.tasks import job_tasks
 
         self.store = store or Store()
-        self.runner = JobRunner(self.store, parallel=workers)
+        self.runner = JobRunner(self.store, job_tasks(), parallel=workers)
         # folders are checked per caller before a name reaches the pool (the API: only with
         # --allow-local-models; the studio, the operator's, always)
         self.models = ModelPool(max_models, max_pending=max_pending or MAX_PENDING)
@@ -171,6 +167,30 @@ class Service:
         self.runner.wake()
         return self.get_job(job["id"])
 
+    def submit_run(self, task: str, run_dir: Path, *, caller: Caller = ON_MACHINE) -> dict:
+        """Queue a run whose folder is already written (the studio's classifiers, ``afinar train``):
+        the job runner starts, follows and recovers it like an API job. Returns the Afinar job object."""
+        from afinar.engine.rundir import RunDir
+        from afinar.jobs.registry import run_job
+
+        job = run_job(self.runner.tasks[task], RunDir(Path(run_dir).resolve()), "queued", owner=caller.key_id)
+        self.store.add_job(job)
+        self.store.add_event(job["id"], f"Job queued: {task}, run folder {Path(run_dir).name}")
+        self.runner.wake()
+        return objects.afinar_job_object(self.job_record(job["id"], caller))
+
+    def list_all_jobs(self, after: str | None = None, limit: int = 20, task: str | None = None, *,
+                      caller: Caller = ON_MACHINE) -> dict:
+        """Jobs of every task (or of ``task``), newest first, as Afinar job objects."""
+        if task is not None and task not in self.runner.tasks:
+            raise ApiError(400, "server.job.unknown_task", param="task", task=task,
+                           tasks=", ".join(sorted(self.runner.tasks)))
+        items, more = self.store.list_jobs(after, limit, owner=caller.scope, task=task)
+        return objects.page([objects.afinar_job_object(j) for j in items], more)
+
+    def get_any_job(self, job_id: str, *, caller: Caller = ON_MACHINE) -> dict:
+        return objects.afinar_job_object(self.job_record(job_id, caller, task=None))
+
     def _job_file(self, body: dict[str, Any], field: str, caller: Caller) -> dict:
         """A file a job refers to; a missing one is a 400 on that parameter, as OpenAI answers."""
         file_id = _need_str(body, field)
@@ -180,19 +200,21 @@ class Service:
                            field=field)
         return rec
 
-    def job_record(self, job_id: str, caller: Caller = ON_MACHINE) -> dict:
+    def job_record(self, job_id: str, caller: Caller = ON_MACHINE, task: str | None = None) -> dict:
+        """A job of ``task`` (any task: None) the caller may see; else 404."""
         job = self.store.get_job(job_id)
-        if job is None or not _mine(job, caller):
+        if job is None or not _mine(job, caller) or (task is not None and job["task"] != task):
             raise ApiError(404, "server.job.not_found", param="fine_tuning_job_id", code="job_not_found",
                            job_id=job_id)
         return job
 
     def get_job(self, job_id: str, *, caller: Caller = ON_MACHINE) -> dict:
-        return objects.job_object(self.job_record(job_id, caller))
+        """OpenAI's fine-tuning job (chat jobs only, as OpenAI shows them)."""
+        return objects.job_object(self.job_record(job_id, caller, task="chat"))
 
     def list_jobs(self, after: str | None = None, limit: int = 20, metadata: dict[str, str] | None = None, *,
                   caller: Caller = ON_MACHINE) -> dict:
-        items, more = self.store.list_jobs(after, limit, metadata, owner=caller.scope)
+        items, more = self.store.list_jobs(after, limit, metadata, owner=caller.scope, task="chat")
         return objects.page([objects.job_object(j) for j in items], more)
 
     def list_events(self, job_id: str, after: str | None = None, limit: int = 20, *,
@@ -231,27 +253,35 @@ class Service:
                            status=job["status"])
         return export_download(job["fine_tuned_model"], kind, afinar_home() / "exports" / job_id, quant, on_tensor)
 
-    def cancel_job(self, job_id: str, *, caller: Caller = ON_MACHINE) -> dict:
-        job = self.job_record(job_id, caller)
+    def _view(self, job_id: str, task: str | None) -> dict:
+        """OpenAI's job object on OpenAI's routes (``task="chat"``), Afinar's on Afinar's."""
+        job = self.job_record(job_id)
+        return objects.job_object(job) if task == "chat" else objects.afinar_job_object(job)
+
+    def cancel_job(self, job_id: str, *, caller: Caller = ON_MACHINE, task: str | None = "chat") -> dict:
+        job = self.job_record(job_id, caller, task)
         if job["status"] in ("succeeded", "failed", "cancelled"):
             raise ApiError(400, "server.job.cannot_cancel", param="fine_tuning_job_id", job_id=job_id,
                            status=job["status"])
         self.runner.cancel(job)
-        return self.get_job(job_id)
+        return self._view(job_id, task)
 
-    def pause_job(self, job_id: str, *, caller: Caller = ON_MACHINE) -> dict:
-        job = self.job_record(job_id, caller)
+    def pause_job(self, job_id: str, *, caller: Caller = ON_MACHINE, task: str | None = "chat") -> dict:
+        job = self.job_record(job_id, caller, task)
+        if not self.runner.can_pause(job):
+            raise ApiError(400, "server.job.task_cannot_pause", param="fine_tuning_job_id", job_id=job_id,
+                           task=job["task"])
         if job["status"] != "running":
             raise ApiError(400, "server.job.cannot_pause", param="fine_tuning_job_id", job_id=job_id,
                            status=job["status"])
         self.runner.pause(job)
-        return self.get_job(job_id)
+        return self._view(job_id, task)
 
-    def resume_job(self, job_id: str, *, caller: Caller = ON_MACHINE) -> dict:
+    def resume_job(self, job_id: str, *, caller: Caller = ON_MACHINE, task: str | None = "chat") -> dict:
         """A paused job, or a failed one that kept a checkpoint, is queued to continue from it."""
         from afinar.engine.rundir import RunDir
 
-        job = self.job_record(job_id, caller)
+        job = self.job_record(job_id, caller, task)
         if job["status"] == "failed":
             run = RunDir(Path(job["run_dir"])) if job["run_dir"] else None
             if run is None or not (run.path / "config.yaml").is_file() or run.last_checkpoint() is None:
@@ -263,7 +293,7 @@ class Service:
         else:
             raise ApiError(400, "server.job.cannot_resume", param="fine_tuning_job_id", job_id=job_id,
                            status=job["status"])
-        return self.get_job(job_id)
+        return self._view(job_id, task)
 
     # --- models -----------------------------------------------------------------------------
     def list_models(self, *, caller: Caller = ON_MACHINE) -> dict:
@@ -354,28 +384,12 @@ def validate_upload(path: Path, filename: str) -> dict[str, Any]:
     out: dict[str, Any] = {"findings": findings, "examples": report.examples}
     if not report.valid:
         out["status"] = "error"
-        out["status_details"] = findings_summary(report.errors, filename, "en")
+        out["status_details"] = summary(report.errors, filename, "en")
     return out
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(params, default=str))
-
-
-def findings_summary(errors: list[Any], filename: str, lang: str | None, limit: int = 5) -> str:
-    """"N errors: line 3: <message> (<code>) — <hint>; ..." from Finding objects or their dicts."""
-    from afinar import i18n
-    from afinar.data.findings import Finding
-
-    items = [f if isinstance(f, Finding) else Finding(f["line"], f["code"], f["severity"], f.get("field"),
-                                                      f.get("params") or {}) for f in errors]
-    items = [f for f in items if f.severity == "error"]
-    parts = [i18n.t("server.file.finding", lang, line=f.line, message=f.message(lang), code=f.code,
-                    hint=f.hint(lang)) for f in items[:limit]]
-    more = len(items) - limit
-    head = i18n.t("server.file.invalid", lang, file=filename, errors=len(items))
-    tail = " " + i18n.t("server.file.more_errors", lang, count=more) if more > 0 else ""
-    return head + " " + " ".join(parts) + tail
 
 
 def _need_str(body: dict[str, Any], key: str) -> str:
@@ -404,24 +418,17 @@ def job_hyperparameters(body: dict[str, Any]) -> dict[str, Any]:
     if hp is not None and not isinstance(hp, dict):
         raise ApiError(400, "server.job.not_an_object", param="hyperparameters", field="hyperparameters")
     hp = hp or {}
-    out: dict[str, Any] = {}
+    from afinar.tasks.chat.config import OPENAI_NAMES, hyperparameter_problems
+
     problems = [ApiError(400, "server.job.unknown_hyperparameter", param=f"hyperparameters.{name}",
-                         name=str(name)[:100], choices=", ".join(HYPERPARAMETERS))
-                for name in sorted(set(hp) - set(HYPERPARAMETERS))]
-    for name in HYPERPARAMETERS:
-        value = hp.get(name, "auto")
-        if value is None:
-            value = "auto"
-        if value != "auto":
-            low, high = LIMITS[name]
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-            if name != "learning_rate_multiplier":
-                ok = ok and float(value).is_integer()
-                value = int(value) if ok else value
-            if not ok or not (low < value <= high if name == "learning_rate_multiplier" else low <= value <= high):
-                problems.append(ApiError(400, "server.job.bad_hyperparameter", param=f"hyperparameters.{name}",
-                                         name=name, low=low, high=high))
-        out[name] = value
+                         name=str(name)[:100], choices=", ".join(OPENAI_NAMES))
+                for name in sorted(set(hp) - set(OPENAI_NAMES))]
+    given = {name: ("auto" if hp.get(name) is None else hp[name]) for name in OPENAI_NAMES}
+    problems += [ApiError(400, "server.job.bad_hyperparameter", param=f"hyperparameters.{p.field}", name=p.field,
+                          problem=p) for p in hyperparameter_problems(given)]
+    number = {"learning_rate_multiplier": float}
+    out = {name: value if value == "auto" else number.get(name, int)(value)
+           for name, value in given.items()} if not problems else {}
     raise_all(problems)
     return out
 

@@ -38,14 +38,15 @@ def build_studio(service: Any = None, default_lang: str = "es") -> Any:
                             label="Idioma / Language", elem_id="studio-lang", scale=1)
         with gr.Tabs():
             pages = [("data", lambda: data_tab.build(T, lang, service))]
-            if service is not None:
+            if service is not None:  # the pages that train: their runs are jobs of the server's queue
                 from afinar.studio import finetune_tab
 
                 pages.append(("finetune", lambda: finetune_tab.build(T, lang, service)))
-            pages += [("playground", lambda: playground_tab.build(T, lang, backend)),
-                      ("textcls", lambda: textcls_tab.build(T, lang)),
-                      ("images", lambda: images_tab.build(T, lang)),
-                      ("knowledge", lambda: knowledge_tab.build(T, lang, backend)),
+            pages.append(("playground", lambda: playground_tab.build(T, lang, backend)))
+            if service is not None:
+                pages += [("textcls", lambda: textcls_tab.build(T, lang, service)),
+                          ("images", lambda: images_tab.build(T, lang, service))]
+            pages += [("knowledge", lambda: knowledge_tab.build(T, lang, backend)),
                       ("models", lambda: models_tab.build(T, lang, backend))]
             for name, build_page in pages:
                 with T.make(gr.Tab, f"studio.tab.{name}", id=name, elem_id=f"tab-{name}") as tab:

@@ -41,18 +41,16 @@ def job_choices(service: Any) -> list[tuple[str, str]]:
 
 
 def hyperparameters(values: dict[str, str], lang: str) -> dict[str, Any]:
-    """'auto' or a number per field; a bad value raises AfinarError naming the field."""
-    out: dict[str, Any] = {}
-    for name, kind in HP_FIELDS:
-        text = (values.get(name) or "auto").strip().lower()
-        if text == "auto":
-            out[name] = "auto"
-            continue
-        try:
-            out[name] = kind(text)
-        except ValueError as err:
-            raise AfinarError("studio.ft.bad_number", field=tr(f"studio.ft.{name}", lang), value=text) from err
-    return out
+    """'auto' or a number per field, checked by the chat task's schema (the API's checks); every
+    bad value is reported at once, each named by its label on this page."""
+    from afinar.tasks.chat.config import hyperparameter_problems
+    from afinar.tasks.config import ConfigProblems
+
+    given = {name: (values.get(name) or "auto").strip().lower() or "auto" for name, _ in HP_FIELDS}
+    problems = hyperparameter_problems(given)
+    if problems:
+        raise ConfigProblems(problems, name=lambda field: tr(f"studio.ft.{field}", lang), hint_key="studio.ft.numbers.hint")
+    return {name: value if value == "auto" else kind(value) for (name, kind), value in zip(HP_FIELDS, given.values())}
 
 
 def upload(service: Any, file: str | None, lang: str) -> tuple[str, Any, Any, Any]:

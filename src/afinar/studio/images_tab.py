@@ -45,11 +45,7 @@ def metrics_markdown(report: dict[str, Any], lang: str) -> str:
     return "\n".join(lines)
 
 
-def show_images(run_value: str | None, lang: str) -> tuple[Any, ...]:
-    return show(run_value, lang, metrics_markdown)
-
-
-def train(archive: str | None, base: str, size: float, epochs1: float, epochs2: float, lr: float, lang: str):
+def train(service: Any, archive: str | None, base: str, size: float, epochs1: float, epochs2: float, lr: float, lang: str):
     import gradio as gr
 
     no_table = gr.update(visible=False)
@@ -59,7 +55,7 @@ def train(archive: str | None, base: str, size: float, epochs1: float, epochs2: 
         folder = extract_images(keep_upload(archive, "fotos.zip"), new_dir("images") / safe_stem(archive, "imagenes"))
         values = {"data": folder, "base": base, "image_size": int(size), "stage1_epochs": int(epochs1),
                   "stage2_epochs": int(epochs2), "stage1_lr": float(lr)}
-        run = runs.start_images(values)
+        run = runs.start_images(values, service)
     except runs.DataProblems as err:
         table = problems_frame(err, {str(folder): display_name(archive)}, lang)
         return error_text(err, lang), gr.update(value=table, visible=True), gr.update(), gr.update(active=False)
@@ -81,7 +77,10 @@ def try_image(run_value: str | None, picture: str | None, lang: str) -> Any:
     return gr.update(value=scores, label=tr("studio.cls.confidences", lang))
 
 
-def build(T: Texts, lang_box: Any) -> list[tuple[Any, ...]]:
+def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, ...]]:
+    """``service``: the server's (its job queue trains the runs)."""
+    from functools import partial
+
     import gradio as gr
 
     T.make(gr.Markdown, "studio.img.intro", attr="value")
@@ -124,8 +123,10 @@ def build(T: Texts, lang_box: Any) -> list[tuple[Any, ...]]:
     timer = gr.Timer(1.0, active=False)
 
     view = [status, curves, metrics, confusion, timer]
-    train_btn.click(train, [archive, base, size, epochs1, epochs2, lr, lang_box], [message, problems, run, timer])
-    run.change(show_images, [run, lang_box], view)
-    timer.tick(show_images, [run, lang_box], view)
+    train_btn.click(partial(train, service), [archive, base, size, epochs1, epochs2, lr, lang_box],
+                    [message, problems, run, timer])
+    look = partial(show, markdown=metrics_markdown, service=service)
+    run.change(look, [run, lang_box], view)
+    timer.tick(look, [run, lang_box], view)
     classify.click(try_image, [run, picture, lang_box], label)
     return run_list_and_export(T, "img", TASK, run, refresh, lang_box)

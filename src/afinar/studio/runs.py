@@ -1,29 +1,22 @@
-"""Classifier runs (text and images) started from the studio, trained without blocking the page.
+"""Classifier runs (text and images) started from the studio: jobs of the one job queue.
 
 ``start_text`` / ``start_images`` do what ``afinar train text-classification`` / ``image-classification``
-do before training (check the data, resolve the base, write the run folder) and then run the task's
-``launch.run`` — the training subprocess and its polling — in a background thread. The page polls
-``progress(run)``, which reads only the run folder (``meta.json``, ``metrics.jsonl``,
-``report.json``): a reloaded page, or one opened after the server restarted, sees the same run.
-A run whose training process died without recording its end (the server or the machine stopped)
-is marked failed with that reason the next time a page looks at it. No torch here.
+do before training (check the data, resolve the base, write the run folder) and then hand the run
+to the job queue (``service.submit_run``), which starts, follows, pauses, resumes and recovers it
+like every other job. The page polls ``progress(run, service)``: the job's status from the queue's
+database, the epochs from the run folder's ``metrics.jsonl`` and ``report.json`` — a reloaded page,
+or one opened after the server restarted, sees the same run. No torch here.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from afinar import i18n
 from afinar.errors import AfinarError
-
-# Errors of runs that failed before the subprocess could record them, by run folder.
-_failures: dict[str, AfinarError] = {}
-_threads: dict[str, threading.Thread] = {}
 
 
 class DataProblems(AfinarError):
@@ -36,8 +29,8 @@ class DataProblems(AfinarError):
         self.reports = reports
 
 
-def start_text(values: dict[str, Any]) -> Path:
-    """Check, prepare and launch a text-classification run from config values; returns its folder at once."""
+def start_text(values: dict[str, Any], service: Any) -> Path:
+    """Check and prepare a text-classification run from config values and queue it; returns its folder at once."""
     from afinar.tasks.text_classification import launch
     from afinar.tasks.text_classification.config import build_config
 
@@ -47,13 +40,14 @@ def start_text(values: dict[str, Any]) -> Path:
         raise DataProblems(reports)
     base_path = launch.resolve_base(cfg.base)
     prepared = launch.prepare(cfg, base_path)
-    return _in_background(prepared.run, launch.run)
+    service.submit_run(launch.TASK, prepared.run.path)
+    return prepared.run.path
 
 
-def start_images(values: dict[str, Any]) -> Path:
+def start_images(values: dict[str, Any], service: Any) -> Path:
     """The same for image classification (``values["data"]``: a folder of class folders)."""
     from afinar.tasks.image_classification import launch
-    from afinar.tasks.image_classification.config import build_config
+    from afinar.tasks.image_classification.config import TASK, build_config
 
     cfg = build_config(values)
     reports = []
@@ -63,50 +57,38 @@ def start_images(values: dict[str, Any]) -> Path:
         if reports and reports[0].errors:
             raise DataProblems(reports) from None
         raise
-    return _in_background(prepared.run, launch.run)
-
-
-def _in_background(run: Any, train: Any) -> Path:
-    path = run.path
-
-    def work() -> None:
-        try:
-            train(run, lambda record: None)
-        except AfinarError as err:
-            _failures[str(path)] = err
-
-    thread = threading.Thread(target=work, name=f"train-{path.name}", daemon=True)
-    _threads[str(path)] = thread
-    thread.start()
-    return path
+    service.submit_run(TASK, prepared.run.path)
+    return prepared.run.path
 
 
 @dataclass
 class Progress:
-    status: str  # queued, running, succeeded, failed, cancelled
+    status: str  # the job's: queued, running, paused, succeeded, failed, cancelled
     step: int = 0
     total_steps: int = 0
     epochs: list[dict[str, Any]] = field(default_factory=list)
     report: dict[str, Any] | None = None
     error: str | None = None
+    job_id: str | None = None
 
     @property
     def finished(self) -> bool:
         return self.status in ("succeeded", "failed", "cancelled")
 
 
-def progress(run: Path) -> Progress:
+def progress(run: Path, service: Any = None) -> Progress:
+    """The run's job status (from the queue; a run trained outside it, by ``afinar train`` before
+    runs were jobs, from its ``meta.json``) and its epochs so far."""
     from afinar.engine.rundir import RunDir
 
     rundir = RunDir(run)
-    meta = rundir.read_meta() if (run / "meta.json").is_file() else {}
-    if _orphaned(run, meta):
-        latest = rundir.read_meta()  # the training may have just recorded its end: never overwrite that
-        if latest.get("status") == meta.get("status") and latest.get("pid") == meta.get("pid"):
-            latest = rundir.update_meta(status="failed", finished_at=int(time.time()),
-                                        error=i18n.t("studio.cls.interrupted"))
-        meta = latest
-    out = Progress(meta.get("status", "queued"), error=meta.get("error"))
+    job = service.store.job_of_run(run) if service is not None else None
+    if job is not None:
+        error = (job.get("error") or {}).get("message")
+        out = Progress(job["status"], error=error, job_id=job["id"])
+    else:
+        meta = rundir.read_meta()
+        out = Progress(meta.get("status", "queued"), error=meta.get("error"))
     for record in rundir.metrics() if (run / "metrics.jsonl").is_file() else []:
         kind = record.get("kind")
         if kind == "start":
@@ -115,30 +97,9 @@ def progress(run: Path) -> Progress:
             out.step = record.get("step", out.step)
         elif kind == "epoch":
             out.epochs.append(record)
-    failure = _failures.get(str(run))
-    if failure is not None and not out.finished:
-        out.status, out.error = "failed", failure.message()
     if out.status == "succeeded" and (run / "report.json").is_file():
         out.report = json.loads((run / "report.json").read_text(encoding="utf-8"))
     return out
-
-
-QUEUED_GRACE_SECONDS = 120  # a run prepared by another process may wait this long for its training to start
-
-
-def _orphaned(run: Path, meta: dict[str, Any]) -> bool:
-    """A run still marked queued/running whose training process is gone without recording an end
-    (the server or the machine stopped mid-training): nothing will ever finish it."""
-    from afinar.engine.process import training_alive
-
-    if meta.get("status") not in ("queued", "running"):
-        return False
-    thread = _threads.get(str(run))
-    if thread is not None and thread.is_alive():
-        return False
-    if meta.get("pid"):
-        return not training_alive(meta["pid"], run)
-    return time.time() - meta.get("created_at", time.time()) > QUEUED_GRACE_SECONDS
 
 
 def runs(task: str) -> list[tuple[Path, dict[str, Any]]]:

@@ -34,6 +34,8 @@ def run_choices(task: str = TASK) -> list[tuple[str, str]]:
 def status_text(p: runs.Progress, run: Path, lang: str) -> str:
     head = tr(f"studio.status.{p.status}", lang) if p.status in STATUSES else p.status
     text = f"**{tr('studio.cls.run', lang)}:** `{run.name}` — **{head}**"
+    if p.job_id:  # the queue's id: `afinar jobs pause|resume|cancel ID`, /v1/afinar/jobs/ID
+        text += f" · {tr('studio.cls.job', lang)} `{p.job_id}`"
     if p.total_steps:
         text += " · " + tr("studio.cls.steps", lang, step=p.step, total=p.total_steps)
     if p.epochs:
@@ -78,7 +80,7 @@ def metrics_markdown(report: dict[str, Any], lang: str) -> str:
     return "\n".join(lines)
 
 
-def show(run_value: str | None, lang: str, markdown: Any = metrics_markdown) -> tuple[Any, ...]:
+def show(run_value: str | None, lang: str, markdown: Any = metrics_markdown, service: Any = None) -> tuple[Any, ...]:
     """Status, curves, metrics, confusion matrix and whether polling should go on, for one run."""
     import gradio as gr
 
@@ -88,7 +90,7 @@ def show(run_value: str | None, lang: str, markdown: Any = metrics_markdown) -> 
         run = runs.known_run(run_value)
     except AfinarError as err:
         return error_text(err, lang), curves_frame(runs.Progress("queued"), lang), "", None, gr.update(active=False)
-    p = runs.progress(run)
+    p = runs.progress(run, service)
     metrics, image = "", None
     if p.report is not None:
         metrics = markdown(p.report, lang)
@@ -107,7 +109,8 @@ def problems_frame(err: runs.DataProblems, names: dict[str, str], lang: str):
     return pd.DataFrame(rows, columns=finding_headers(lang))
 
 
-def train(data: str | None, valid: str | None, base: str, epochs: float, lr: float, batch: float, lang: str):
+def train(service: Any, data: str | None, valid: str | None, base: str, epochs: float, lr: float, batch: float,
+          lang: str):
     import gradio as gr
 
     no_table = gr.update(visible=False)
@@ -121,7 +124,7 @@ def train(data: str | None, valid: str | None, base: str, epochs: float, lr: flo
     if valid:
         names[str(values["valid"])] = display_name(valid)
     try:
-        run = runs.start_text(values)
+        run = runs.start_text(values, service)
     except runs.DataProblems as err:
         table = problems_frame(err, names, lang)
         return error_text(err, lang), gr.update(value=table, visible=True), gr.update(), gr.update(active=False)
@@ -175,7 +178,10 @@ def run_list_and_export(T: Texts, prefix: str, task: str, run: Any, refresh: Any
     return [(reload, [run], [run])]
 
 
-def build(T: Texts, lang_box: Any) -> list[tuple[Any, list[Any]]]:
+def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
+    """``service``: the server's (its job queue trains the runs)."""
+    from functools import partial
+
     import gradio as gr
 
     T.make(gr.Markdown, "studio.cls.intro", attr="value")
@@ -216,9 +222,11 @@ def build(T: Texts, lang_box: Any) -> list[tuple[Any, list[Any]]]:
     timer = gr.Timer(1.0, active=False)
 
     view = [status, curves, metrics, confusion, timer]
-    train_btn.click(train, [data, valid, base, epochs, lr, batch, lang_box], [message, problems, run, timer])
-    run.change(show, [run, lang_box], view)
-    timer.tick(show, [run, lang_box], view)
+    train_btn.click(partial(train, service), [data, valid, base, epochs, lr, batch, lang_box],
+                    [message, problems, run, timer])
+    look = partial(show, markdown=metrics_markdown, service=service)
+    run.change(look, [run, lang_box], view)
+    timer.tick(look, [run, lang_box], view)
     classify.click(try_text, [run, text, lang_box], label)
     text.submit(try_text, [run, text, lang_box], label)
     return run_list_and_export(T, "cls", TASK, run, refresh, lang_box)

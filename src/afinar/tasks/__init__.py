@@ -1,5 +1,6 @@
 """The task registry. Each task is a package with the same four modules (config, data, train,
-predict) and is listed here once; commands look tasks up by name instead of branching on them.
+predict) and is listed here once; commands look tasks up by name instead of branching on them,
+and the job runner gets each task's ``TaskJob`` entry from ``job_tasks()``.
 
 A run directory's ``meta.json`` records its task, so ``afinar predict RUN`` finds the right
 package without being told.
@@ -13,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 from afinar.errors import AfinarError
+from afinar.jobs.registry import TaskJob
 
 # task name -> package. Packages import torch lazily, so listing tasks stays cheap.
 TASKS: dict[str, str] = {
@@ -20,6 +22,31 @@ TASKS: dict[str, str] = {
     "text-classification": "afinar.tasks.text_classification",
     "image-classification": "afinar.tasks.image_classification",
 }
+
+
+def job_tasks() -> dict[str, TaskJob]:
+    """Every task as the job runner starts it (nothing heavy is imported)."""
+    import os
+
+    from afinar.tasks.chat import prepare as chat
+
+    def chat_launch(run: Any, resume: bool) -> Any:
+        return chat.launch(run, resume=resume, quiet=True)
+
+    def classifier_hyperparameters(config: dict[str, Any]) -> dict[str, Any]:
+        keep = ("epochs", "lr", "batch_size", "stage1_epochs", "stage2_epochs", "stage1_lr", "stage2_lr")
+        return {k: config[k] for k in keep if k in config}
+
+    entries = [
+        TaskJob("chat", f"{TASKS['chat']}.train", resumable=True, pausable=True, prepare=chat.prepare_job,
+                hyperparameters=chat.shown_hyperparameters, launcher=chat_launch),
+        TaskJob("text-classification", f"{TASKS['text-classification']}.train", resumable=True, pausable=True,
+                hyperparameters=classifier_hyperparameters,
+                env={"TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1")}),
+        TaskJob("image-classification", f"{TASKS['image-classification']}.train", resumable=False, pausable=False,
+                hyperparameters=classifier_hyperparameters),
+    ]
+    return {entry.name: entry for entry in entries}
 
 
 def task_module(task: str, part: str) -> ModuleType:

@@ -2,14 +2,6 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     # ---- configuration, data and base model
-    "imgcls.config.invalid": {
-        "en": "The training options are not valid:\n  {problems}",
-        "es": "Las opciones de entrenamiento no son válidas:\n  {problems}",
-    },
-    "imgcls.config.invalid.hint": {
-        "en": "Fix the flags named above (see `afinar train image-classification --help`).",
-        "es": "Corrige las opciones indicadas arriba (mira `afinar train image-classification --help`).",
-    },
     "imgcls.data.missing": {
         "en": "{path} does not exist.",
         "es": "{path} no existe.",
@@ -79,10 +71,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Elige otra carpeta con --output, o borra esa si ya no la necesitas.",
     },
     # ---- training
-    "imgcls.train.exit_code": {
-        "en": "the training process exited with code {code}",
-        "es": "el proceso de entrenamiento terminó con el código {code}",
-    },
     "imgcls.train.failed": {
         "en": "Training failed: {reason}",
         "es": "El entrenamiento falló: {reason}",

@@ -85,8 +85,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "El método de ajuste '{method}' no está disponible aquí; usa 'supervised'.",
     },
     "server.job.bad_hyperparameter": {
-        "en": "The hyperparameter '{name}' must be 'auto' or a number between {low} and {high}.",
-        "es": "El hiperparámetro '{name}' debe ser 'auto' o un número entre {low} y {high}.",
+        "en": "The hyperparameter '{name}' {problem}.",
+        "es": "El hiperparámetro '{name}' {problem}.",
     },
     "server.job.unknown_hyperparameter": {
         "en": "Unknown hyperparameter '{name}'. Supported: {choices}.",
@@ -229,12 +229,48 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "{count} clave(s) de API guardadas (solo se conservan sus hashes SHA-256 en {path}).",
     },
     "server.jobs.none": {
-        "en": "No fine-tuning jobs yet. Start the server (`afinar serve`) and create one through the API or the studio.",
-        "es": "Todavía no hay trabajos de ajuste fino. Inicia el servidor (`afinar serve`) y crea uno por la API o el estudio.",
+        "en": "No jobs yet. Start the server (`afinar serve`) and create one through the API or the studio.",
+        "es": "Todavía no hay trabajos. Inicia el servidor (`afinar serve`) y crea uno por la API o el estudio.",
     },
     "server.jobs.cancelled": {
         "en": "Job {job_id} cancelled.",
         "es": "Trabajo {job_id} cancelado.",
+    },
+    "server.jobs.paused": {
+        "en": "Pause of job {job_id} requested: it stops at its next safe point and keeps its progress. `afinar jobs resume {job_id}` continues it.",
+        "es": "Pausa del trabajo {job_id} solicitada: se detiene en su siguiente punto seguro y conserva lo avanzado. `afinar jobs resume {job_id}` lo continúa.",
+    },
+    "server.jobs.resumed": {
+        "en": "Job {job_id} queued to continue where it stopped (the server's queue starts it; `afinar serve` must be running).",
+        "es": "Trabajo {job_id} en cola para continuar donde se detuvo (lo inicia la cola del servidor; `afinar serve` debe estar en marcha).",
+    },
+    "server.job.task_cannot_pause": {
+        "en": "Job {job_id} is a {task} job, and that task cannot pause: its training keeps no state between epochs. Let it finish, or cancel it.",
+        "es": "El trabajo {job_id} es de la tarea {task}, que no se puede pausar: su entrenamiento no guarda estado entre épocas. Déjalo terminar o cancélalo.",
+    },
+    "server.job.unknown_task": {
+        "en": "task={task} is not an Afinar task; choose one of: {tasks}.",
+        "es": "task={task} no es una tarea de Afinar; elige una de: {tasks}.",
+    },
+    "jobs.pause.unsupported": {
+        "en": "Job {job_id} is a {task} job, and that task cannot pause. Let it finish, or cancel it.",
+        "es": "El trabajo {job_id} es de la tarea {task}, que no se puede pausar. Déjalo terminar o cancélalo.",
+    },
+    "jobs.task.unknown": {
+        "en": "This job's task '{task}' is not one this version of Afinar trains ({tasks}). Update Afinar, or cancel the job.",
+        "es": "La tarea de este trabajo, '{task}', no es una que entrene esta versión de Afinar ({tasks}). Actualiza Afinar o cancela el trabajo.",
+    },
+    "jobs.foreground.died": {
+        "en": "The training process stopped unexpectedly ({how}). See {log}; free memory or lower the batch size, then resume it (`afinar train chat --resume RUN`, or `afinar jobs resume` with the server running).",
+        "es": "El proceso de entrenamiento se detuvo inesperadamente ({how}). Mira {log}; libera memoria o baja el tamaño de lote y reanúdalo (`afinar train chat --resume RUN`, o `afinar jobs resume` con el servidor en marcha).",
+    },
+    "jobs.foreground.busy": {
+        "en": "The run {path} is already being trained (job {job_id} is {status}). Wait for it, or pause or cancel it with `afinar jobs pause|cancel {job_id}`.",
+        "es": "La ejecución {path} ya se está entrenando (el trabajo {job_id} está {status}). Espera a que termine, o páusalo o cancélalo con `afinar jobs pause|cancel {job_id}`.",
+    },
+    "jobs.run.missing": {
+        "en": "The run folder of job {job_id} is gone ({path}); nothing is left to train. Start the training again.",
+        "es": "La carpeta de ejecución del trabajo {job_id} ya no existe ({path}); no queda nada que entrenar. Vuelve a iniciar el entrenamiento.",
     },
     "server.job.export_bad_format": {
         "en": "format={format} is not an export Afinar makes; choose one of: {choices}.",

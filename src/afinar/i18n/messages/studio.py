@@ -147,13 +147,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.cls.need_data": _m("Upload the training CSV first.", "Primero sube el CSV de entrenamiento."),
     "studio.cls.started": _m("Training started (run {run}); you can follow it below, even after reloading the page.",
                              "Entrenamiento iniciado (ejecución {run}); síguelo abajo, incluso si recargas la página."),
-    "studio.cls.interrupted": _m(
-        "The training stopped before finishing: its process ended without recording a result (the server or "
-        "the machine stopped while it trained). What it learned is lost; start the training again.",
-        "El entrenamiento se detuvo antes de terminar: su proceso acabó sin guardar un resultado (el servidor o "
-        "la máquina se detuvo mientras entrenaba). Lo aprendido se ha perdido; vuelve a iniciar el entrenamiento."),
     "studio.cls.runs": _m("Run", "Ejecución"),
     "studio.cls.run": _m("Run", "Ejecución"),
+    "studio.cls.job": _m("job", "trabajo"),
     "studio.cls.steps": _m("step {step} of {total}", "paso {step} de {total}"),
     "studio.cls.epoch_line": _m("epoch {epoch}: accuracy {accuracy}", "época {epoch}: exactitud {accuracy}"),
     "studio.cls.curves": _m("Curves per epoch", "Curvas por época"),
@@ -234,8 +230,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.ft.learning_rate_multiplier": _m("Learning rate multiplier", "Multiplicador de la tasa de aprendizaje"),
     "studio.ft.suffix": _m("Suffix of the model name (optional)", "Sufijo del nombre del modelo (opcional)"),
     "studio.ft.suffix_hint": _m("e.g. techstore", "p. ej. techstore"),
-    "studio.ft.bad_number": _m("{field}: \"{value}\" is not a number.", "{field}: \"{value}\" no es un número."),
-    "studio.ft.bad_number.hint": _m("Write auto, or a number such as 3 or 0.5.", "Escribe auto, o un número como 3 o 0.5."),
+    "studio.ft.numbers.hint": _m("Write auto, or a number such as 3 or 0.5.", "Escribe auto, o un número como 3 o 0.5."),
     "studio.ft.start": _m("Start fine-tuning", "Empezar el ajuste fino"),
     "studio.ft.need_base_file": _m("Choose a base model and a validated training file first.",
                                    "Elige antes un modelo base y un archivo de entrenamiento validado."),

@@ -2,14 +2,6 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     # ---- configuration, data and base model
-    "textcls.config.invalid": {
-        "en": "The training options are not valid:\n  {problems}",
-        "es": "Las opciones de entrenamiento no son válidas:\n  {problems}",
-    },
-    "textcls.config.invalid.hint": {
-        "en": "Fix the flags named above (see `afinar train text-classification --help`).",
-        "es": "Corrige las opciones indicadas arriba (mira `afinar train text-classification --help`).",
-    },
     "textcls.data.invalid": {
         "en": "The data has {errors} error(s) (listed above) in {files}; training did not start.",
         "es": "Los datos tienen {errors} error(es) (listados arriba) en {files}; el entrenamiento no empezó.",
@@ -89,10 +81,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "textcls.train.failed.hint": {
         "en": "The full output is in {log}.",
         "es": "La salida completa está en {log}.",
-    },
-    "textcls.train.exit_code": {
-        "en": "the training process ended with exit code {code} without saying why",
-        "es": "el proceso de entrenamiento terminó con el código {code} sin indicar el motivo",
     },
     # ---- training output
     "textcls.cli.start": {

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from afinar.data.recipe import BASE_LR, auto_batch_size, auto_lr_multiplier  # noqa: F401 (re-exported)
 
@@ -54,38 +55,64 @@ class ChatTrainConfig(BaseModel):
     @classmethod
     def _epochs(cls, v: str | int) -> str | int:
         if v != "auto" and not 1 <= int(v) <= 50:
-            raise ValueError("epochs must be auto or between 1 and 50")
+            raise PydanticCustomError("config.error.range", "must be auto or between {low} and {high}",
+                                      {"low": 1, "high": 50})
         return v
 
     @field_validator("batch_size")
     @classmethod
     def _batch(cls, v: str | int) -> str | int:
         if v != "auto" and not 1 <= int(v) <= 256:
-            raise ValueError("batch_size must be auto or between 1 and 256")
+            raise PydanticCustomError("config.error.range", "must be auto or between {low} and {high}",
+                                      {"low": 1, "high": 256})
         return v
 
     @field_validator("lr_multiplier")
     @classmethod
     def _lr(cls, v: str | float) -> str | float:
         if v != "auto" and not 0 < float(v) <= 100:
-            raise ValueError("lr_multiplier must be auto or a number in (0, 100]")
+            raise PydanticCustomError("config.error.positive_range",
+                                      "must be auto or a number above {low} and at most {high}", {"low": 0, "high": 100})
         return v
 
     @field_validator("fsdp")
     @classmethod
     def _fsdp(cls, v: bool, info: ValidationInfo) -> bool:
         if v and info.data.get("nproc", 1) < 2:
-            raise ValueError("sharding needs two or more processes: add --nproc 2 (or one per GPU)")
+            raise PydanticCustomError("config.error.fsdp_nproc",
+                                      "sharding needs two or more processes: add --nproc 2 (or one per GPU)")
         if v and info.data.get("method") == "qlora":
-            raise ValueError("QLoRA runs on one process per GPU without sharding: drop --fsdp or use --method lora")
+            raise PydanticCustomError("config.error.fsdp_qlora",
+                                      "QLoRA runs on one process per GPU without sharding: drop --fsdp or use --method lora")
         return v
 
     @field_validator("suffix")
     @classmethod
     def _suffix(cls, v: str | None) -> str | None:
         if v is not None and not SUFFIX.match(v):
-            raise ValueError("suffix takes 1-64 letters, digits, '-' or '_'")
+            raise PydanticCustomError("config.error.suffix", "takes 1-64 letters, digits, '-' or '_'")
         return v
+
+
+# OpenAI's hyperparameter names (the API, the studio's form) for the fields they set
+OPENAI_NAMES = {"n_epochs": "epochs", "batch_size": "batch_size", "learning_rate_multiplier": "lr_multiplier"}
+
+
+def hyperparameter_problems(values: dict) -> list:
+    """The problems of OpenAI-named hyperparameters (``{"n_epochs": 3, ...}``), checked by this
+    schema: ``FieldProblem``s whose ``field`` is the OpenAI name. A boolean is not a number here."""
+    from afinar.tasks.config import FieldProblem, check_fields
+
+    fields = {OPENAI_NAMES[k]: v for k, v in values.items() if k in OPENAI_NAMES}
+    problems = [FieldProblem(k, v, "config.error.one_of", kinds=["auto", "config.kind.number"])
+                for k, v in values.items() if isinstance(v, bool)]
+    flagged = {p.field for p in problems}
+    back = {v: k for k, v in OPENAI_NAMES.items()}
+    for p in check_fields(ChatTrainConfig, fields, {"data": "-"}):
+        if back.get(p.field, p.field) not in flagged:
+            p.field = back.get(p.field, p.field)
+            problems.append(p)
+    return problems
 
 
 class ResolvedChatConfig(ChatTrainConfig):

@@ -79,7 +79,9 @@ def resolve(config: ChatTrainConfig, n_train: int, model_path: str, job_id: str,
             n_valid: int, named_after: str | None = None) -> ResolvedChatConfig:
     """Every auto value decided; the model id is named after ``named_after`` (default: the base)."""
     recipe = auto_values(config, n_train)
-    return ResolvedChatConfig(**{**config.model_dump(), "epochs": recipe.epochs, "batch_size": recipe.batch_size,
+    # absolute paths: the saved config.yaml re-runs from anywhere (`afinar train chat --config RUN/config.yaml`)
+    paths = {k: Path(v).resolve() for k in ("data", "validation", "eval_prompts") if (v := getattr(config, k))}
+    return ResolvedChatConfig(**{**config.model_dump(), **paths, "epochs": recipe.epochs, "batch_size": recipe.batch_size,
                                  "lr_multiplier": recipe.lr_multiplier,
                                  "learning_rate": recipe.learning_rate,
                                  "model_path": model_path, "job_id": job_id,
@@ -175,3 +177,25 @@ def launch(run: RunDir, resume: bool = False, quiet: bool = False) -> subprocess
         return subprocess.Popen(cmd, stderr=log, stdout=log if quiet else None, stdin=subprocess.DEVNULL)
     finally:
         log.close()
+
+
+def prepare_job(job: dict) -> RunDir:
+    """The run folder of an API fine-tuning job (its uploaded files and OpenAI hyperparameters)."""
+    from afinar.jobs.store import files_dir
+
+    hp = job["hyperparameters"] or {}
+    output = runs_dir() / job["id"]
+    if output.exists():  # a prepare interrupted by a crash: it never started training
+        shutil.rmtree(output)
+    config = ChatTrainConfig(
+        data=files_dir() / job["training_file"],
+        validation=files_dir() / job["validation_file"] if job["validation_file"] else None,
+        model=job["model"], epochs=hp.get("n_epochs", "auto"), batch_size=hp.get("batch_size", "auto"),
+        lr_multiplier=hp.get("learning_rate_multiplier", "auto"), suffix=job["suffix"], seed=job["seed"])
+    return prepare(config, output=output, job_id=job["id"])
+
+
+def shown_hyperparameters(config: dict) -> dict:
+    """OpenAI's names for the resolved values a job shows."""
+    return {"n_epochs": config["epochs"], "batch_size": config["batch_size"],
+            "learning_rate_multiplier": config["lr_multiplier"]}

@@ -43,7 +43,6 @@ from afinar.tasks.chat.evaluation import (
 )
 
 LOG_EVERY = 10  # an event line every N steps (plus the first and last)
-CONTROL_FILE = "pause-requested"  # the job queue creates it in the run folder to pause a run
 CLIP_NORM = 1.0
 # A many-epoch run of a small set checkpoints every few epochs (at most about this many spaced
 # ones), plus each of the last ``keep_checkpoints`` epochs: the ones kept anyway.
@@ -209,7 +208,7 @@ def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
             _end_of_epoch(run, cfg, model, forward, optimizer, scheduler, valid_set, device, world, step,
                           trained_tokens)
             world.barrier()
-        if step < total and world.sum(1.0 if (run.path / CONTROL_FILE).exists() else 0.0)[0] > 0:
+        if step < total and world.sum(1.0 if run.pause_requested() else 0.0)[0] > 0:
             # a pause request (the job queue's pause): keep this exact step, then stop cleanly
             if step % spe != 0:
                 checkpoint.save(run.checkpoint_dir(step), model, optimizer, scheduler,

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
-from afinar.errors import AfinarError
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 TASK = "image-classification"
 
@@ -55,7 +54,7 @@ class ImageClassificationConfig(BaseModel):
     def _cross_field(self) -> ImageClassificationConfig:
         problems = cross_field_problems(self.model_dump())
         if problems:
-            raise ValueError("; ".join(problems))
+            raise PydanticCustomError("config.error.cross", "problems between settings", {"problems": problems})
         return self
 
     @property
@@ -63,28 +62,20 @@ class ImageClassificationConfig(BaseModel):
         return self.stage1_lr * self.stage2_lr_factor
 
 
-def cross_field_problems(values: dict) -> list[str]:
-    """Problems between fields; tolerant of invalid values, so they are reported with the field errors."""
+def cross_field_problems(values: dict) -> list[tuple[str, dict]]:
+    """Problems between fields as (message key, params); tolerant of invalid values, so they are
+    reported with the field errors."""
     epochs = [values.get(k, ImageClassificationConfig.model_fields[k].default) for k in ("stage1_epochs", "stage2_epochs")]
     if all(str(e).strip() == "0" for e in epochs):
-        return ["--stage1-epochs and --stage2-epochs are both 0: nothing would be trained"]
+        return [("config.error.nothing_to_train", {})]
     return []
 
 
 def build_config(values: dict) -> ImageClassificationConfig:
-    """The config from flag values (None = not given), every problem reported at once as an AfinarError."""
-    given = {k: v for k, v in values.items() if v is not None}
-    try:
-        return ImageClassificationConfig(**given)
-    except ValidationError as err:
-        lines = []
-        for item in err.errors():
-            field = ".".join(str(p) for p in item["loc"]) or "config"
-            flag = "--" + field.replace("_", "-") if field != "config" else field
-            lines.append(f"{flag} = {item.get('input')!r}: {item['msg']}" if field != "config" else item["msg"])
-        if all(item["loc"] for item in err.errors()):  # field errors stop pydantic before the cross-field check
-            lines += cross_field_problems(given)
-        raise AfinarError("imgcls.config.invalid", exit_code=2, problems="\n  ".join(lines)) from err
+    """The config from flag values (None = not given), every problem reported at once (``ConfigProblems``)."""
+    from afinar.tasks.config import build
+
+    return build(ImageClassificationConfig, values, cross=cross_field_problems)
 
 
 def load(run_dir: Path) -> ImageClassificationConfig:

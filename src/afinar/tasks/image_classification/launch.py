@@ -19,7 +19,6 @@ from typing import Any
 from afinar import models
 from afinar.data.findings import Report
 from afinar.engine.rundir import RunDir
-from afinar.engine.subprocess_run import run_training
 from afinar.errors import AfinarError
 from afinar.paths import afinar_home
 from afinar.tasks.image_classification import data
@@ -88,6 +87,9 @@ def prepare_run(cfg: ImageClassificationConfig, *, on_findings: Callable[[Report
 
 
 def run(run: RunDir, on_progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    """Train in a subprocess; returns the final ``meta.json`` (see ``afinar.engine.subprocess_run``)."""
-    return run_training(run, "afinar.tasks.image_classification.train", on_progress, message_prefix="imgcls.train",
-                        env=None)
+    """Train in a subprocess, as a job of the queue this process follows (``afinar.jobs.foreground``);
+    returns the final ``meta.json``, or raises with the reason the training recorded."""
+    from afinar.jobs.foreground import train_or_raise
+    from afinar.tasks import job_tasks
+
+    return train_or_raise(job_tasks()[TASK], run, on_progress, "imgcls.train")

@@ -228,8 +228,13 @@ def _versions() -> dict[str, str]:
     return {name: metadata.version(name) for name in ("torch", "safetensors", "pillow", "numpy")}
 
 
-def train_run(run: RunDir, on_stage: Callable[[StageResult], None] | None = None) -> dict[str, Any]:
+def train_run(run: RunDir, on_stage: Callable[[StageResult], None] | None = None,
+              resume: bool = False) -> dict[str, Any]:
+    """``resume``: a restart after a crash. Image runs keep no training state between epochs, so it
+    starts again from the beginning (the rows of the earlier attempt leave metrics.jsonl)."""
+    del resume
     cfg = config_module.load(run.path)
+    run.keep_metrics_through(-1)
     meta = run.read_meta()
     labels: list[str] = meta["labels"]
     label_id = {label: i for i, label in enumerate(labels)}

@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from afinar.errors import AfinarError
 
@@ -68,24 +69,19 @@ class TextClassificationConfig(BaseModel):
     def _cross_field(self) -> TextClassificationConfig:
         problems = []
         if self.text_column is not None and self.text_column == self.label_column:
-            problems.append(f"text_column and label_column are both {self.text_column!r}")
+            problems.append(("config.error.same_columns", {"column": self.text_column}))
         if self.valid is not None and self.valid == self.data:
-            problems.append(f"valid is the training file {str(self.data)!r}")
+            problems.append(("config.error.valid_is_train", {"path": str(self.data)}))
         if problems:
-            raise ValueError("; ".join(problems))
+            raise PydanticCustomError("config.error.cross", "problems between settings", {"problems": problems})
         return self
 
 
 def build_config(values: dict) -> TextClassificationConfig:
-    """The config from flag values, every problem reported at once as an AfinarError."""
-    try:
-        return TextClassificationConfig(**values)
-    except ValidationError as err:
-        lines = []
-        for item in err.errors():
-            field = ".".join(str(p) for p in item["loc"]) or "config"
-            lines.append(f"{field} = {item.get('input')!r}: {item['msg']}")
-        raise AfinarError("textcls.config.invalid", problems="\n  ".join(lines)) from err
+    """The config from flag values (None = not given), every problem reported at once (``ConfigProblems``)."""
+    from afinar.tasks.config import build
+
+    return build(TextClassificationConfig, values)
 
 
 def read_base_config(base_path: Path) -> dict:

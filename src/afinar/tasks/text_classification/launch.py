@@ -11,7 +11,6 @@ Nothing here imports torch.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +20,6 @@ from typing import Any
 from afinar import models
 from afinar.data.findings import Report
 from afinar.engine.rundir import RunDir, sha256_file
-from afinar.engine.subprocess_run import run_training
 from afinar.errors import AfinarError
 from afinar.paths import afinar_home
 from afinar.tasks.text_classification import config as config_module
@@ -95,7 +93,9 @@ def prepare(cfg: TextClassificationConfig, base_path: Path) -> Prepared:
 
 
 def run(run: RunDir, on_progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    """Train in a subprocess; returns the final ``meta.json`` (see ``afinar.engine.subprocess_run``)."""
-    return run_training(run, "afinar.tasks.text_classification.train", on_progress, message_prefix="textcls.train",
-                        env={"TOKENIZERS_PARALLELISM": "false",
-                             "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1")})
+    """Train in a subprocess, as a job of the queue this process follows (``afinar.jobs.foreground``);
+    returns the final ``meta.json``, or raises with the reason the training recorded."""
+    from afinar.jobs.foreground import train_or_raise
+    from afinar.tasks import job_tasks
+
+    return train_or_raise(job_tasks()[TASK], run, on_progress, "textcls.train")

@@ -15,6 +15,12 @@ It starts from the run folder alone (``config.yaml``, ``meta.json``, ``data/*.js
 5. the best checkpoint becomes ``final/``; baselines, pictures, ``report.json`` and the model card
    are written next to it.
 
+After every epoch the whole training state (trainable weights, optimizer, schedule, random state,
+the epochs so far) is saved to ``checkpoints/resume``: ``--resume`` (the job runner's restart after
+a crash, or its resume after a pause) continues from the epoch after it, with the same weights an
+uninterrupted run would have. A pause request (``afinar.engine.rundir.PAUSE_FILE``) is honoured
+there, at the end of an epoch.
+
 Progress goes to ``metrics.jsonl`` (``kind``: start, step, epoch, phase) where the parent process
 reads it. A crash records its reason in ``meta.json`` (status ``failed``) and the traceback goes to
 ``train.log``; the exception is re-raised, so the exit code says it failed.
@@ -32,8 +38,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from afinar.engine import checkpoint as checkpoint_state
 from afinar.engine.rundir import RunDir
-from afinar.engine.subprocess_run import child_main
+from afinar.engine.subprocess_run import Paused, child_main
 from afinar.tasks.text_classification import config as config_module
 from afinar.tasks.text_classification import data, metrics
 from afinar.tasks.text_classification.config import TextClassificationConfig
@@ -48,6 +55,7 @@ WEIGHT_DECAY = 0.01
 CLIP = 1.0
 KEEP_CHECKPOINTS = 1  # only the best epoch is kept
 HEAD_PARTS = ("classifier", "pooler")  # parameter names of the new head (BERT, RoBERTa, DistilBERT)
+RESUME = "resume"  # checkpoints/resume: the training state after the last finished epoch
 PROBE_C = 10.0  # inverse L2 strength of the linear probe that starts a mean head (as in the benchmark's peer)
 
 
@@ -168,7 +176,7 @@ class _Trainer:
 
 
 def _build(run: RunDir, cfg: TextClassificationConfig, meta: dict[str, Any], train: data.Examples,
-           train_ids: list[int]) -> _Trainer:
+           train_ids: list[int], resuming: bool = False) -> _Trainer:
     """Seeded model with its new head (a mean head from the linear probe), freezing, optimizer with
     two learning rates, schedule."""
     import torch
@@ -183,7 +191,7 @@ def _build(run: RunDir, cfg: TextClassificationConfig, meta: dict[str, Any], tra
     if cfg.head == "cls" and _untrained_pooler(Path(meta["base_path"])) and _identity_pooler(model):
         run.log_event("The base's pooler was not pretrained: it starts as the identity.")
     model.to(device)
-    if cfg.head == "mean":
+    if cfg.head == "mean" and not resuming:  # (a resumed run loads its head from the checkpoint)
         accuracy = _probe_head(model, tokenizer, train.texts, train_ids, cfg)
         run.log_event(f"Mean-pooling head started from a logistic regression on the base's sentence vectors "
                       f"(training accuracy {accuracy:.3f}).")
@@ -192,8 +200,10 @@ def _build(run: RunDir, cfg: TextClassificationConfig, meta: dict[str, Any], tra
     total_steps = math.ceil(len(train_ids) / cfg.batch_size) * cfg.epochs
     scheduler = get_linear_schedule_with_warmup(optimizer, int(WARMUP * total_steps), total_steps)
     weights = _class_weights(train_ids, len(labels)).to(device) if cfg.class_weights else None
-    run.log_metrics(kind="start", total_steps=total_steps, epochs=cfg.epochs, train_examples=len(train_ids),
-                    trainable_params=sum(p.numel() for p in trainable), frozen_params=frozen, device=str(device))
+    if not resuming:
+        run.log_metrics(kind="start", total_steps=total_steps, epochs=cfg.epochs, train_examples=len(train_ids),
+                        trainable_params=sum(p.numel() for p in trainable), frozen_params=frozen,
+                        device=str(device))
     return _Trainer(run, cfg, tokenizer, model, optimizer, scheduler, trainable, weights, device, total_steps)
 
 
@@ -203,7 +213,12 @@ def _versions() -> dict[str, str]:
     return {name: metadata.version(name) for name in ("torch", "transformers", "tokenizers", "safetensors")}
 
 
-def train_run(run: RunDir) -> dict[str, Any]:
+def _resume_state(run: RunDir) -> dict[str, Any] | None:
+    state = run.path / "checkpoints" / RESUME / "state.json"
+    return json.loads(state.read_text(encoding="utf-8")) if state.is_file() else None
+
+
+def train_run(run: RunDir, resume: bool = False) -> dict[str, Any]:
     import torch
 
     cfg = config_module.load(run.path)
@@ -214,13 +229,23 @@ def train_run(run: RunDir) -> dict[str, Any]:
     valid = data.read_jsonl(run.path / "data" / "valid.jsonl")
     train_ids = [label_id[x] for x in train.labels]
     valid_ids = [label_id[x] for x in valid.labels]
-    trainer = _build(run, cfg, meta, train, train_ids)
+    state = _resume_state(run) if resume else None
+    # each step once in metrics.jsonl: a resumed run drops the rows after its state, a fresh one all
+    run.keep_metrics_through(state["step"] if state else -1)
+    trainer = _build(run, cfg, meta, train, train_ids, resuming=state is not None)
     run.update_meta(versions=_versions())
 
     generator = torch.Generator().manual_seed(cfg.seed)
-    best, stale, history = None, 0, []
-    started = time.perf_counter()
-    for epoch in range(1, cfg.epochs + 1):
+    best, stale, history, first = None, 0, [], 1
+    if state is not None:
+        checkpoint_state.load(run.path / "checkpoints" / RESUME, trainer.model, trainer.optimizer, trainer.scheduler)
+        best, stale, history, trainer.step = state["best"], state["stale"], state["history"], state["step"]
+        for _ in range(state["epoch"]):  # the shuffles of the finished epochs, as an uninterrupted run drew them
+            torch.randperm(len(train), generator=generator)
+        first = state["epoch"] + 1
+        run.log_event(f"Resumed after epoch {state['epoch']} (step {state['step']}).")
+    started = time.perf_counter() - (state or {}).get("seconds", 0.0)
+    for epoch in range(first, cfg.epochs + 1):
         losses = trainer.epoch(epoch, train, train_ids, torch.randperm(len(train), generator=generator).tolist())
         probs, valid_loss, scores = trainer.evaluate(valid, valid_ids, labels)
         row = {"epoch": epoch, "step": trainer.step, "train_loss": sum(losses) / len(losses),
@@ -237,7 +262,17 @@ def train_run(run: RunDir) -> dict[str, Any]:
             if cfg.patience and stale >= cfg.patience:
                 run.log_event(f"Early stop after epoch {epoch}: no better validation F1 for {stale} epochs.")
                 break
+        if epoch < cfg.epochs:
+            checkpoint_state.save(run.path / "checkpoints" / RESUME, trainer.model, trainer.optimizer,
+                                  trainer.scheduler, {"epoch": epoch, "step": trainer.step, "best": best,
+                                                      "stale": stale, "history": history,
+                                                      "seconds": time.perf_counter() - started})
+            if run.pause_requested():
+                run.update_meta(status="paused", paused_at=int(time.time()), paused_step=trainer.step)
+                run.log_event(f"Job paused after epoch {epoch} (step {trainer.step})", step=trainer.step)
+                raise Paused
     train_seconds = time.perf_counter() - started
+    shutil.rmtree(run.path / "checkpoints" / RESUME, ignore_errors=True)  # trained: nothing left to resume
 
     run.log_metrics(kind="phase", phase="report")
     if run.final_dir.exists():

@@ -1,13 +1,15 @@
-"""The fine-tuning job queue: one background thread moves jobs through OpenAI's statuses.
+"""The job queue of every task: one background thread moves jobs through OpenAI's statuses.
 
 validating_files → queued → running → succeeded | failed | cancelled (and paused ⇄ queued).
 
-Each running job is a training subprocess started from the job's saved run folder
-(``python -m afinar.tasks.chat.train RUN``), so the queue survives the server: the job's state is in
-SQLite, the training's state in its run folder. On start the runner looks at every job that had a
-process: a training process that is still alive (the server was killed, not the training) is adopted
-and followed to the end; one that died is resumed from its last checkpoint (up to ``MAX_RESTARTS``
-times) or, failing that, the job fails with the reason. Queued jobs simply stay queued.
+Each running job is a training subprocess started from the job's saved run folder through its
+task's ``TaskJob`` entry (``python -m afinar.tasks.TASK.train RUN``), so the queue survives the
+server: the job's state is in SQLite, the training's state in its run folder. On start the runner
+looks at every job that had a process: a training process that is still alive (the server was
+killed, not the training) is adopted and followed to the end; one that died is restarted (from its
+last checkpoint when the task's checkpoints keep the training state, else from the beginning) up
+to ``MAX_RESTARTS`` times, or, failing that, the job fails with the reason. Queued jobs simply stay
+queued. The same rules hold for every task.
 """
 
 from __future__ import annotations
@@ -19,13 +21,17 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from afinar import i18n
+from afinar.data.findings import summary as findings_summary
 from afinar.engine.process import training_alive
-from afinar.engine.rundir import RunDir
-from afinar.server.store import ACTIVE, Store, files_dir
+from afinar.engine.rundir import PAUSE_FILE, RunDir
+from afinar.errors import AfinarError
+from afinar.jobs.registry import TaskJob
+from afinar.jobs.store import ACTIVE, Store, files_dir, new_id
 
 log = logging.getLogger("afinar.server")
 
@@ -35,8 +41,10 @@ TAIL_BYTES = 8192
 
 
 class JobRunner:
-    def __init__(self, store: Store, parallel: int = 1, poll_s: float = 0.5):
-        self.store, self.parallel, self.poll_s = store, max(1, parallel), poll_s
+    """``tasks``: the task entries by name (``afinar.tasks.job_tasks()``)."""
+
+    def __init__(self, store: Store, tasks: Mapping[str, TaskJob], parallel: int = 1, poll_s: float = 0.5):
+        self.store, self.tasks, self.parallel, self.poll_s = store, dict(tasks), max(1, parallel), poll_s
         self.procs: dict[str, subprocess.Popen] = {}
         self._lock = threading.RLock()
         self._wake, self._stop = threading.Event(), threading.Event()
@@ -98,15 +106,20 @@ class JobRunner:
             self._kill_at[job["id"]] = time.monotonic() + CANCEL_GRACE_S
         self.wake()
 
-    def pause(self, job: dict[str, Any]) -> None:
-        from afinar.tasks.chat.train import CONTROL_FILE
+    def can_pause(self, job: dict[str, Any]) -> bool:
+        entry = self.tasks.get(job.get("task") or "chat")
+        return entry is not None and entry.pausable
 
+    def pause(self, job: dict[str, Any]) -> None:
+        if not self.can_pause(job):
+            raise AfinarError("jobs.pause.unsupported", job_id=job["id"], task=job.get("task"))
         if not self.store.update_job(job["id"], status="paused", estimated_finish=None, requested="pause",
                                      expect_status=("running",)):
             return
         if job.get("run_dir"):
-            (Path(job["run_dir"]) / CONTROL_FILE).write_text("pause\n", encoding="utf-8")
-        self.store.add_event(job["id"], "Pause requested: the job stops after the current step and keeps it")
+            (Path(job["run_dir"]) / PAUSE_FILE).write_text("pause\n", encoding="utf-8")
+        self.store.add_event(job["id"], "Pause requested: the job stops at its next safe point (a step; an epoch "
+                                        "for text classification) and keeps it")
         self.wake()
 
     def resume(self, job: dict[str, Any]) -> None:
@@ -124,14 +137,12 @@ class JobRunner:
         self.wake()
 
     # --- states -----------------------------------------------------------------------------
-    def _fail(self, job: dict[str, Any], code: str, message: str, param: str | None = None) -> None:
+    def fail(self, job: dict[str, Any], code: str, message: str, param: str | None = None) -> None:
         self.store.update_job(job["id"], status="failed", finished_at=int(time.time()), estimated_finish=None,
                               error={"code": code, "message": message, "param": param})
         self.store.add_event(job["id"], message, level="error")
 
     def _validate(self, job: dict[str, Any]) -> None:
-        from afinar.server.service import findings_summary
-
         lang = i18n.get_lang()
         for field in ("training_file", "validation_file"):
             file_id = job[field]
@@ -139,46 +150,42 @@ class JobRunner:
                 continue
             rec = self.store.get_file(file_id)
             if rec is None or not (files_dir() / file_id).is_file():
-                return self._fail(job, f"invalid_{field}", i18n.t("server.job.file_gone", lang, file_id=file_id), field)
+                return self.fail(job, f"invalid_{field}", i18n.t("server.job.file_gone", lang, file_id=file_id), field)
             if rec["status"] == "error":
-                return self._fail(job, f"invalid_{field}",
-                                  findings_summary(rec["findings"] or [], rec["filename"], lang), field)
+                return self.fail(job, f"invalid_{field}",
+                                 findings_summary(rec["findings"] or [], rec["filename"], lang), field)
         if self.store.update_job(job["id"], status="queued", expect_status=("validating_files",)):
             self.store.add_event(job["id"], "Files validated, moving job to queued state")
 
     def _start(self, job: dict[str, Any]) -> bool:
-        from afinar.errors import AfinarError
-        from afinar.tasks.chat.prepare import InvalidData, launch
-
+        entry = self.tasks.get(job["task"])
         try:
+            if entry is None:
+                raise AfinarError("jobs.task.unknown", task=job["task"], tasks=", ".join(sorted(self.tasks)))
             if job["run_dir"] and (Path(job["run_dir"]) / "config.yaml").is_file():
                 run = RunDir(Path(job["run_dir"]))
-                from afinar.tasks.chat.train import CONTROL_FILE
-
-                (run.path / CONTROL_FILE).unlink(missing_ok=True)
+                (run.path / PAUSE_FILE).unlink(missing_ok=True)
                 resume = True
+            elif entry.prepare is not None:  # an API job: its run folder is written now
+                run, resume = entry.prepare(job), False
             else:
-                run, resume = self._prepare(job), False
-            proc = launch(run, resume=resume, quiet=True)
-        except InvalidData as err:
-            from afinar.server.service import findings_summary
-
-            self._fail(job, "invalid_training_file",
-                       findings_summary(err.report.errors, err.report.file, i18n.get_lang()), "training_file")
-            return False
+                raise AfinarError("jobs.run.missing", job_id=job["id"], path=str(job["run_dir"]))
+            proc = entry.launch(run, resume)
         except AfinarError as err:
-            self._fail(job, "job_setup_failed", err.message(i18n.get_lang()))
+            report = getattr(err, "report", None)
+            if report is not None:  # the data has errors: the first ones, with their lines
+                self.fail(job, "invalid_training_file",
+                          findings_summary(report.errors, report.file, i18n.get_lang()), "training_file")
+            else:
+                self.fail(job, "job_setup_failed", err.message(i18n.get_lang()))
             return False
         except Exception as err:
             log.exception("could not start %s", job["id"])
-            self._fail(job, "server_error", f"{type(err).__name__}: {err}")
+            self.fail(job, "server_error", f"{type(err).__name__}: {err}")
             return False
-        cfg = run.read_config()
         started = self.store.update_job(
-            job["id"], expect_status=("queued",), status="running", pid=proc.pid, run_dir=str(run.path),
-            requested=None,
-            hyperparameters={"n_epochs": cfg["epochs"], "batch_size": cfg["batch_size"],
-                             "learning_rate_multiplier": cfg["lr_multiplier"]})
+            job["id"], expect_status=("queued",), status="running", pid=proc.pid, run_dir=str(run.path.resolve()),
+            requested=None, hyperparameters=entry.hyperparameters(run.read_config()))
         self.procs[job["id"]] = proc
         if not started:  # cancelled while we were preparing
             self.store.update_job(job["id"], pid=proc.pid, run_dir=str(run.path))
@@ -187,23 +194,9 @@ class JobRunner:
             return False
         return True
 
-    def _prepare(self, job: dict[str, Any]) -> RunDir:
-        from afinar.engine.modelid import runs_dir
-        from afinar.tasks.chat.config import ChatTrainConfig
-        from afinar.tasks.chat.prepare import prepare
-
-        hp = job["hyperparameters"] or {}
-        output = runs_dir() / job["id"]
-        if output.exists():  # a prepare interrupted by a crash: it never started training
-            shutil.rmtree(output)
-        config = ChatTrainConfig(
-            data=files_dir() / job["training_file"],
-            validation=files_dir() / job["validation_file"] if job["validation_file"] else None,
-            model=job["model"], epochs=hp.get("n_epochs", "auto"), batch_size=hp.get("batch_size", "auto"),
-            lr_multiplier=hp.get("learning_rate_multiplier", "auto"), suffix=job["suffix"], seed=job["seed"])
-        return prepare(config, output=output, job_id=job["id"])
-
     def _monitor(self, job: dict[str, Any]) -> None:
+        if _followed_elsewhere(job):  # `afinar train` in a terminal follows it itself
+            return
         run = RunDir(Path(job["run_dir"])) if job["run_dir"] else None
         if run is not None:
             self._copy_events(job, run)
@@ -215,7 +208,25 @@ class JobRunner:
             return
         proc = self.procs.pop(job["id"], None)
         self._kill_at.pop(job["id"], None)
-        code = proc.returncode if proc is not None else None
+        self._ended(job, run, proc.returncode if proc is not None else None, restart=True)
+
+    # --- a job followed by `afinar train` in the foreground (afinar.jobs.foreground) ---------
+    def follow(self, job: dict[str, Any]) -> None:
+        """While its training runs: copy its events, update its progress."""
+        run = RunDir(Path(job["run_dir"]))
+        self._copy_events(job, run)
+        if job["status"] == "running":
+            self._progress(job, run)
+
+    def finish(self, job: dict[str, Any], code: int | None) -> None:
+        """Its training process ended with ``code``: record how (no restart: the terminal shows it)."""
+        run = RunDir(Path(job["run_dir"]))
+        self._copy_events(job, run)
+        self.procs.pop(job["id"], None)
+        self._ended(job, run, code, restart=False)
+        self.store.update_job(job["id"], follower=None)
+
+    def _ended(self, job: dict[str, Any], run: RunDir | None, code: int | None, restart: bool) -> None:
         meta = run.read_meta() if run is not None else {}
         current = self.store.get_job(job["id"]) or job
         outcome = meta.get("status")
@@ -228,42 +239,43 @@ class JobRunner:
                                   **({} if current["status"] == "queued" else {"status": "paused"}))
         elif outcome == "failed":
             self.store.update_job(job["id"], pid=None)
-            self._fail(current, "training_failed", meta.get("error") or "Training failed.")
-        else:  # the process vanished (killed, machine crash): resume or explain
+            self.fail(current, "training_failed", meta.get("error") or "Training failed.")
+        elif restart:  # the process vanished (killed, machine crash): resume or explain
             self._died(current, run, code)
+        else:
+            self.store.update_job(job["id"], pid=None)
+            self.fail(current, "training_interrupted", i18n.t("jobs.foreground.died", i18n.get_lang(),
+                                                               how=_how(code), log=str(run.path / "train.log")))
 
     def _died(self, job: dict[str, Any], run: RunDir | None, code: int | None) -> None:
-        from afinar.tasks.chat.prepare import launch
-
-        how = (f"exit code {code}" if code is not None and code >= 0 else
-               f"signal {-code}" if code is not None else "the process is gone")
+        entry = self.tasks.get(job["task"])
+        how = _how(code)
         attempts = int(job["attempts"]) + 1
         if job["status"] == "paused":  # it died before saving its pause checkpoint: resume picks the last one
             self.store.update_job(job["id"], pid=None, estimated_finish=None)
             return
-        if run is not None and attempts <= MAX_RESTARTS:
-            last = run.last_checkpoint()
+        if run is not None and entry is not None and attempts <= MAX_RESTARTS:
+            last = run.last_checkpoint() if entry.resumable else None
             where = f"its checkpoint at step {last.name.split('-')[-1]}" if last else "the beginning"
             self.store.add_event(job["id"], f"The training process stopped unexpectedly ({how}); "
                                             f"restarting from {where} (attempt {attempts} of {MAX_RESTARTS})",
                                  level="warn")
-            proc = launch(run, resume=True, quiet=True)
+            proc = entry.launch(run, True)
             self.procs[job["id"]] = proc
             self.store.update_job(job["id"], pid=proc.pid, attempts=attempts, status="running")
             return
         log_path = run.path / "train.log" if run is not None else None
         self.store.update_job(job["id"], pid=None)
-        self._fail(job, "training_interrupted", i18n.t("server.job.died", i18n.get_lang(), how=how,
+        self.fail(job, "training_interrupted", i18n.t("server.job.died", i18n.get_lang(), how=how,
                                                        attempts=MAX_RESTARTS, log=str(log_path)))
 
     def _succeed(self, job: dict[str, Any], run: RunDir, meta: dict[str, Any]) -> None:
-        from afinar.server.service import new_id
-
         result_files = []
         results = run.path / "results.csv"
         if results.is_file():
             file_id = new_id("file")
             dest = files_dir() / file_id
+            dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(results, dest)
             self.store.add_file({"id": file_id, "filename": "step_metrics.csv", "purpose": "fine-tune-results",
                                  "bytes": dest.stat().st_size, "created_at": int(time.time()),
@@ -351,6 +363,29 @@ def estimated_finish(rows: list[dict[str, Any]], total: int) -> int | None:
         return None
     last = rows[-1]
     return int(last["time"] + per_step[len(per_step) // 2] * max(0, total - last["step"]))
+
+
+def _how(code: int | None) -> str:
+    return (f"exit code {code}" if code is not None and code >= 0 else
+            f"signal {-code}" if code is not None else "the process is gone")
+
+
+def _followed_elsewhere(job: dict[str, Any]) -> bool:
+    """Another live process (``afinar train`` in a terminal) follows this job."""
+    follower = int(job.get("follower") or 0)
+    if not follower or follower == os.getpid():
+        return False
+    try:
+        os.kill(follower, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    stat = Path(f"/proc/{follower}/stat")
+    try:  # a zombie is dead (Linux; elsewhere the probe above decides)
+        return not stat.read_text().split(") ")[-1].startswith("Z")
+    except OSError:
+        return True
 
 
 def _level(level: str | None) -> str:

@@ -1,7 +1,7 @@
-"""The server's durable state: files, fine-tuning jobs and their events, in one SQLite database.
+"""The durable state of every job: files, jobs of every task and their events, in one SQLite database.
 
-``AFINAR_HOME/afinar.db`` in WAL mode, so the server, its job worker and the ``afinar jobs`` CLI can
-read and write at the same time. The schema grows by append-only, named migrations: a migration that
+``AFINAR_HOME/afinar.db`` in WAL mode, so the server, its job runner, the studio and the ``afinar
+jobs`` CLI can read and write at the same time. The schema grows by append-only, named migrations: a migration that
 has been applied is never edited; a change is a new entry at the end of ``MIGRATIONS``.
 Uploaded file contents live next to it under ``AFINAR_HOME/files/<file-id>`` (never a user's name).
 """
@@ -9,6 +9,7 @@ Uploaded file contents live next to it under ``AFINAR_HOME/files/<file-id>`` (ne
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import threading
 import time
@@ -78,11 +79,26 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX files_owner ON files(owner);
         CREATE INDEX jobs_owner ON jobs(owner);
     """),
+    # every task is a job: the task's name (afinar.tasks.job_tasks); a job started with its run folder
+    # already written (studio, CLI) has it in run_dir from the start
+    # follower: the pid of `afinar train` following its own job in a terminal (the runner leaves it alone)
+    ("0003_task", """
+        ALTER TABLE jobs ADD COLUMN task TEXT NOT NULL DEFAULT 'chat';
+        ALTER TABLE jobs ADD COLUMN follower INTEGER;
+        CREATE INDEX jobs_task ON jobs(task);
+        CREATE INDEX jobs_run_dir ON jobs(run_dir);
+        CREATE INDEX jobs_model ON jobs(fine_tuned_model);
+    """),
 ]
 
 JOB_JSON_FIELDS = ("request", "hyperparameters", "metadata", "error", "result_files")
 ACTIVE = ("validating_files", "queued", "running")
 FINAL = ("succeeded", "failed", "cancelled")
+
+
+def new_id(prefix: str) -> str:
+    """``file-…`` and the like: OpenAI's id shape (job ids: ``afinar.engine.modelid.new_job_id``)."""
+    return f"{prefix}-{secrets.token_hex(12)}"
 
 
 def db_path() -> Path:
@@ -179,9 +195,23 @@ class Store:
         return [_job(r) for r in self._query("SELECT * FROM jobs WHERE pid IS NOT NULL OR status = 'running' "
                                              "ORDER BY seq")]
 
+    def job_of_run(self, run_dir: str | Path) -> dict[str, Any] | None:
+        """The job whose run folder is ``run_dir``."""
+        rows = self._query("SELECT * FROM jobs WHERE run_dir = ? ORDER BY seq DESC LIMIT 1",
+                           (str(Path(run_dir).resolve()),))
+        return _job(rows[0]) if rows else None
+
+    def job_of_model(self, model: str) -> dict[str, Any] | None:
+        """The job that made the fine-tuned model ``model``."""
+        rows = self._query("SELECT * FROM jobs WHERE fine_tuned_model = ? ORDER BY seq DESC LIMIT 1", (model,))
+        return _job(rows[0]) if rows else None
+
     def list_jobs(self, after: str | None, limit: int, metadata: dict[str, str] | None = None,
-                  owner: str | None = None) -> tuple[list[dict], bool]:
+                  owner: str | None = None, task: str | None = None) -> tuple[list[dict], bool]:
+        """Newest first; OpenAI's list shows only chat jobs (``task="chat"``), Afinar's every task."""
         where, args = _owner_clause(owner)
+        if task is not None:
+            where, args = where + ["task = ?"], (*args, task)
         jobs, more = self._page("jobs", " AND ".join(where), args, "desc", after, limit if not metadata else 10**9,
                                 _job)
         if metadata:  # OpenAI's metadata[k]=v filter

@@ -1,0 +1,69 @@
+"""What the job runner needs to know of a task: one ``TaskJob`` entry per task.
+
+The entries are built in ``afinar.tasks.job_tasks()`` (the only list of task names) and passed to
+the runner, so the job system sits below the tasks and imports none of them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from afinar import i18n
+from afinar.engine.rundir import RunDir
+
+
+@dataclass(frozen=True)
+class TaskJob:
+    """One task as the runner sees it.
+
+    ``train_module`` is started as ``python -m MODULE RUN_DIR [--resume]``. ``prepare`` writes the run
+    folder of a job created without one (an API fine-tuning job: its files and hyperparameters);
+    jobs of the studio and the CLI are created with their folder already written. ``resumable``: a
+    restart continues from the last checkpoint (else from the beginning); ``pausable``: the
+    training honours ``afinar.engine.rundir.PAUSE_FILE``. ``hyperparameters(config)`` are the values the job shows once
+    its ``auto`` ones are resolved.
+    """
+
+    name: str
+    train_module: str
+    resumable: bool
+    pausable: bool
+    prepare: Callable[[dict[str, Any]], RunDir] | None = None
+    hyperparameters: Callable[[dict[str, Any]], dict[str, Any]] = field(default=lambda cfg: {})
+    launcher: Callable[[RunDir, bool], subprocess.Popen] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    def launch(self, run: RunDir, resume: bool) -> subprocess.Popen:
+        """Start the training process (never through a shell), its output appended to train.log."""
+        if self.launcher is not None:
+            return self.launcher(run, resume)
+        cmd = [sys.executable, "-m", self.train_module, str(run.path)] + (["--resume"] if resume else [])
+        env = dict(os.environ, AFINAR_LANG=i18n.get_lang(), PYTHONUNBUFFERED="1", **self.env)
+        log = open(run.path / "train.log", "ab")  # noqa: SIM115 - owned by the child for its lifetime
+        try:
+            return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+        finally:
+            log.close()
+
+
+def run_job(entry: TaskJob, run: RunDir, status: str, **fields: Any) -> dict[str, Any]:
+    """The job record of a run whose folder is written (the studio's and the terminal's jobs): its
+    base, data file and resolved hyperparameters read from the folder; ``fields`` add or override."""
+    import time
+
+    from afinar.engine.modelid import new_job_id
+
+    meta, config = run.read_meta(), run.read_config()
+    path = str(run.path.resolve())
+    return {"id": meta.get("job_id") or new_job_id(), "task": entry.name, "created_at": int(time.time()),
+            "model": str(meta.get("base") or meta.get("base_model") or config.get("base") or "?"),
+            "training_file": str(meta.get("data_name") or config.get("data") or ""), "validation_file": None,
+            "status": status, "request": {"task": entry.name, "run_dir": path},
+            "hyperparameters": entry.hyperparameters(config), "suffix": config.get("suffix"),
+            "seed": int(config.get("seed") or meta.get("seed") or 0), "metadata": None, "result_files": [],
+            "run_dir": path, **fields}
