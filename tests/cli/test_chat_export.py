@@ -66,10 +66,10 @@ def gemma_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _register(run: Path) -> str:
     """Make the run's ft: id resolvable in this test's AFINAR_HOME; returns the id."""
-    from afinar.engine.modelid import register_run
+    from afinar.jobs.runs import adopt_run
 
     meta = json.loads((run / "meta.json").read_text())
-    register_run(meta["job_id"], run)
+    adopt_run(run)
     return meta["model_id"]
 
 

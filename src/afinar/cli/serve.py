@@ -200,32 +200,22 @@ def jobs_events(job_id: str, limit: int) -> int:
     return 0
 
 
-@jobs.command("cancel")
-@click.argument("job_id")
-@lang_option
-def jobs_cancel(job_id: str) -> int:
-    """Cancel a job; a running training stops within seconds (a running server notices at once)."""
-    _service().cancel_job(job_id, task=None)
-    click.echo(i18n.t("server.jobs.cancelled", job_id=job_id))
-    return 0
+def _job_control(action: str, help_text: str) -> None:
+    """``afinar jobs cancel|pause|resume ID``: the same control as the API's, for a job of any task."""
+
+    @jobs.command(action, help=help_text)
+    @click.argument("job_id")
+    @lang_option
+    def command(job_id: str) -> int:
+        service = _service()
+        do = {"cancel": service.cancel_job, "pause": service.pause_job, "resume": service.resume_job}[action]
+        do(job_id, task=None)
+        done = {"cancel": "cancelled", "pause": "paused", "resume": "resumed"}[action]
+        click.echo(i18n.t(f"server.jobs.{done}", job_id=job_id))
+        return 0
 
 
-@jobs.command("pause")
-@click.argument("job_id")
-@lang_option
-def jobs_pause(job_id: str) -> int:
-    """Pause a running job: it stops at its next safe point (a chat step, a text classifier's epoch) and
-    keeps it. Image-classification jobs cannot pause."""
-    _service().pause_job(job_id, task=None)
-    click.echo(i18n.t("server.jobs.paused", job_id=job_id))
-    return 0
-
-
-@jobs.command("resume")
-@click.argument("job_id")
-@lang_option
-def jobs_resume(job_id: str) -> int:
-    """Queue a paused job (or a failed one with a checkpoint) to continue where it stopped."""
-    _service().resume_job(job_id, task=None)
-    click.echo(i18n.t("server.jobs.resumed", job_id=job_id))
-    return 0
+_job_control("cancel", "Cancel a job; a running training stops within seconds (a running server notices at once).")
+_job_control("pause", "Pause a running job: it stops at its next safe point (a chat step, a text classifier's "
+                      "epoch) and keeps it. Image-classification jobs cannot pause.")
+_job_control("resume", "Queue a paused job (or a failed one with a checkpoint) to continue where it stopped.")

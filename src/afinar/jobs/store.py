@@ -147,6 +147,15 @@ class Store:
                         db.execute(statement)
                     db.execute("INSERT INTO migrations VALUES (?, ?)", (name, int(time.time())))
 
+    def claim_step(self, name: str) -> bool:
+        """Record a one-time step (beside the SQL migrations) as done; False when it already was, by
+        this process or another (so exactly one runs it)."""
+        with self.tx() as db:
+            if db.execute("SELECT 1 FROM migrations WHERE name = ?", (name,)).fetchone():
+                return False
+            db.execute("INSERT INTO migrations VALUES (?, ?)", (name, int(time.time())))
+            return True
+
     def _query(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._db.execute(sql, args).fetchall()

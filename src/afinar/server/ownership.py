@@ -29,12 +29,9 @@ def looks_like_path(name: str) -> bool:
 
 def job_of_model(model_id: str) -> str | None:
     """``ft:BASE:afinar:SUFFIX:HEX[:ckpt-step-N]`` → ``ftjob-HEX``."""
-    from afinar.engine.modelid import split_checkpoint
+    from afinar.jobs.runs import job_id_of
 
-    if not model_id.startswith("ft:"):
-        return None
-    base, _ = split_checkpoint(model_id)
-    return "ftjob-" + base.rsplit(":", 1)[-1]
+    return job_id_of(model_id)
 
 
 def model_visible(store: Store, model_id: str, caller: Caller = OPERATOR) -> bool:
@@ -108,7 +105,7 @@ def check_base_model(store: Store, model: str, caller: Caller, allow_local: bool
 def list_model_objects(store: Store, caller: Caller = OPERATOR) -> list[dict[str, Any]]:
     """Cached bases (owned by their source), knowledge bases and fine-tuned models (owned by us),
     oldest first; the fine-tuned ones are the caller's own."""
-    from afinar.engine.modelid import finished_chat_runs
+    from afinar.jobs.runs import finished_chat_runs
     from afinar.models import cache
 
     out = []

@@ -303,7 +303,8 @@ class Service:
         for model in list_model_objects(self.store, caller):
             if model["id"] == model_id:
                 return model
-        from afinar.engine.modelid import find_run, split_checkpoint
+        from afinar.engine.modelid import split_checkpoint
+        from afinar.jobs.runs import find_run
 
         base, step = split_checkpoint(model_id)
         if step is not None and model_visible(self.store, model_id, caller) and (run := find_run(base)) is not None \
@@ -312,7 +313,7 @@ class Service:
         raise ApiError(404, "server.model.not_found", param="model", code="model_not_found", model=model_id)
 
     def delete_model(self, model_id: str, *, caller: Caller = ON_MACHINE) -> dict:
-        from afinar.engine.modelid import find_run
+        from afinar.jobs.runs import find_run
 
         if not model_id.startswith("ft:") or ":ckpt-step-" in model_id:
             self.get_model(model_id, caller=caller)  # 404 when unknown

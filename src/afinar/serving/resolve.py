@@ -74,7 +74,7 @@ def cached_models() -> dict[str, str]:
 
 def available(kind: str | None = None) -> list[str]:
     """Model ids a request may use now (cached bases, then finished ``ft:`` models)."""
-    from afinar.engine.modelid import finished_chat_runs
+    from afinar.jobs.runs import finished_chat_runs
 
     ids = [name for name, k in cached_models().items() if kind in (None, k)]
     if kind in (None, CHAT):

@@ -27,7 +27,7 @@ def backend_for(service: Any) -> Any:
 
 def fine_tuned_runs() -> list[tuple[str, Any, dict]]:
     """(model id, run folder, meta) of every finished chat run, newest first."""
-    from afinar.engine.modelid import finished_chat_runs
+    from afinar.jobs.runs import finished_chat_runs
 
     return finished_chat_runs()
 
@@ -45,7 +45,7 @@ class LocalBackend:
         return {"object": "list", "data": data}
 
     def delete_model(self, model_id: str) -> dict:
-        from afinar.engine.modelid import find_run
+        from afinar.jobs.runs import find_run
 
         run = find_run(model_id) if model_id.startswith("ft:") else None
         if run is None:

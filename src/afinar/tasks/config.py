@@ -144,7 +144,7 @@ def saved_values(path: Path, model: type[BaseModel], resolved: type[BaseModel] |
         raise AfinarError("config.file.unreadable", exit_code=2, path=str(path),
                           error=str(err).splitlines()[0]) from None
     if not isinstance(loaded, dict):
-        raise AfinarError("config.file.not_a_mapping", exit_code=2, path=str(path))
+        raise AfinarError("config.file.not_a_mapping", exit_code=2, path=str(path), hint_key="config.file.unreadable.hint")
     decided = set(resolved.model_fields) - set(model.model_fields) if resolved is not None else set()
     unknown = [FieldProblem(str(k), None, "config.error.unknown") for k in loaded
                if k not in model.model_fields and k not in decided]

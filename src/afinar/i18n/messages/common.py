@@ -81,8 +81,4 @@ MESSAGES.update({
         "en": "The config file {path} is not a list of `name: value` settings.",
         "es": "El archivo de configuración {path} no es una lista de ajustes `nombre: valor`.",
     },
-    "config.file.not_a_mapping.hint": {
-        "en": "Use a run's config.yaml, or a YAML file of `name: value` lines with the command's option names (with _ instead of -).",
-        "es": "Usa el config.yaml de una ejecución, o un archivo YAML de líneas `nombre: valor` con los nombres de las opciones del comando (con _ en lugar de -).",
-    },
 })

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from afinar.engine import checkpoint
-from afinar.engine.modelid import find_run, split_checkpoint
+from afinar.engine.modelid import split_checkpoint
+from afinar.jobs.runs import find_run
 from afinar.errors import AfinarError
 from afinar.tasks.chat import modeling
 from afinar.tasks.chat.config import ADAPTER_METHODS

@@ -18,7 +18,7 @@ from pathlib import Path
 from afinar.data.findings import Report
 from afinar.data.recipe import Recipe, chat_recipe
 from afinar.data.validate import ValidateOptions, validate
-from afinar.engine.modelid import model_id, new_job_id, register_run, runs_dir
+from afinar.engine.modelid import model_id, new_job_id, runs_dir
 from afinar.engine.rundir import RunDir, sha256_file
 from afinar.errors import AfinarError
 from afinar.tasks.chat.config import ChatTrainConfig, ResolvedChatConfig
@@ -141,7 +141,6 @@ def prepare(config: ChatTrainConfig, output: Path | None = None, job_id: str | N
         license_name = getattr(models.license_of(config.model), "name", None)
         run = RunDir.create(path)
     resolved = resolve(config, len(train_set), model_path, job_id, len(valid_set), named_after)
-    register_run(job_id, path)
     _write_jsonl(path / "data" / "train.jsonl", train_set)
     if valid_set:
         _write_jsonl(path / "data" / "valid.jsonl", valid_set)
