@@ -165,3 +165,20 @@ def test_line_blocks_cut_lines_like_split(rows, end: bool, chunk: int, factor: i
         offset += len(row) + 1
     got = list(iter_lines(io.BytesIO(data), chunk_bytes=chunk, max_line=max_line))
     assert got == [e for e in expected if not (e[0] == len(rows) and not rows[-1] and not end)]
+
+
+def test_a_line_put_back_by_a_failed_join_at_a_block_end_is_still_checked_for_mojibake(tmp_path: Path,
+                                                                                      monkeypatch) -> None:
+    """Found by the property above: a cut-off "{" tries to join the next line and puts it back; when
+    the file's last line came as a block of its own, that block's lack of mojibake hints used to
+    hide the put-back line's "canciÃ³n" from the general path (the batch path saw it)."""
+    from afinar.data import chat_validate
+
+    path = tmp_path / "cortado.jsonl"
+    path.write_text('{\n{"messages": [{"role": "system", "content": "canciÃ³n"}]}\n{', encoding="utf-8")
+    fast = validate(path, ValidateOptions(task="chat")).to_dict("en")
+    scan = chat_validate._scan
+    monkeypatch.setattr(chat_validate, "_scan", lambda *a: scan(*a, fast=False))
+    slow = validate(path, ValidateOptions(task="chat")).to_dict("en")
+    assert [(w["line"], w["code"]) for w in slow["warnings"]] == [(2, "mojibake")]
+    assert json.dumps(fast, ensure_ascii=False) == json.dumps(slow, ensure_ascii=False)

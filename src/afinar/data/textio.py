@@ -73,6 +73,8 @@ def iter_lines(fh: BinaryIO, chunk_bytes: int = CHUNK_BYTES, max_line: int = MAX
     """
     pending = pending if pending is not None else []
     for lineno, offset, lines in iter_line_blocks(fh, chunk_bytes, max_line):
+        while pending:  # lines put back from the last block come before on_block sees the next one
+            yield pending.pop()
         if on_block is not None:
             on_block(lines)
         for line in lines:
