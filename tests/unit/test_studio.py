@@ -171,7 +171,7 @@ def test_a_classifier_run_shows_its_job_status_from_the_queue(afinar_home: Path)
 
     run = RunDir.create(afinar_home / "runs" / "text-classification-1")
     run.write_config({"epochs": 3, "lr": 0.001, "batch_size": 8, "seed": 1})
-    run.update_meta(task="text-classification", status="running", base="tiny", data_name="train.csv", seed=1)
+    run.update_meta(task="text-classification", status="queued", base="tiny", data_name="train.csv", seed=1)
     run.log_metrics(kind="start", total_steps=6)
     run.log_metrics(kind="step", step=2)
     run.log_metrics(kind="epoch", epoch=1, step=2, accuracy=0.5)
@@ -183,6 +183,6 @@ def test_a_classifier_run_shows_its_job_status_from_the_queue(afinar_home: Path)
     service.store.update_job(job["id"], status="failed", error={"code": "x", "message": "se detuvo", "param": None})
     shown = runs.progress(run.path, service)
     assert shown.status == "failed" and shown.error == "se detuvo" and shown.finished
-    assert runs.progress(run.path).status == "running"  # without the queue: what the run folder says
+    assert runs.progress(run.path).status == "queued"  # without the queue: what the run folder says
     listed = service.list_all_jobs()["data"]
     assert [j["id"] for j in listed] == [job["id"]] and service.list_jobs()["data"] == []  # OpenAI's: chat only

@@ -31,9 +31,14 @@ def store() -> Store:
                 old.close()
             _stores.clear()
             _stores[path] = opened = Store(path)
-            if opened.claim_step("0004_runs_before_jobs"):
-                adopt_run_folders(opened)
+            adopt_once(opened)
         return _stores[path]
+
+
+def adopt_once(db: Store) -> None:
+    """The run folders from before runs were jobs, recorded once per database (whoever opens it first)."""
+    if db.claim_step("0004_runs_before_jobs"):
+        adopt_run_folders(db)
 
 
 def job_id_of(model: str) -> str | None:
@@ -80,6 +85,8 @@ def adopt_run(path: Path, db: Store | None = None) -> str | None:
     meta = _meta(path)
     if not meta.get("task") and not meta.get("model_id") or not (path / "config.yaml").is_file():
         return None
+    if meta.get("status") == "queued":  # prepared, never started: its job is about to be created
+        return None
     if db.job_of_run(path) is not None:
         return None
     run, task = RunDir(path), meta.get("task", "chat")
@@ -103,7 +110,7 @@ def adopt_run(path: Path, db: Store | None = None) -> str | None:
 
 def adopt_run_folders(db: Store) -> int:
     """Every run folder under ``AFINAR_HOME/runs`` (and those its pointer files name) that is not a
-    job yet; the count adopted. Run once per database (the step ``0004_runs_before_jobs``)."""
+    job yet; the count adopted (``adopt_once`` runs it once per database)."""
     root = runs_dir()
     if not root.is_dir():
         return 0

@@ -52,7 +52,10 @@ class Service:
         from afinar.serving.engine import MAX_PENDING
         from afinar.tasks import job_tasks
 
+        from afinar.jobs.runs import adopt_once
+
         self.store = store or Store()
+        adopt_once(self.store)  # runs from before runs were jobs are listed and recovered like the others
         self.runner = JobRunner(self.store, job_tasks(), parallel=workers)
         # folders are checked per caller before a name reaches the pool (the API: only with
         # --allow-local-models; the studio, the operator's, always)
