@@ -48,11 +48,10 @@ class Service:
     def __init__(self, store: Store | None = None, *, workers: int = 1, max_models: int = 2,
                  start_worker: bool = True, allow_local_models: bool = False, max_pending: int | None = None):
         from afinar.jobs.runner import JobRunner
+        from afinar.jobs.runs import adopt_once
         from afinar.serving import ModelPool
         from afinar.serving.engine import MAX_PENDING
         from afinar.tasks import job_tasks
-
-        from afinar.jobs.runs import adopt_once
 
         self.store = store or Store()
         adopt_once(self.store)  # runs from before runs were jobs are listed and recovered like the others
