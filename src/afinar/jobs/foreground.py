@@ -53,11 +53,8 @@ def run_attached(entry: TaskJob, run: RunDir, on_progress: Callable[[dict[str, A
     # the job is "running" and followed by this process before its training starts, so a server's
     # runner never starts it too
     if job is None:
-        job = run_job(entry, run, "running", follower=os.getpid())
-        if store.get_job(job["id"]) is not None:  # a copy of another job's run folder: a job of its own
-            from afinar.engine.modelid import new_job_id
-
-            job["id"] = new_job_id()
+        job = run_job(entry.name, run, "running", lambda i: store.get_job(i) is not None,
+                      entry.hyperparameters(run.read_config()), follower=os.getpid())
         store.add_job(job)
         store.add_event(job["id"], f"Job started from the terminal: {entry.name}, run folder {run.path.name}")
     elif not store.update_job(job["id"], status="running", follower=os.getpid(), error=None, finished_at=None,

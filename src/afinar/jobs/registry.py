@@ -25,8 +25,8 @@ class TaskJob:
     folder of a job created without one (an API fine-tuning job: its files and hyperparameters);
     jobs of the studio and the CLI are created with their folder already written. ``resumable``: a
     restart continues from the last checkpoint (else from the beginning); ``pausable``: the
-    training honours ``afinar.engine.rundir.PAUSE_FILE``. ``hyperparameters(config)`` are the values the job shows once
-    its ``auto`` ones are resolved.
+    training honours ``afinar.engine.rundir.PAUSE_FILE``. ``hyperparameters(config)`` are the
+    values the job shows once its ``auto`` ones are resolved.
     """
 
     name: str
@@ -51,19 +51,25 @@ class TaskJob:
             log.close()
 
 
-def run_job(entry: TaskJob, run: RunDir, status: str, **fields: Any) -> dict[str, Any]:
-    """The job record of a run whose folder is written (the studio's and the terminal's jobs): its
-    base, data file and resolved hyperparameters read from the folder; ``fields`` add or override."""
+def run_job(task: str, run: RunDir, status: str, taken: Callable[[str], bool],
+            hyperparameters: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+    """The job record of a run whose folder is written (the studio's and the terminal's jobs, and
+    folders from before runs were jobs): base, data file and seed read from the folder, the id from
+    its ``meta.json`` unless ``taken(id)`` (a copy of another job's folder gets an id of its own);
+    ``fields`` add or override."""
     import time
 
     from afinar.engine.modelid import new_job_id
 
     meta, config = run.read_meta(), run.read_config()
     path = str(run.path.resolve())
-    return {"id": meta.get("job_id") or new_job_id(), "task": entry.name, "created_at": int(time.time()),
-            "model": str(meta.get("base") or meta.get("base_model") or config.get("base") or "?"),
+    job_id = meta.get("job_id")
+    if not job_id or taken(job_id):
+        job_id = new_job_id()
+    return {"id": job_id, "task": task, "created_at": int(time.time()),
+            "model": str(meta.get("base") or meta.get("base_model") or config.get("base") or config.get("model") or "?"),
             "training_file": str(meta.get("data_name") or config.get("data") or ""), "validation_file": None,
-            "status": status, "request": {"task": entry.name, "run_dir": path},
-            "hyperparameters": entry.hyperparameters(config), "suffix": config.get("suffix"),
+            "status": status, "request": {"task": task, "run_dir": path},
+            "hyperparameters": hyperparameters or {}, "suffix": config.get("suffix"),
             "seed": int(config.get("seed") or meta.get("seed") or 0), "metadata": None, "result_files": [],
             "run_dir": path, **fields}

@@ -77,8 +77,8 @@ def adopt_run(path: Path, db: Store | None = None) -> str | None:
     """Record a run folder that is no job (trained before runs were jobs, or copied from another
     machine) as a job in its recorded state; returns the job id (None: not a run folder, or
     already a job). Its id comes from the folder's ``meta.json``."""
-    from afinar.engine.modelid import new_job_id
     from afinar.engine.rundir import RunDir
+    from afinar.jobs.registry import run_job
 
     db = db or store()
     path = Path(path).resolve()
@@ -89,22 +89,15 @@ def adopt_run(path: Path, db: Store | None = None) -> str | None:
         return None
     if db.job_of_run(path) is not None:
         return None
-    run, task = RunDir(path), meta.get("task", "chat")
-    config = run.read_config()
-    job_id = meta.get("job_id") or new_job_id()
-    if db.get_job(job_id) is not None:  # a copy of another job's folder
-        job_id = new_job_id()
     status = meta.get("status") if meta.get("status") in ("succeeded", "failed", "cancelled") else "failed"
-    db.add_job({"id": job_id, "task": task, "created_at": int(meta.get("created_at") or 0),
-                "model": str(meta.get("base_model") or meta.get("base") or config.get("model") or "?"),
-                "training_file": str(meta.get("data_name") or Path(str(config.get("data") or "")).name),
-                "validation_file": None, "status": status, "request": {"adopted": str(path)},
-                "hyperparameters": {}, "suffix": config.get("suffix"), "seed": int(config.get("seed") or 0),
-                "metadata": None, "result_files": [], "run_dir": str(path),
-                "fine_tuned_model": meta.get("model_id") if status == "succeeded" else None,
-                "finished_at": meta.get("finished_at"),
-                "error": None if status == "succeeded" else {"code": "adopted", "param": None,
-                                                             "message": meta.get("error") or "Not finished."}})
+    job = run_job(meta.get("task", "chat"), RunDir(path), status, lambda i: db.get_job(i) is not None,
+                  created_at=int(meta.get("created_at") or 0), request={"adopted": str(path)},
+                  fine_tuned_model=meta.get("model_id") if status == "succeeded" else None,
+                  finished_at=meta.get("finished_at"),
+                  error=None if status == "succeeded" else {"code": "adopted", "param": None,
+                                                           "message": meta.get("error") or "Not finished."})
+    db.add_job(job)
+    job_id = job["id"]
     return job_id
 
 

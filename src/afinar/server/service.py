@@ -175,7 +175,9 @@ class Service:
         from afinar.engine.rundir import RunDir
         from afinar.jobs.registry import run_job
 
-        job = run_job(self.runner.tasks[task], RunDir(Path(run_dir).resolve()), "queued", owner=caller.key_id)
+        run = RunDir(Path(run_dir).resolve())
+        job = run_job(task, run, "queued", lambda i: self.store.get_job(i) is not None,
+                      self.runner.tasks[task].hyperparameters(run.read_config()), owner=caller.key_id)
         self.store.add_job(job)
         self.store.add_event(job["id"], f"Job queued: {task}, run folder {Path(run_dir).name}")
         self.runner.wake()
