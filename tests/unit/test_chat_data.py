@@ -10,7 +10,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import tiny_chat  # noqa: E402
 
-from afinar.tasks.chat.config import ChatTrainConfig, auto_batch_size, auto_lr_multiplier  # noqa: E402
+from afinar.tasks.chat.config import (  # noqa: E402
+    ChatTrainConfig,
+    auto_batch_size,
+    auto_lr_multiplier,
+)
 from afinar.tasks.chat.data import IGNORE, ensure_chat_template, tokenize_example  # noqa: E402
 
 
@@ -68,8 +72,35 @@ def test_tool_calls_are_kept_and_tool_results_masked(tokenizer) -> None:
         {"role": "assistant", "content": "Hace 22 °C."},
     ]}
     text = _trained_text(tokenizer, example)
-    assert '<tool_call>{"name": "clima", "arguments": "{}"}</tool_call>' in text
+    assert '<tool_call>{"name": "clima", "arguments": {}}</tool_call>' in text
     assert "Hace 22 °C." in text and "22 °C<|im_end|>" not in text.replace("Hace 22 °C.", "")
+
+
+def test_function_calling_data_trains_the_calls_as_the_server_prompts_for_them(tokenizer) -> None:
+    """OpenAI's function-calling fine-tuning format: the tool definitions are rendered into the
+    system message (not trained on), the assistant's calls are the targets, and the prompt before a
+    call is exactly the one the server builds for the same conversation (afinar.serving)."""
+    from afinar.tasks.chat.data import render_spans
+    from afinar.tasks.chat.tools import render_prompt
+
+    tools = [{"type": "function", "function": {"name": "stock", "description": "Unidades en tienda",
+                                               "parameters": {"type": "object", "properties": {
+                                                   "producto": {"type": "string"}}, "required": ["producto"]}}}]
+    question = [{"role": "system", "content": "Eres el asistente de TechStore."},
+                {"role": "user", "content": "¿Queda el iPhone 15?"}]
+    call = {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {
+        "name": "stock", "arguments": '{"producto": "iPhone 15"}'}}]}
+    example = {"messages": question + [call, {"role": "tool", "tool_call_id": "c1", "content": '{"unidades": 3}'},
+                                       {"role": "assistant", "content": "Quedan 3."}], "tools": tools}
+    text = _trained_text(tokenizer, example)
+    assert text.startswith('<tool_call>{"name": "stock", "arguments": {"producto": "iPhone 15"}}</tool_call>')
+    assert "Quedan 3." in text and "Unidades en tienda" not in text and "unidades" not in text
+    full, spans = render_spans(tokenizer, example)
+    assert full[:spans[0][0]] == render_prompt(tokenizer, question, tools)
+    assert "Eres el asistente de TechStore.\n\nYou can call these functions" in full
+    legacy = {"messages": question + [{"role": "assistant", "function_call": {
+        "name": "stock", "arguments": '{"producto": "iPhone 15"}'}}], "functions": [tools[0]["function"]]}
+    assert render_spans(tokenizer, legacy)[0] == render_spans(tokenizer, {**example, "messages": example["messages"][:3]})[0]
 
 
 def test_chatml_fallback_for_models_without_template(tmp_path: Path) -> None:

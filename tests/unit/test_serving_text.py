@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from afinar.serving.text import Detokenizer, StopFilter, normalize_messages
+from afinar.serving.text import Detokenizer, StopFilter
+from afinar.tasks.chat.tools import render_messages
 
 pytestmark = pytest.mark.unit
 
@@ -44,5 +45,5 @@ def test_stop_strings_are_held_back_and_never_emitted() -> None:
 def test_messages_become_template_messages() -> None:
     given = [{"role": "developer", "content": "Sé breve."},
              {"role": "user", "content": [{"type": "text", "text": "Ho"}, {"type": "text", "text": "la"}]}]
-    assert normalize_messages(given) == [{"role": "system", "content": "Sé breve."},
-                                         {"role": "user", "content": "Hola"}]
+    assert render_messages(given, None, native=False) == ([{"role": "system", "content": "Sé breve."},
+                                                           {"role": "user", "content": "Hola"}], {})

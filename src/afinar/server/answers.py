@@ -29,7 +29,12 @@ from afinar import i18n
 from afinar.errors import AfinarError
 from afinar.server.auth import Caller, caller_of
 from afinar.server.errors import ApiError, error_body, request_lang
-from afinar.server.protocol import ChatCompletionRequest, EmbeddingRequest, RagSearchRequest
+from afinar.server.outputs import OutputPlan, ToolStream, message_of, plan
+from afinar.server.protocol import (
+    ChatCompletionRequest,
+    EmbeddingRequest,
+    RagSearchRequest,
+)
 from afinar.server.service import Service
 
 RAG_PREFIX = "rag:"
@@ -44,9 +49,11 @@ def install(app: FastAPI, service: Service) -> None:
     async def chat_completions(body: ChatCompletionRequest, request: Request,
                                caller: Who) -> Response:
         lang = request_lang(request.headers.get("accept-language"))
-        messages, params = _prepare(body)
+        messages, params, errors = _prepare(body)
         if body.model.startswith(RAG_PREFIX):
-            return await run_in_threadpool(_rag_chat, service, body, messages, params, lang, caller)
+            return await run_in_threadpool(_rag_chat, service, body, messages, params, lang, caller, errors)
+        output = plan(body, params.pop("shaping"), errors)
+        params["controls"] = output.controls
         if body.rag_mode is not None:
             raise ApiError(400, "server.rag.mode_needs_rag", param="rag_mode", code="unsupported_parameter")
         service.check_model_name(body.model, caller)
@@ -56,13 +63,15 @@ def install(app: FastAPI, service: Service) -> None:
         completion_id, created = "chatcmpl-" + secrets.token_hex(12), int(time.time())
         if body.stream:
             usage = bool(body.stream_options and body.stream_options.include_usage)
-            return StreamingResponse(_sse(gens, body.model, completion_id, created, usage),
+            return StreamingResponse(_sse(gens, body.model, completion_id, created, usage, output),
                                      media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
         results = await _results(gens, request)
         if not results:  # the client went away and its generations were cancelled: nobody reads this
             return Response(status_code=499)
-        choices = [{"index": i, "message": {"role": "assistant", "content": r["text"], "refusal": None},
-                    "finish_reason": r["finish_reason"], "logprobs": None} for i, r in enumerate(results)]
+        choices = []
+        for i, r in enumerate(results):
+            message, reason, logprobs = message_of(r, output)
+            choices.append({"index": i, "message": message, "finish_reason": reason, "logprobs": logprobs})
         prompt_tokens = results[0]["prompt_tokens"]
         completion_tokens = sum(r["completion_tokens"] for r in results)
         return JSONResponse({"id": completion_id, "object": "chat.completion", "created": created,
@@ -94,19 +103,14 @@ def install(app: FastAPI, service: Service) -> None:
 # OpenAI's chat parameters this server does not honour, with the values that ask for nothing (they
 # are accepted: SDKs and LangChain send some of them with those values). Any other value, and any
 # field OpenAI does not define, is a 400 naming it: a parameter is refused, never silently ignored.
+# (Structured outputs, tools and logprobs are honoured: afinar.server.outputs.)
 NEUTRAL: dict[str, tuple[Any, ...]] = {
     "user": ("*",),  # an end-user id for the caller's records; it changes nothing in the answer
     "service_tier": ("auto", "default"),
     "store": (False,),
     "metadata": ({},),
-    "logprobs": (False,),
-    "top_logprobs": (0,),
-    "response_format": ({"type": "text"},),
-    "tools": ([],),
-    "tool_choice": ("none",),
-    "functions": ([],),
+    "functions": ([],),  # the legacy function calling: tools replace it
     "function_call": ("none",),
-    "parallel_tool_calls": (True, False),  # about tools, which are refused when given
     "modalities": (["text"],),
     "reasoning_effort": (),
     "prediction": (),
@@ -117,10 +121,8 @@ NEUTRAL: dict[str, tuple[Any, ...]] = {
 TEXT_PARTS = ("text",)
 
 
-def refuse_unhonoured(body: ChatCompletionRequest) -> None:
-    """Every parameter and content part this server would not honour, as one 400."""
-    from afinar.server.errors import raise_all
-
+def unhonoured(body: ChatCompletionRequest) -> list[ApiError]:
+    """Every parameter and content part this server would not honour (each a 400)."""
     errors: list[ApiError] = []
     for name, value in (body.model_extra or {}).items():
         if value is None:
@@ -148,15 +150,16 @@ def refuse_unhonoured(body: ChatCompletionRequest) -> None:
                     errors.append(ApiError(400, "server.chat.unsupported_part", param=f"messages[{i}].content[{j}]",
                                            code="unsupported_value", kind=str(kind)))
         extra = message.model_extra or {}
-        for name in ("tool_calls", "tool_call_id", "function_call", "refusal", "audio"):
+        for name in ("function_call", "refusal", "audio"):
             if extra.get(name):
                 errors.append(ApiError(400, "server.chat.unsupported_message_field", param=f"messages[{i}].{name}",
                                        code="unsupported_parameter", name=name))
-    raise_all(errors)
+    return errors
 
 
-def _prepare(body: ChatCompletionRequest) -> tuple[list[dict], dict[str, Any]]:
-    refuse_unhonoured(body)
+def _prepare(body: ChatCompletionRequest) -> tuple[list[dict], dict[str, Any], list[ApiError]]:
+    """Messages and generation parameters; the request's problems so far (raised with the others)."""
+    errors = unhonoured(body)
     messages = [m.model_dump(exclude_none=True) for m in body.messages]
     if body.system_prompt == "training" and not any(m["role"] in ("system", "developer") for m in messages):
         from afinar.tasks.chat.predict import training_system_prompt
@@ -165,14 +168,15 @@ def _prepare(body: ChatCompletionRequest) -> tuple[list[dict], dict[str, Any]]:
         messages = ([{"role": "system", "content": system}] if system else []) + messages
     stop = [body.stop] if isinstance(body.stop, str) else list(body.stop or [])
     if len(stop) > 4:
-        raise ApiError(400, "server.chat.too_many_stops", param="stop")
+        errors.append(ApiError(400, "server.chat.too_many_stops", param="stop"))
     from afinar.serving.penalties import Shaping
 
     shaping = Shaping(body.presence_penalty or 0.0, body.frequency_penalty or 0.0,
-                      {int(t, 10): float(b) for t, b in (body.logit_bias or {}).items()})
+                      {int(t, 10): float(b) for t, b in (body.logit_bias or {}).items()
+                       if re.fullmatch(r"[0-9]{1,12}", t)})  # the others are in errors already
     params = {"max_tokens": body.max_completion_tokens or body.max_tokens, "temperature": body.temperature,
               "top_p": body.top_p, "seed": body.seed, "stop": stop, "shaping": None if shaping.neutral else shaping}
-    return messages, params
+    return messages, params, errors
 
 
 def start(service: Service, model: str, messages: list[dict], params: dict[str, Any], n: int = 1) -> list[Any]:
@@ -201,6 +205,8 @@ def as_api_error(err: AfinarError, model: str) -> ApiError:
         return ApiError(404, err.key, param="model", code="model_not_found", **err.params)
     if isinstance(err, WrongKind):
         return ApiError(400, err.key, param="model", code="model_not_supported", **err.params)
+    if err.key == "serving.unsupported_schema":
+        return ApiError(400, err.key, param=err.params["where"], code="invalid_value", **err.params)
     if err.key == "serving.bad_token_id":
         return ApiError(400, err.key, param="logit_bias", code="invalid_value", **err.params)
     if isinstance(err, ContextTooLong):
@@ -247,20 +253,34 @@ async def iterate(gen: Iterator[Any]) -> AsyncIterator[Any]:
         yield item
 
 
-async def _sse(gens: list[Any], model: str, completion_id: str, created: int,
-               include_usage: bool) -> AsyncIterator[str]:
+async def _sse(gens: list[Any], model: str, completion_id: str, created: int, include_usage: bool,
+               output: OutputPlan | None = None) -> AsyncIterator[str]:
     def chunk(choices: list[dict], **extra: Any) -> str:
         return sse_chunk(completion_id, created, model, choices, **extra)
+
+    def delta(index: int, gen: Any, delta: dict) -> str:
+        logprobs = {"content": gen.new_logprobs(), "refusal": None} if output and output.logprobs else None
+        return chunk([{"index": index, "delta": delta, "finish_reason": None, "logprobs": logprobs}])
 
     prompt_tokens = completion_tokens = 0
     try:
         for index, gen in enumerate(gens):
             yield chunk([{"index": index, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
+            calls = ToolStream() if output and output.calls else None
             async for piece in iterate(gen):
-                yield chunk([{"index": index, "delta": {"content": piece}, "finish_reason": None}])
+                for part in calls.feed(piece) if calls else [{"content": piece}]:
+                    yield delta(index, gen, part)
+            for part in calls.finish() if calls else []:
+                yield delta(index, gen, part)
+            if output and output.logprobs and (rest := gen.new_logprobs()):
+                yield chunk([{"index": index, "delta": {}, "finish_reason": None,
+                              "logprobs": {"content": rest, "refusal": None}}])
             prompt_tokens = gen.result["prompt_tokens"]
             completion_tokens += gen.result["completion_tokens"]
-            yield chunk([{"index": index, "delta": {}, "finish_reason": gen.result["finish_reason"]}])
+            reason = gen.result["finish_reason"]
+            if calls is not None and calls.called and reason == "stop":
+                reason = "tool_calls"
+            yield chunk([{"index": index, "delta": {}, "finish_reason": reason}])
         if include_usage:
             yield chunk([], usage={"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                                    "total_tokens": prompt_tokens + completion_tokens})
@@ -275,12 +295,18 @@ async def _sse(gens: list[Any], model: str, completion_id: str, created: int,
 
 # --- rag:NAME ---------------------------------------------------------------------------------
 def _rag_chat(service: Service, body: ChatCompletionRequest, messages: list[dict], params: dict[str, Any],
-              lang: str, caller: Caller) -> JSONResponse | StreamingResponse:
+              lang: str, caller: Caller, errors: list[ApiError]) -> JSONResponse | StreamingResponse:
     """``rag:NAME`` (the default chat base answers) or ``rag:NAME:MODEL`` (any chat model, ft: too):
     a grounded answer from knowledge base NAME, its sources listed after it and in ``citations``."""
     from afinar import rag
     from afinar.rag.answer import default_chat_model
+    from afinar.server.errors import raise_all
 
+    neutral = (None, False, 0, [], {"type": "text"}, "none")
+    raise_all(errors + [ApiError(400, "server.rag.no_output_controls", param=field, code="unsupported_parameter",
+                                 name=field)
+                        for field in ("response_format", "tools", "tool_choice", "logprobs", "top_logprobs")
+                        if getattr(body, field) not in neutral])
     name, _, chat_model = body.model[len(RAG_PREFIX):].partition(":")
     service.check_knowledge_base(name, caller)
     chat_model = chat_model or default_chat_model()

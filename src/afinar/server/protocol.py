@@ -39,6 +39,13 @@ class ChatCompletionRequest(_Open):
     presence_penalty: float | None = Field(None, ge=-2, le=2)
     frequency_penalty: float | None = Field(None, ge=-2, le=2)
     logit_bias: dict[str, float] | None = None  # token id (as a string, JSON keys are) -> -100..100
+    # structured outputs, tools and logprobs: checked and planned by afinar.server.outputs
+    response_format: dict[str, Any] | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    parallel_tool_calls: bool | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = Field(None, ge=0, le=20)
     # Afinar's extension (extra_body={"system_prompt": "training"}): a request without a system message
     # gets the fine-tuned model's training system prompt. Default: none is added, as OpenAI does.
     system_prompt: Literal["training"] | None = None

@@ -1,6 +1,6 @@
 """How an engine's requests are decoded: :class:`Batcher` (transformers' continuous batching, many
 requests in one step) and :class:`Sequential` (``model.generate``, one request at a time: seeded
-requests, models the batching engine refuses). Both hand every generated id to the request's
+requests, requests with logits processors of their own, models the batching engine refuses). Both hand every generated id to the request's
 :class:`~afinar.serving.engine.Generation` and stop a cancelled request at the next step."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from afinar.errors import AfinarError
 
 if TYPE_CHECKING:
-    from afinar.serving.engine import Engine, Generation
+    from afinar.serving.engine import Controls, Engine, Generation
 
 log = logging.getLogger("afinar.serving")
 PAGE = 32  # tokens per page of the batching engine's paged KV cache
@@ -125,8 +125,9 @@ class Sequential:
         self._thread = threading.Thread(target=self._work, name=f"serve1-{engine.name}", daemon=True)
         self._thread.start()
 
-    def add(self, gen: Generation, temperature: float, top_p: float, seed: int | None, shaping: Any = None) -> None:
-        self._queue.put((gen, temperature, top_p, seed, shaping))
+    def add(self, gen: Generation, temperature: float, top_p: float, seed: int | None,
+            controls: Controls | None = None) -> None:
+        self._queue.put((gen, temperature, top_p, seed, controls))
 
     def _work(self) -> None:
         while (item := self._queue.get()) is not _END:
@@ -140,10 +141,18 @@ class Sequential:
                 gen.end(err)
 
     def _generate(self, gen: Generation, temperature: float, top_p: float, seed: int | None,
-                  shaping: Any = None) -> None:
+                  controls: Controls | None = None) -> None:
         import torch
-        from transformers import LogitsProcessorList, StoppingCriteria, StoppingCriteriaList
+        from transformers import (
+            LogitsProcessorList,
+            StoppingCriteria,
+            StoppingCriteriaList,
+        )
         from transformers.generation.streamers import BaseStreamer
+
+        engine = self.engine
+        processors = self._processors(gen, controls)
+        recorder = processors[0] if processors and controls is not None and controls.logprobs is not None else None
 
         class Ids(BaseStreamer):
             def __init__(self) -> None:
@@ -154,7 +163,11 @@ class Sequential:
                 if not self.prompt_seen:  # the first call is the prompt
                     self.prompt_seen = True
                     return
-                self.ids.extend(int(v) for v in value.reshape(-1).tolist())
+                new = [int(v) for v in value.reshape(-1).tolist()]
+                if recorder is not None:
+                    for token in new:
+                        gen.add_logprob(recorder.entry(token))
+                self.ids.extend(new)
                 gen.push(list(self.ids))
 
             def end(self) -> None:
@@ -165,17 +178,14 @@ class Sequential:
                 return torch.full((input_ids.shape[0],), gen.cancelled.is_set(), dtype=torch.bool,
                                   device=input_ids.device)
 
-        engine = self.engine
         kwargs: dict[str, Any] = {"max_new_tokens": gen.max_tokens, "eos_token_id": sorted(engine.eos_ids),
                                   "pad_token_id": engine.tokenizer.pad_token_id or min(engine.eos_ids, default=0),
                                   "streamer": Ids(), "stopping_criteria": StoppingCriteriaList([Cancelled()])}
-        if shaping is not None and not shaping.neutral:
-            # penalties and bias first, then temperature and nucleus (ours, in that order: see penalties.py)
+        if processors:
+            # ours, in this order: the raw logprobs, penalties and bias, the grammar, then temperature
+            # and nucleus (after the grammar, so the nucleus is taken among the allowed tokens)
             from transformers import TemperatureLogitsWarper, TopPLogitsWarper
 
-            from afinar.serving.penalties import Penalties
-
-            processors: list[Any] = [Penalties(shaping, len(gen.prompt_ids))]
             if temperature > 0:
                 processors.append(TemperatureLogitsWarper(temperature))
                 if top_p < 1:
@@ -191,6 +201,26 @@ class Sequential:
         ids = torch.tensor([gen.prompt_ids], device=engine.model.device)
         with torch.no_grad():
             engine.model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), **kwargs)
+
+    def _processors(self, gen: Generation, controls: Controls | None) -> list[Any]:
+        """The request's own logits processors (none for a plain request)."""
+        if controls is None or not controls.decoded_alone:
+            return []
+        engine, processors = self.engine, []
+        if controls.logprobs is not None:
+            from afinar.serving.logprobs import Recorder, token_bytes_of
+
+            processors.append(Recorder(controls.logprobs, token_bytes_of(engine.grammar_tokenizer)))
+        if controls.shaping is not None and not controls.shaping.neutral:
+            from afinar.serving.penalties import Penalties
+
+            processors.append(Penalties(controls.shaping, len(gen.prompt_ids)))
+        if controls.structure is not None:
+            from afinar.serving.structured import Constraint
+
+            processors.append(Constraint(controls.structure, engine.grammar_tokenizer, len(gen.prompt_ids),
+                                         engine.eos_ids))
+        return processors
 
     def close(self) -> None:
         self._queue.put(_END)

@@ -6,8 +6,10 @@ bounded number in progress), then decoded together by transformers' continuous b
 the running batch at the next step, a long prompt is prefilled in slices between decoding steps,
 and a cancelled request leaves the batch at the next step. Two batches exist per model, made on
 first use: greedy (temperature 0) and sampling (per-request temperature and top_p). A request
-with a ``seed``, and every request on a model the batching engine cannot run, goes through
-``model.generate`` one at a time instead (reproducible seeds need a generator of their own).
+with a ``seed``, a request that shapes its output (penalties, ``logit_bias``, a grammar for
+structured outputs or tool calls, ``logprobs``) and every request on a model the batching engine
+cannot run go through ``model.generate`` one at a time instead (reproducible seeds need a
+generator of their own; the batching engine has no per-request logits processors).
 
 A :class:`Generation` is the caller's handle: iterate it for text deltas (whole characters, stop
 strings held back), read ``result`` at the end, ``cancel()`` it from any thread.
@@ -18,10 +20,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from afinar.errors import AfinarError
-from afinar.serving.text import Detokenizer, StopFilter, normalize_messages
+from afinar.serving.text import Detokenizer, StopFilter
 
 if TYPE_CHECKING:
     from afinar.serving.backends import Batcher, Sequential
@@ -50,12 +53,33 @@ class QueueFull(AfinarError):
         super().__init__("serving.queue_full", model=model, waiting=waiting)
 
 
+@dataclass(frozen=True)
+class Controls:
+    """What a request asks of its output beyond length and sampling: ``shaping`` (penalties and
+    bias, ``afinar.serving.penalties.Shaping``), ``structure`` (a grammar,
+    ``afinar.serving.structured.Structure``), ``logprobs`` (None: not asked; else how many top
+    alternatives, 0 to 20) and ``tools`` (rendered into the prompt)."""
+
+    shaping: Any = None
+    structure: Any = None
+    logprobs: int | None = None
+    tools: list[dict] | None = None
+
+    @property
+    def decoded_alone(self) -> bool:
+        """Needs per-request logits processors (the batching engine has none)."""
+        return ((self.shaping is not None and not self.shaping.neutral) or self.structure is not None
+                or self.logprobs is not None)
+
+
 class Generation:
     """One request's answer. Iterate for text deltas; ``result`` is {"text", "prompt_tokens",
-    "completion_tokens", "finish_reason"} once iteration ends. The backend hands over every id
-    generated so far (``push``) and then ``end``; the caller's thread turns them into text."""
+    "completion_tokens", "finish_reason", "logprobs"} once iteration ends. The backend hands over
+    every id generated so far (``push``, after ``add_logprob`` for each new token when logprobs
+    were asked) and then ``end``; the caller's thread turns them into text."""
 
-    def __init__(self, engine: Engine, prompt_ids: list[int], max_tokens: int, stops: list[str]):
+    def __init__(self, engine: Engine, prompt_ids: list[int], max_tokens: int, stops: list[str],
+                 logprobs: bool = False):
         self.engine, self.prompt_ids, self.max_tokens = engine, prompt_ids, max_tokens
         self.cancelled = threading.Event()
         self.result: dict[str, Any] | None = None
@@ -68,6 +92,26 @@ class Generation:
         self._filter = StopFilter(stops)
         self._ids: list[int] = []
         self.on_cancel: Any = None  # set by the backend that runs it
+        self.logprobs: list[dict] | None = [] if logprobs else None  # one entry per generated token
+        self._logprobs_given = 0
+
+    def add_logprob(self, entry: dict) -> None:
+        """Backend side: the entry of the next generated token (before the ``push`` that hands it over)."""
+        assert self.logprobs is not None
+        with self._lock:
+            self.logprobs.append(entry)
+
+    def new_logprobs(self) -> list[dict]:
+        """Caller side, while streaming: the entries of the tokens read since the last call (the end
+        marker excluded)."""
+        if self.logprobs is None:
+            return []
+        upto = len(self._ids)
+        with self._lock:
+            entries = [e for i, e in enumerate(self.logprobs[self._logprobs_given:upto], self._logprobs_given)
+                       if self._ids[i] not in self.engine.eos_ids]
+        self._logprobs_given = max(self._logprobs_given, upto)
+        return entries
 
     # --- backend side ------------------------------------------------------------------------
     def push(self, ids: list[int]) -> None:
@@ -128,7 +172,21 @@ class Generation:
         else:
             reason = "length" if len(ids) >= self.max_tokens else "stop"
         return {"text": self._filter.text, "prompt_tokens": len(self.prompt_ids), "completion_tokens": len(ids),
-                "finish_reason": reason}
+                "finish_reason": reason, "logprobs": self._reply_logprobs()}
+
+    def _reply_logprobs(self) -> list[dict] | None:
+        """The entries of the reply's tokens: not the end marker, nor those after a stop string."""
+        if self.logprobs is None:
+            return None
+        ids, keep = self._ids, len(self._ids)
+        if self._filter.stopped:  # keep the tokens that were needed to write the text
+            keep = next((n for n in range(1, len(ids) + 1)
+                         if self.text_of(ids[:n]).strip().startswith(self._filter.text)), len(ids))
+        with self._lock:
+            return [e for e, t in zip(self.logprobs[:keep], ids[:keep]) if t not in self.engine.eos_ids]
+
+    def text_of(self, ids: list[int]) -> str:
+        return self.engine.tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False)
 
     def run(self) -> dict[str, Any]:
         """Iterate to the end; the result."""
@@ -164,33 +222,47 @@ class Engine:
         """Rows of the output layer: the token ids ``logit_bias`` may name."""
         return int(self.model.get_output_embeddings().weight.shape[0])
 
-    def prompt_ids(self, messages: list[dict]) -> list[int]:
-        prompt = self.tokenizer.apply_chat_template(normalize_messages(messages), tokenize=False,
-                                                    add_generation_prompt=True)
+    def prompt_ids(self, messages: list[dict], tools: list[dict] | None = None) -> list[int]:
+        """The prompt's token ids: OpenAI messages (and tools) through the model's chat template, as
+        training renders them (``afinar.tasks.chat.tools``)."""
+        from afinar.tasks.chat.tools import render_prompt
+
+        prompt = render_prompt(self.tokenizer, messages, tools)
         return list(self.tokenizer(prompt, add_special_tokens=False)["input_ids"])
+
+    @property
+    def grammar_tokenizer(self) -> Any:
+        """The tokenizer as the grammar library sees it (for structured outputs and token bytes)."""
+        from afinar.serving.structured import grammar_tokenizer
+
+        return grammar_tokenizer(self.tokenizer, self.eos_ids)
 
     def submit(self, messages: list[dict], *, max_tokens: int | None = None, temperature: float | None = None,
                top_p: float | None = None, seed: int | None = None, stop: list[str] | None = None,
-               stream: bool = True, shaping: Any = None) -> Generation:
-        """Check the request and start it; ContextTooLong or QueueFull before any work is done.
-        ``stream=False``: the caller wants only the whole reply (the batch then hands it over once,
-        at the end, unless stop strings must be watched as it grows). ``shaping``: presence and
-        frequency penalties and logit bias (``afinar.serving.penalties.Shaping``); such a request is
-        decoded on its own, as a seeded one is (the batching engine has no per-request processors)."""
+               stream: bool = True, shaping: Any = None, controls: Controls | None = None) -> Generation:
+        """Check the request and start it; ContextTooLong, QueueFull, a bad token id or an
+        unsupported schema before any work is done. ``stream=False``: the caller wants only the
+        whole reply (the batch then hands it over once, at the end, unless stop strings must be
+        watched as it grows). ``controls``: penalties and bias, a grammar, logprobs, tools
+        (:class:`Controls`; ``shaping`` alone is the same as ``Controls(shaping=...)``); a request
+        that asks for any of them is decoded on its own, as a seeded one is."""
         from afinar.serving.backends import BatchingUnsupported
 
         if self.closed:
             raise AfinarError("serving.stopping")
-        shaped = shaping is not None and not shaping.neutral
-        if shaped:
-            shaping.check(self.vocab_size)
-        ids = self.prompt_ids(messages)
+        controls = controls or Controls(shaping=shaping)
+        if controls.shaping is not None and not controls.shaping.neutral:
+            controls.shaping.check(self.vocab_size)
+        if controls.structure is not None:
+            controls.structure.check(self.grammar_tokenizer)
+        ids = self.prompt_ids(messages, controls.tools)
         room = self.context - len(ids)
         if room < 1 or (max_tokens is not None and len(ids) + max_tokens > self.context):
             raise ContextTooLong(len(ids), max_tokens, self.context)
         if max_tokens is None:
             max_tokens = room  # what fits, as OpenAI
-        gen = Generation(self, ids, int(max_tokens), list(stop or []) + self.extra_stops)
+        gen = Generation(self, ids, int(max_tokens), list(stop or []) + self.extra_stops,
+                         logprobs=controls.logprobs is not None)
         with self._lock:
             if len(self._live) >= self.max_pending:
                 raise QueueFull(self.name, len(self._live))
@@ -198,7 +270,7 @@ class Engine:
         temperature = 1.0 if temperature is None else float(temperature)
         top_p = 1.0 if top_p is None else float(top_p)
         try:
-            if seed is None and not shaped and self.batching:
+            if seed is None and not controls.decoded_alone and self.batching:
                 try:
                     watch = stream or bool(gen.stops)
                     self._batcher(temperature > 0).add(gen, temperature, top_p, watch)
@@ -206,7 +278,7 @@ class Engine:
                 except BatchingUnsupported as err:
                     log.warning("continuous batching cannot run %s (%s): one request at a time", self.name, err)
                     self.batching = False
-            self._one_at_a_time().add(gen, temperature, top_p, seed, shaping if shaped else None)
+            self._one_at_a_time().add(gen, temperature, top_p, seed, controls)
         except BaseException:
             self.release(gen)
             raise

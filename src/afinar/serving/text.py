@@ -75,14 +75,3 @@ class StopFilter:
         self.buffer = ""
         return out
 
-
-def normalize_messages(messages: list[dict]) -> list[dict]:
-    """OpenAI request messages → what chat templates expect: text content, developer → system."""
-    out = []
-    for msg in messages:
-        content = msg.get("content")
-        if isinstance(content, list):
-            content = "".join(part.get("text", "") for part in content if isinstance(part, dict))
-        role = {"developer": "system"}.get(msg.get("role", "user"), msg.get("role", "user"))
-        out.append({"role": role, "content": content or ""})
-    return out

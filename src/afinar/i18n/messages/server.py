@@ -156,8 +156,44 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Envía el contenido como partes de texto (type 'text').",
     },
     "server.chat.unsupported_message_field": {
-        "en": "Messages with '{name}' are not supported yet (no tool calling on this server).",
-        "es": "Todavía no se admiten mensajes con '{name}' (este servidor no hace llamadas a herramientas).",
+        "en": "Messages with '{name}' are not supported (the legacy function-calling fields: send tool_calls and "
+              "role 'tool' messages instead).",
+        "es": "No se admiten mensajes con '{name}' (los campos antiguos de llamadas a funciones: envía tool_calls y "
+              "mensajes de rol 'tool' en su lugar).",
+    },
+    "server.chat.top_logprobs_without_logprobs": {
+        "en": "top_logprobs ({top}) needs logprobs: true.",
+        "es": "top_logprobs ({top}) necesita logprobs: true.",
+    },
+    "server.chat.bad_response_format": {
+        "en": "response_format must be {{\"type\": \"text\"}}, {{\"type\": \"json_object\"}} or "
+              "{{\"type\": \"json_schema\", \"json_schema\": {{\"name\": ..., \"schema\": {{...}}}}}}; {detail}.",
+        "es": "response_format debe ser {{\"type\": \"text\"}}, {{\"type\": \"json_object\"}} o "
+              "{{\"type\": \"json_schema\", \"json_schema\": {{\"name\": ..., \"schema\": {{...}}}}}}; {detail}.",
+    },
+    "server.chat.bad_tool": {
+        "en": "Each tool must be {{\"type\": \"function\", \"function\": {{\"name\": ..., \"parameters\": {{...}}}}}} "
+              "with a name of letters, digits, _ or - (at most 64) used once; {detail}.",
+        "es": "Cada herramienta debe ser {{\"type\": \"function\", \"function\": {{\"name\": ..., \"parameters\": {{...}}}}}} "
+              "con un nombre de letras, dígitos, _ o - (64 como máximo) usado una sola vez; {detail}.",
+    },
+    "server.chat.bad_tool_choice": {
+        "en": "tool_choice must be \"none\", \"auto\", \"required\" or {{\"type\": \"function\", \"function\": "
+              "{{\"name\": ...}}}} naming one of the request's tools; {detail}.",
+        "es": "tool_choice debe ser \"none\", \"auto\", \"required\" o {{\"type\": \"function\", \"function\": "
+              "{{\"name\": ...}}}} con el nombre de una de las herramientas de la solicitud; {detail}.",
+    },
+    "server.chat.bad_tool_call": {
+        "en": "An assistant message's tool_calls must each be {{\"id\": ..., \"type\": \"function\", \"function\": "
+              "{{\"name\": ..., \"arguments\": \"<JSON text>\"}}}}; {detail}.",
+        "es": "Cada elemento de tool_calls de un mensaje del asistente debe ser {{\"id\": ..., \"type\": \"function\", "
+              "\"function\": {{\"name\": ..., \"arguments\": \"<texto JSON>\"}}}}; {detail}.",
+    },
+    "server.rag.no_output_controls": {
+        "en": "'{name}' is not available for rag: models (their answers are grounded text with citations); ask the "
+              "chat model directly for structured outputs, tools or logprobs.",
+        "es": "'{name}' no está disponible para los modelos rag: (sus respuestas son texto fundamentado con citas); "
+              "pide salidas estructuradas, herramientas o logprobs directamente al modelo de chat.",
     },
     "server.chat.too_many_stops": {
         "en": "At most 4 stop sequences are allowed.",

@@ -33,6 +33,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "none yet",
         "es": "ninguno todavía",
     },
+    "serving.unsupported_schema": {
+        "en": "The JSON schema in {where} cannot be used to constrain the reply: {detail}. Remove or rewrite that "
+              "part of the schema (docs/serve.md lists what structured outputs support).",
+        "es": "El esquema JSON de {where} no se puede usar para restringir la respuesta: {detail}. Quita o reescribe "
+              "esa parte del esquema (docs/serve.md dice qué admiten las salidas estructuradas).",
+    },
     "serving.bad_token_id": {
         "en": "logit_bias names token ids this model does not have ({ids}); its vocabulary has ids 0 to {size} - 1.",
         "es": "logit_bias nombra ids de token que este modelo no tiene ({ids}); su vocabulario va de 0 a {size} - 1.",

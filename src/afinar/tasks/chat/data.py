@@ -17,7 +17,6 @@ examples can be packed into one row without any position predicting across a bou
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,40 +47,16 @@ class Tokenized:
     truncated: bool
 
 
-def _text(content: Any) -> str:
-    if content is None:
-        return ""
-    if isinstance(content, list):
-        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return str(content)
-
-
-def normalize_messages(messages: list[dict], template_knows_tools: bool) -> list[dict[str, Any]]:
-    """Messages as templates expect them: text content; tool calls kept (as text if the template
-    cannot render them); ``weight`` removed (it only steers the loss mask)."""
-    out = []
-    for message in messages:
-        item = {k: v for k, v in message.items() if k != "weight"}
-        item["content"] = _text(message.get("content"))
-        calls = message.get("tool_calls")
-        if calls and not template_knows_tools:
-            rendered = "".join(f"<tool_call>{json.dumps(c.get('function', c), ensure_ascii=False)}</tool_call>"
-                               for c in calls)
-            item["content"] = item["content"] + rendered
-            item.pop("tool_calls")
-        out.append(item)
-    return out
-
-
 def render_spans(tokenizer: Any, example: dict) -> tuple[str, list[tuple[int, int]]]:
     """The rendered text and the character spans of the assistant replies to train on."""
-    template = tokenizer.chat_template or ""
-    messages = normalize_messages(example["messages"], "tool_calls" in template)
-    tools = example.get("tools")
-    kwargs = {"tools": tools} if tools else {}
+    from afinar.tasks.chat.tools import render_messages, template_knows_tools, tools_of
+
+    messages, kwargs = render_messages(example["messages"], tools_of(example), template_knows_tools(tokenizer))
+    offset = len(messages) - len(example["messages"])  # a system message made for the tool definitions
     full = tokenizer.apply_chat_template(messages, tokenize=False, **kwargs)
     spans = []
-    for i, (message, raw) in enumerate(zip(messages, example["messages"])):
+    for i, message in enumerate(messages):
+        raw = example["messages"][i - offset] if i >= offset else {}
         if message["role"] != "assistant" or raw.get("weight", 1) == 0:
             continue
         before = tokenizer.apply_chat_template(messages[:i], tokenize=False, add_generation_prompt=True,
