@@ -289,3 +289,21 @@ def test_paused_then_resumed_ends_with_the_weights_of_an_uninterrupted_run(train
     rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text(encoding="utf-8").splitlines()]
     steps = [r["step"] for r in rows if r["kind"] == "step"]
     assert steps == list(range(1, len(steps) + 1)) and [r["epoch"] for r in rows if r["kind"] == "epoch"] == [1, 2, 3, 4]
+
+
+def test_the_studio_lists_runs_from_the_jobs_database(tiny_base: Path) -> None:
+    """The classifier pages' run list is the jobs database's (no folder scan): a run trained in the
+    terminal is there, newest first, and a stray folder with a meta.json is not."""
+    from afinar.engine.modelid import runs_dir
+    from afinar.studio.textcls_tab import run_choices
+
+    code = _afinar("train", "text-classification", "--data", EXAMPLE / "train.csv", "--base", tiny_base,
+                   "--epochs", "1", "--batch-size", "8", "--patience", "0")
+    assert code == 0
+    stray = runs_dir() / "copied-by-hand"
+    stray.mkdir(parents=True)
+    (stray / "meta.json").write_text('{"task": "text-classification", "status": "succeeded"}', encoding="utf-8")
+    choices = run_choices()
+    assert len(choices) == 1, choices
+    label, value = choices[0]
+    assert Path(value).parent == runs_dir().resolve() and "positivo" in label

@@ -103,19 +103,24 @@ def progress(run: Path, service: Any = None) -> Progress:
 
 
 def runs(task: str) -> list[tuple[Path, dict[str, Any]]]:
-    """Every run of ``task`` under AFINAR_HOME/runs, newest first."""
+    """Every run of ``task`` under AFINAR_HOME/runs, newest first: the jobs database says which
+    exist (one query, no folder scan); each run's ``meta.json`` gives what the page shows."""
     from afinar.engine.modelid import runs_dir
+    from afinar.jobs.runs import store
 
+    root = runs_dir().resolve()
+    jobs, _ = store().list_jobs(None, 10**6, task=task)
     found = []
-    root = runs_dir()
-    for meta_path in root.glob("*/meta.json") if root.is_dir() else []:
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+    for job in jobs:
+        path = Path(job.get("run_dir") or "")
+        if path.parent != root:
             continue
-        if meta.get("task") == task:
-            found.append((meta_path.parent, meta))
-    return sorted(found, key=lambda r: r[0].name, reverse=True)
+        try:
+            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue  # prepared, not yet written
+        found.append((path, meta))
+    return found
 
 
 def known_run(value: str | None) -> Path:
