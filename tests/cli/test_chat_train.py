@@ -183,9 +183,12 @@ def test_killed_run_resumes_to_the_same_weights(tiny_model: Path, tmp_path: Path
 
 
 def test_two_processes_match_one(run_cli, tiny_model: Path, tmp_path: Path) -> None:
-    """Data parallel (torchrun, gloo on CPU) ends with the weights of a single-process run."""
-    data = _data(tmp_path / "d.jsonl", 12)
-    common = ["--model", str(tiny_model), "--epochs", "2", "--batch-size", "4", "--valid-fraction", "0"]
+    """Data parallel (torchrun, DistributedDataParallel over gloo on CPU) ends with the weights, losses and
+    validation of a single-process run; 9 examples in batches of 4 leave one process idle (a
+    zero-weighted pass) in the last step of each epoch."""
+    data, valid = _data(tmp_path / "d.jsonl", 9), _data(tmp_path / "v.jsonl", 3)
+    common = ["--model", str(tiny_model), "--epochs", "2", "--batch-size", "4", "--validation", valid,
+              "--lr-multiplier", "5"]
     code, _, err = run_cli("train", "chat", data, *common, "--output", tmp_path / "one")
     assert code == 0, err
     code, _, err = run_cli("train", "chat", data, *common, "--nproc", "2", "--output", tmp_path / "two")
@@ -194,9 +197,11 @@ def test_two_processes_match_one(run_cli, tiny_model: Path, tmp_path: Path) -> N
     one, two = _adapter(tmp_path / "one"), _adapter(tmp_path / "two")
     for name in one:
         assert (one[name] - two[name]).abs().max() < 1e-5, name
-    losses = [[m["train_loss"] for m in map(json.loads, (tmp_path / r / "metrics.jsonl").read_text().splitlines())
-               if "train_loss" in m] for r in ("one", "two")]
-    assert losses[0] == pytest.approx(losses[1], abs=1e-5)
+    metrics = [[m for m in map(json.loads, (tmp_path / r / "metrics.jsonl").read_text().splitlines())]
+               for r in ("one", "two")]
+    for key in ("train_loss", "valid_loss", "learning_rate"):
+        a, b = ([m[key] for m in rows if key in m] for rows in metrics)
+        assert len(a) == len(b) > 0 and a == pytest.approx(b, abs=1e-5), key
 
 
 def test_full_fine_tuning_and_merge(run_cli, tiny_model: Path, tmp_path: Path) -> None:

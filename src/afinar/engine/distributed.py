@@ -1,8 +1,12 @@
 """Data parallelism for the training loops, through torch.distributed (launched by torchrun).
 
-Each process takes its share of every step's examples, computes the loss summed over its tokens,
-and gradients are summed across processes after backward, with the loss divided by the global
-token count: the update is exactly the single-process one (up to the order of float additions).
+Each process takes its share of every step's examples and computes the loss summed over its tokens.
+The loss module is wrapped in torch's ``DistributedDataParallel``, which all-reduces the gradients
+in buckets while backward is still running. DDP averages over the processes; the loop divides its
+loss by the global token count and multiplies it by the number of processes (exact in floating point
+for powers of two), so the update is the single-process one up to the order of float additions.
+Every process must run one forward/backward per step: one with no examples in a step runs a
+zero-weighted pass on a borrowed example (the same rule as the sharded path, ``engine/fsdp.py``).
 Only the main process writes metrics, events, checkpoints and the final model. With one process
 every method is a no-op, so the loop reads the same either way.
 """
@@ -10,6 +14,7 @@ every method is a no-op, so the loop reads the same either way.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,26 +56,24 @@ class World:
         dist.all_reduce(tensor)
         return tensor.tolist()
 
-    def sync_grads(self, params: list[Any]) -> None:
-        """Sum every gradient over the processes, in a few large messages (buckets of about
-        ``BUCKET_ELEMENTS`` values of one dtype) rather than one per parameter."""
-        if self.size == 1:
-            return
-        import torch
-        import torch.distributed as dist
-        from torch._utils import _flatten_dense_tensors, _unflatten_dense_tensors
+    def data_parallel(self, model: Any, forward: Callable[[Any], Any], device: Any) -> Callable[[Any], Any]:
+        """``forward(batch)`` (the training loss of ``model``) through DistributedDataParallel, so that
+        backward all-reduces the gradients; ``forward`` itself when there is one process.
 
-        for p in params:
-            if p.grad is None:
-                p.grad = torch.zeros_like(p)
-        for bucket in _buckets([p.grad for p in params]):
-            if len(bucket) == 1:  # a large gradient alone: reduced in place, no copy
-                dist.all_reduce(bucket[0])
-                continue
-            flat = _flatten_dense_tensors(bucket)
-            dist.all_reduce(flat)
-            for grad, summed in zip(bucket, _unflatten_dense_tensors(flat, bucket)):
-                grad.copy_(summed)
+        No broadcast of the weights at the start (``init_sync=False``): every process builds the same
+        weights from the same files and seed (and a resumed run loads the same checkpoint), and a
+        broadcast of a whole base model would cost more than the training step. No buffer broadcast
+        before each forward either (rotary tables are computed, not trained)."""
+        if self.size == 1:
+            return forward
+        from torch.nn.parallel import DistributedDataParallel
+
+        from afinar.engine.fsdp import loss_module
+
+        module = loss_module(model, lambda _inner, batch: forward(batch))
+        ids = [device.index if device.index is not None else int(os.environ.get("LOCAL_RANK", "0"))] \
+            if device.type == "cuda" else None
+        return DistributedDataParallel(module, device_ids=ids, init_sync=False, broadcast_buffers=False)
 
     def barrier(self) -> None:
         if self.size > 1:
@@ -83,24 +86,3 @@ class World:
             import torch.distributed as dist
 
             dist.destroy_process_group()
-
-
-BUCKET_ELEMENTS = 1 << 24  # 16M values (64 MB in float32) per all-reduce at most
-
-
-def _buckets(tensors: list[Any]) -> list[list[Any]]:
-    """Consecutive groups of same-dtype, same-device tensors of at most BUCKET_ELEMENTS values
-    (a larger tensor goes alone)."""
-    buckets: list[list[Any]] = []
-    current: list[Any] = []
-    size = 0
-    for tensor in tensors:
-        if current and (size + tensor.numel() > BUCKET_ELEMENTS or tensor.dtype != current[0].dtype
-                        or tensor.device != current[0].device):
-            buckets.append(current)
-            current, size = [], 0
-        current.append(tensor)
-        size += tensor.numel()
-    if current:
-        buckets.append(current)
-    return buckets

@@ -168,6 +168,8 @@ def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
         step, trained_tokens = state["step"], state["trained_tokens"]
         if world.is_main:
             run.log_event(f"Resumed from checkpoint at step {step}")
+    # the training passes all-reduce gradients during backward (sharded: FSDP already does)
+    step_forward = forward if sharded else world.data_parallel(model, forward, device)
     if resume and world.is_main:  # the steps after the checkpoint run again: their old rows go
         run.keep_metrics_through(step)
     if world.is_main:
@@ -180,14 +182,10 @@ def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
         epoch, index = divmod(step, spe)
         ids = epoch_order(len(train_set), cfg.seed, epoch)[index * cfg.batch_size:(index + 1) * cfg.batch_size]
         mine = world.shard([train_set[i] for i in ids])
-        loss_sum, n_mine, correct, row = _local_loss(forward, mine, device, train_set[ids[0]] if sharded else None)
+        loss_sum, n_mine, correct, row = _local_loss(step_forward, mine, device, train_set[ids[0]])
         n_tokens, loss_total, correct, row = world.sum(n_mine, float(loss_sum.detach()), correct, row)
-        if sharded:  # FSDP averages gradients over the processes; the loss wants their sum
-            (loss_sum * world.size / max(1, n_tokens)).backward()
-        else:  # data parallel: summed here (a process without examples contributes zeros)
-            if mine:
-                (loss_sum / max(1, n_tokens)).backward()
-            world.sync_grads(params)
+        # DDP and FSDP average the gradients over the processes; the loss wants their sum
+        (loss_sum * world.size / max(1, n_tokens)).backward()
         torch.nn.utils.clip_grad_norm_(params, CLIP_NORM)
         optimizer.step()
         scheduler.step()
@@ -229,15 +227,11 @@ def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
 
 
 def _local_loss(forward: Any, rows: list[Tokenized], device: Any,
-                borrowed: Tokenized | None = None) -> tuple[Any, int, int, int]:
+                borrowed: Tokenized) -> tuple[Any, int, int, int]:
     """(summed loss, target tokens, correct, row tokens) of this process's share of a step. A process
-    with no share runs a zero-weighted pass on ``borrowed`` when given (sharded models need every
-    process in every pass)."""
-    import torch
-
+    with no share runs a zero-weighted pass on ``borrowed`` (DDP and FSDP need every process in every
+    pass; its gradients are zeros)."""
     if not rows:
-        if borrowed is None:
-            return torch.zeros(()), 0, 0, 0
         loss_sum, _, _ = forward(collate([borrowed], device))
         return loss_sum * 0.0, 0, 0, 0
     batch = collate(rows, device)
