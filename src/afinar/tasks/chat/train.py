@@ -68,17 +68,13 @@ def epoch_order(n: int, seed: int, epoch: int) -> list[int]:
 
 
 def make_schedule(optimizer: Any, total: int) -> Any:
-    """Linear warm-up over the first 5 % of steps, then linear decay to zero."""
-    import torch
+    """transformers' linear schedule (the text-classification task's and HF Trainer's): warm-up from
+    zero over the first 5 % of the steps (at least one), then linear decay to zero at ``total``. A
+    one-step run has no warm-up, or its only step would have a learning rate of zero."""
+    from transformers import get_linear_schedule_with_warmup
 
-    warmup = max(1, int(total * WARMUP_FRACTION))
-
-    def factor(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / warmup
-        return max(0.0, (total - step) / max(1, total - warmup))
-
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    warmup = max(1, int(total * WARMUP_FRACTION)) if total > 1 else 0
+    return get_linear_schedule_with_warmup(optimizer, warmup, total)
 
 
 def evaluate(forward: Any, data: list[Tokenized], batch_size: int, device: Any, world: World,
