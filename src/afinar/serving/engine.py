@@ -209,6 +209,8 @@ class Engine:
         self._lock = threading.Lock()
         self._batchers: dict[bool, Batcher] = {}
         self._sequential: Sequential | None = None
+        self._grammar_tokenizer: Any = None
+        self._grammar_lock = threading.Lock()
         self.batching = True  # False once the batching engine refused this model (then one at a time)
         self.closed = False
 
@@ -232,10 +234,14 @@ class Engine:
 
     @property
     def grammar_tokenizer(self) -> Any:
-        """The tokenizer as the grammar library sees it (for structured outputs and token bytes)."""
+        """The tokenizer as the grammar library sees it (for structured outputs and token bytes),
+        built on first use."""
         from afinar.serving.structured import grammar_tokenizer
 
-        return grammar_tokenizer(self.tokenizer, self.eos_ids)
+        with self._grammar_lock:  # not the queue's lock: building it takes half a second
+            if self._grammar_tokenizer is None:
+                self._grammar_tokenizer = grammar_tokenizer(self.tokenizer, self.eos_ids)
+            return self._grammar_tokenizer
 
     def submit(self, messages: list[dict], *, max_tokens: int | None = None, temperature: float | None = None,
                top_p: float | None = None, seed: int | None = None, stop: list[str] | None = None,

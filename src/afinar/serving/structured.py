@@ -17,7 +17,6 @@ response format as well, JSON of that schema).
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,8 +31,6 @@ from afinar.tasks.chat.tools import (
 
 JSON_OPTIONS = {"whitespace_flexible": False, "item_separator": ITEM_SEPARATOR, "key_separator": KEY_SEPARATOR}
 _PLAIN_TEXT = r"/(.|\n)*/ & ~/(.|\n)*" + OPEN + r"(.|\n)*/"
-_TOKENIZERS: dict[int, Any] = {}
-_TOKENIZERS_LOCK = threading.Lock()
 
 
 class UnsupportedSchema(AfinarError):
@@ -94,14 +91,10 @@ class Structure:
 
 
 def grammar_tokenizer(hf_tokenizer: Any, eos_ids: set[int]) -> Any:
-    """llguidance's view of a model's tokenizer (about a second to build: made once per tokenizer)."""
+    """llguidance's view of a model's tokenizer (about half a second to build: an engine keeps it)."""
     import llguidance.hf
 
-    with _TOKENIZERS_LOCK:
-        key = id(hf_tokenizer)
-        if key not in _TOKENIZERS:
-            _TOKENIZERS[key] = (hf_tokenizer, llguidance.hf.from_tokenizer(hf_tokenizer, eos_token=sorted(eos_ids)))
-        return _TOKENIZERS[key][1]
+    return llguidance.hf.from_tokenizer(hf_tokenizer, eos_token=sorted(eos_ids))
 
 
 class Constraint:
