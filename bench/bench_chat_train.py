@@ -1,15 +1,21 @@
-"""Benchmark: chat fine-tuning throughput of Afinar's trainer step against the peer a user would
-pick — Hugging Face Trainer + PEFT LoRA with default settings (pad to longest) — on the same model,
-the same data and the same machine, in the same run.
+"""Benchmark: chat fine-tuning throughput of Afinar's trainer step against the peers a user would
+pick, on the same model, the same data and the same machine, in the same run:
+
+- TRL ``SFTTrainer`` with padding-free batches (``padding_free=True``: the batch flattened into one
+  row with ``position_ids``, transformers' block-diagonal mask for SDPA, TRL's loss that never
+  materialises the whole logits) — the strongest peer;
+- Hugging Face Trainer + PEFT LoRA with default settings (pad to longest).
 
 Data: variable-length chat-like examples (log-normal lengths around a median, the first 30 % of each
-masked as prompt), like ../shared/bench/hf_peer_baseline.py but shorter for CPU. Both sides train
-LoRA r=16/alpha 32 on all linear layers, batch 8 examples, AdamW, fp32 on CPU (bf16 on GPU).
+masked as prompt), like ../shared/bench/hf_peer_baseline.py but shorter for CPU. Every side trains
+LoRA r=16/alpha 32 on all linear layers, batch 8 examples, AdamW, fp32 on CPU.
 Ours: packed rows without padding or cross-example attention (afinar.engine.varlen), loss only on
-target positions, chunked. Peer: Trainer with a pad-to-longest collator. Reported: real (non-pad)
-tokens/s after warm-up steps, and the ratio ours / peer.
+target positions, chunked. Reported: real (non-pad) tokens/s after warm-up steps, and the ratio
+ours / each peer. With ``--rounds 2`` or more the sides run alternately (ours, TRL, HF, then the
+reverse order), so a change of machine load hits them alike; each side's rate is its median.
 
 Usage: python bench/bench_chat_train.py [--models tiny,smollm2] [--steps 12] [--warm 3] [--median 160]
+       [--rounds 2]
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import json
 import math
 import os
 import platform
+import statistics
 import time
 from typing import Any
 
@@ -57,9 +64,9 @@ def with_lora(model: Any) -> Any:
     return get_peft_model(model, LoraConfig(r=16, lora_alpha=32, target_modules="all-linear", task_type="CAUSAL_LM"))
 
 
-def peer(name: str, data: list[dict], batch: int, steps: int, warm: int) -> dict[str, Any]:
-    """HF Trainer + PEFT, default pad-to-longest batches."""
-    from transformers import Trainer, TrainerCallback, TrainingArguments
+def clock(warm: int) -> Any:
+    """A Trainer callback that starts timing after ``warm`` steps and stops at the end of training."""
+    from transformers import TrainerCallback
 
     class Clock(TrainerCallback):
         def __init__(self) -> None:
@@ -73,6 +80,20 @@ def peer(name: str, data: list[dict], batch: int, steps: int, warm: int) -> dict
         def on_train_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
             self.t1 = time.perf_counter()
 
+    return Clock()
+
+
+def timed_rate(data: list[dict], batch: int, steps: int, warm: int, timer: Any) -> dict[str, Any]:
+    # The Trainer shuffles; count the timed steps' tokens from the same distribution (mean length).
+    mean = sum(len(r["input_ids"]) for r in data) / len(data)
+    tokens = mean * batch * (steps - warm)
+    return {"tokens_per_s": tokens / (timer.t1 - timer.t0), "seconds": timer.t1 - timer.t0}
+
+
+def hf_peer(name: str, data: list[dict], batch: int, steps: int, warm: int) -> dict[str, Any]:
+    """HF Trainer + PEFT, default pad-to-longest batches."""
+    from transformers import Trainer, TrainingArguments
+
     def collate(rows: list[dict]) -> dict[str, Any]:
         longest = max(len(r["input_ids"]) for r in rows)
         ids = torch.zeros(len(rows), longest, dtype=torch.long)
@@ -84,16 +105,41 @@ def peer(name: str, data: list[dict], batch: int, steps: int, warm: int) -> dict
         return {"input_ids": ids, "labels": labels, "attention_mask": mask}
 
     model = with_lora(build_model(name))
-    clock = Clock()
+    timer = clock(warm)
     args = TrainingArguments(output_dir="/tmp/afinar-bench-peer", per_device_train_batch_size=batch, max_steps=steps,
                              learning_rate=1e-4, logging_steps=10**6, save_strategy="no", report_to=[],
                              remove_unused_columns=False, disable_tqdm=True, use_cpu=not torch.cuda.is_available(),
                              dataloader_num_workers=0, seed=0)
-    Trainer(model=model, args=args, train_dataset=data, data_collator=collate, callbacks=[clock]).train()
-    # The Trainer shuffles; count the timed steps' tokens from the same distribution (mean length).
-    mean = sum(len(r["input_ids"]) for r in data) / len(data)
-    tokens = mean * batch * (steps - warm)
-    return {"tokens_per_s": tokens / (clock.t1 - clock.t0), "seconds": clock.t1 - clock.t0}
+    Trainer(model=model, args=args, train_dataset=data, data_collator=collate, callbacks=[timer]).train()
+    return timed_rate(data, batch, steps, warm, timer)
+
+
+def trl_peer(name: str, data: list[dict], batch: int, steps: int, warm: int) -> dict[str, Any]:
+    """TRL SFTTrainer, padding-free (one flattened row per batch), its own LoRA setup from the same
+    LoraConfig, the already tokenized rows as they are (labels included, no EOS added)."""
+    from datasets import Dataset
+    from peft import LoraConfig
+    from transformers import AutoTokenizer
+    from trl import SFTConfig, SFTTrainer
+
+    from afinar import models
+
+    # only the pad token is read from it (no padding happens: the batch is one row); ids < 8000
+    tokenizer = AutoTokenizer.from_pretrained(str(models.resolve("smollm2-135m-instruct")))
+    args = SFTConfig(output_dir="/tmp/afinar-bench-trl", per_device_train_batch_size=batch, max_steps=steps,
+                     learning_rate=1e-4, logging_steps=10**6, save_strategy="no", report_to=[],
+                     disable_tqdm=True, use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0, seed=0,
+                     padding_free=True, max_length=None, dataset_kwargs={"skip_prepare_dataset": True},
+                     # SFTConfig's own defaults are bf16 autocast and gradient checkpointing; every side here is
+                     # fp32 without checkpointing
+                     bf16=False, gradient_checkpointing=False)
+    timer = clock(warm)
+    trainer = SFTTrainer(model=build_model(name), args=args, train_dataset=Dataset.from_list(data),
+                         processing_class=tokenizer, callbacks=[timer],
+                         peft_config=LoraConfig(r=16, lora_alpha=32, target_modules="all-linear",
+                                                task_type="CAUSAL_LM"))
+    trainer.train()
+    return timed_rate(data, batch, steps, warm, timer)
 
 
 def time_steps(model: Any, data: list[dict], batch: int, steps: int, warm: int, device: Any = None,
@@ -152,6 +198,29 @@ def ours(name: str, data: list[dict], batch: int, steps: int, warm: int) -> dict
     return time_steps(with_lora(model), data, batch, steps, warm)
 
 
+SIDES = {"ours": ours, "trl": trl_peer, "hf": hf_peer}
+
+
+def measure(name: str, data: list[dict], args: argparse.Namespace) -> dict[str, list[float]]:
+    """Every side's tokens/s, ``args.rounds`` times, alternating the order (ours, trl, hf, then back)."""
+    rates: dict[str, list[float]] = {side: [] for side in SIDES}
+    for round_ in range(args.rounds):
+        order = list(SIDES) if round_ % 2 == 0 else list(reversed(SIDES))
+        for side in order:
+            rate = SIDES[side](name, data, args.batch, args.steps, args.warm)["tokens_per_s"]
+            rates[side].append(rate)
+            print(f"  {name} round {round_ + 1} {side}: {rate:.0f} tok/s  (load {_load()})", flush=True)
+    return rates
+
+
+def _load() -> str:
+    try:
+        with open("/proc/loadavg") as fh:
+            return " ".join(fh.read().split()[:3])
+    except OSError:
+        return "?"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", default="tiny,smollm2")
@@ -160,24 +229,27 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--median", type=int, default=160, help="median example length in tokens")
     parser.add_argument("--max-len", type=int, default=1024, help="longest example in tokens")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of every side, alternating their order")
     parser.add_argument("--json", dest="json_out")
     args = parser.parse_args()
-    results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}",
-               "date": time.strftime("%Y-%m-%d"), "rows": []}
+    results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
+                          f"{torch.get_num_threads()} threads",
+               "date": time.strftime("%Y-%m-%d %H:%M %Z"), "load_before": _load(), "rows": []}
     for name in args.models.split(","):
         vocab = 8000 if name == "tiny" else 49152
         data = make_data(args.batch * args.steps, vocab, args.median, max_len=args.max_len)
         pad_share = 1 - sum(len(r["input_ids"]) for r in data) / sum(
             args.batch * max(len(r["input_ids"]) for r in data[i:i + args.batch]) for i in range(0, len(data), args.batch))
-        p = peer(name, data, args.batch, args.steps, args.warm)
-        o = ours(name, data, args.batch, args.steps, args.warm)
-        row = {"model": name, "peer_tokens_per_s": round(p["tokens_per_s"], 1),
-               "ours_tokens_per_s": round(o["tokens_per_s"], 1),
-               "ratio": round(o["tokens_per_s"] / p["tokens_per_s"], 2), "peer_padding_share": round(pad_share, 3)}
+        rates = measure(name, data, args)
+        o, t, h = (statistics.median(rates[side]) for side in ("ours", "trl", "hf"))
+        row = {"model": name, "ours_tokens_per_s": round(o, 1), "trl_padding_free_tokens_per_s": round(t, 1),
+               "hf_padded_tokens_per_s": round(h, 1), "ratio_vs_trl": round(o / t, 2), "ratio_vs_hf": round(o / h, 2),
+               "hf_padding_share": round(pad_share, 3), "rounds": {k: [round(r, 1) for r in v] for k, v in rates.items()},
+               "load_after": _load()}
         results["rows"].append(row)
-        print(f"{name}: HF Trainer+PEFT (pad to longest) {p['tokens_per_s']:.0f} tok/s · "
-              f"Afinar {o['tokens_per_s']:.0f} tok/s · ratio {row['ratio']:.2f}x "
-              f"(padding in the peer's batches: {pad_share:.0%})", flush=True)
+        print(f"{name}: Afinar {o:.0f} tok/s · TRL SFTTrainer padding-free {t:.0f} tok/s (ratio {row['ratio_vs_trl']:.2f}x)"
+              f" · HF Trainer+PEFT pad to longest {h:.0f} tok/s (ratio {row['ratio_vs_hf']:.2f}x, "
+              f"padding in its batches: {pad_share:.0%})", flush=True)
     if args.json_out:
         with open(args.json_out, "w") as fh:
             json.dump(results, fh, indent=2)
