@@ -186,3 +186,32 @@ def test_a_classifier_run_shows_its_job_status_from_the_queue(afinar_home: Path)
     assert runs.progress(run.path).status == "queued"  # without the queue: what the run folder says
     listed = service.list_all_jobs()["data"]
     assert [j["id"] for j in listed] == [job["id"]] and service.list_jobs()["data"] == []  # OpenAI's: chat only
+
+
+def test_model_pickers_offer_only_what_fits_and_comparar_starts_from_the_tuned_base(afinar_home) -> None:
+    """A learner who trained a classifier and an image model still gets only chat models in the
+    Playground and Comparar, and /v1/models says each model's task (image backbones are not listed:
+    nothing answers with them)."""
+    import json
+
+    from afinar.jobs.runs import store
+    from afinar.models.cache import models_dir
+    from afinar.server.ownership import list_model_objects
+    from afinar.studio.local import LocalBackend
+    from afinar.studio.playground_tab import base_of, model_choices
+
+    for name, tasks in (("smollm2-135m-instruct", ["chat"]), ("multilingual-e5-small", ["text-classification",
+                                                                                         "embedding"]),
+                        ("mobilenet_v2", ["image-classification"])):
+        folder = models_dir() / name
+        folder.mkdir(parents=True)
+        (folder / "afinar-model.json").write_text(json.dumps({"tasks": tasks}), encoding="utf-8")
+        (folder / "config.json").write_text(json.dumps({"architectures": ["MobileNetV2ForImageClassification"]}
+                                                       if name == "mobilenet_v2" else {}), encoding="utf-8")
+    listed = {m["id"]: m["task"] for m in list_model_objects(store())}
+    assert listed == {"smollm2-135m-instruct": "chat", "multilingual-e5-small": "embedding"}
+    assert {m["id"]: m["task"] for m in LocalBackend().list_models()["data"]} == listed
+    assert model_choices(LocalBackend()) == ["smollm2-135m-instruct"]
+    bases = ["smollm2-135m-instruct"]
+    assert base_of("ft:smollm2-135m-instruct:afinar:tienda:0a1b2c", bases) == "smollm2-135m-instruct"
+    assert base_of("ft:otra-base:afinar:tienda:0a1b2c", bases) is None and base_of(None, bases) is None

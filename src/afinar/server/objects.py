@@ -71,8 +71,9 @@ def event_object(ev: dict[str, Any]) -> dict[str, Any]:
             "level": ev["level"], "message": ev["message"], "type": ev["type"], "data": ev["data"] or {}}
 
 
-def model_object(model_id: str, created: int, owned_by: str) -> dict[str, Any]:
-    return {"id": model_id, "object": "model", "created": int(created), "owned_by": owned_by}
+def model_object(model_id: str, created: int, owned_by: str, task: str = "chat") -> dict[str, Any]:
+    """OpenAI's model object, with Afinar's ``task`` (chat, embedding or rag)."""
+    return {"id": model_id, "object": "model", "created": int(created), "owned_by": owned_by, "task": task}
 
 
 def page(items: list[dict[str, Any]], has_more: bool, *, with_ids: bool = False) -> dict[str, Any]:

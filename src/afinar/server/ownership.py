@@ -103,26 +103,33 @@ def check_base_model(store: Store, model: str, caller: Caller, allow_local: bool
 
 
 def list_model_objects(store: Store, caller: Caller = OPERATOR) -> list[dict[str, Any]]:
-    """Cached bases (owned by their source), knowledge bases and fine-tuned models (owned by us),
-    oldest first; the fine-tuned ones are the caller's own."""
+    """What the API can serve, oldest first: cached chat and embedding bases (owned by their
+    source; image backbones are not served), knowledge bases and fine-tuned models (owned by us,
+    the caller's own). Each says its ``task`` (Afinar's extension field): ``chat``, ``embedding``
+    or ``rag``, so a client (or the studio) offers each model only where it fits."""
     from afinar.jobs.runs import finished_chat_runs
     from afinar.models import cache
+    from afinar.serving.resolve import kind_of_folder
 
     out = []
     for folder, manifest in cache.local_models():
+        task = kind_of_folder(folder, manifest)
+        if task is None:
+            continue
         created = int(folder.stat().st_mtime)
         out.append(objects.model_object(folder.name.replace("--", "/"), created,
-                                        str(manifest.get("source") or "afinar")))
+                                        str(manifest.get("source") or "afinar"), task))
     if caller.scope is None:
         try:  # knowledge bases answer as chat models too: model="rag:NAME" (or "rag:NAME:CHAT_MODEL")
             from afinar.rag.store import list_names, rag_dir
 
             for name in list_names():
-                out.append(objects.model_object(f"rag:{name}", int((rag_dir() / name).stat().st_mtime), "afinar"))
+                out.append(objects.model_object(f"rag:{name}", int((rag_dir() / name).stat().st_mtime), "afinar",
+                                                "rag"))
         except ImportError:
             pass
     for model_id, _, meta in reversed(finished_chat_runs()):
         if model_visible(store, model_id, caller):
             out.append(objects.model_object(model_id, meta.get("finished_at") or meta.get("created_at", 0),
-                                            objects.ORGANIZATION))
+                                            objects.ORGANIZATION, "chat"))
     return out

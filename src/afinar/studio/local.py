@@ -36,12 +36,17 @@ class LocalBackend:
     """Answers come from the inference core's shared pool (afinar.serving.default_pool)."""
 
     def list_models(self) -> dict:
+        """As the API's /v1/models: each model with its ``task`` (chat or embedding; image backbones
+        are not listed: nothing here answers with them)."""
         from afinar.models import cache
+        from afinar.serving.resolve import kind_of_folder
 
         data = [{"id": folder.name.replace("--", "/"), "object": "model", "created": int(folder.stat().st_mtime),
-                 "owned_by": str(manifest.get("source") or "afinar")} for folder, manifest in cache.local_models()]
-        data += [{"id": model_id, "object": "model", "created": meta.get("finished_at") or 0, "owned_by": "afinar"}
-                 for model_id, _, meta in fine_tuned_runs()]
+                 "owned_by": str(manifest.get("source") or "afinar"), "task": task}
+                for folder, manifest in cache.local_models()
+                if (task := kind_of_folder(folder, manifest)) is not None]
+        data += [{"id": model_id, "object": "model", "created": meta.get("finished_at") or 0, "owned_by": "afinar",
+                  "task": "chat"} for model_id, _, meta in fine_tuned_runs()]
         return {"object": "list", "data": data}
 
     def delete_model(self, model_id: str) -> dict:

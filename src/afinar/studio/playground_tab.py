@@ -25,10 +25,17 @@ def test_cases(path: Path = TEST_PROMPTS) -> list[Any]:
 
 
 def model_choices(backend: Any) -> list[str]:
-    """Fine-tuned models first (newest first), then the bases in the cache."""
-    ids = [m["id"] for m in items(backend.list_models())]
+    """The chat models: fine-tuned ones first (newest first), then the chat bases in the cache
+    (never an embedder, an image backbone or a knowledge base)."""
+    ids = [m["id"] for m in items(backend.list_models()) if m.get("task", "chat") == "chat"]
     tuned = [i for i in reversed(ids) if i.startswith("ft:")]
     return tuned + [i for i in ids if not i.startswith("ft:")]
+
+
+def base_of(model_id: str | None, bases: list[str]) -> str | None:
+    """The base a fine-tuned model was trained from (``ft:BASE:...``), when it is among ``bases``."""
+    parts = (model_id or "").split(":")
+    return parts[1] if len(parts) > 2 and parts[0] == "ft" and parts[1] in bases else None
 
 
 def stream_reply(backend: Any, model: str, messages: list[dict], lang: str,
@@ -112,6 +119,8 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
         lists = (choices, bases, tuned + bases)
         defaults = (choices[:1], bases[:1], (tuned or bases)[:1])
         values = [(now if now else (d[0] if d else None)) for now, d in zip(current or (None,) * 3, defaults)]
+        if not (current and current[1]):  # Comparar's base: the tuned model's own base, when there is one
+            values[1] = base_of(values[2], bases) or values[1]
         return tuple(gr.update(choices=c, value=v) for c, v in zip(lists, values))
 
     T.make(gr.Markdown, "studio.play.intro", attr="value")
@@ -152,6 +161,9 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
     model.change(lambda model_id: gr.update(value=system_prompt_of(model_id)), model, system)
 
     base, tuned = build_compare(T, lang_box, backend, length)
+    # choosing a fine-tuned model to compare brings its own base to the other side
+    tuned.change(lambda tuned_id, base_id: gr.update(value=base_of(tuned_id, model_choices(backend)) or base_id),
+                 [tuned, base], base)
     pickers = [model, base, tuned]
     refresh_btn.click(refresh, pickers, pickers)
     return [(refresh, pickers, pickers)]
