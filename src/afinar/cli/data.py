@@ -10,6 +10,7 @@ import click
 
 from afinar import i18n
 from afinar.cli.options import lang_option
+from afinar.data.validate import TASKS
 
 # Human output shows at most this many findings of one code; --json and --all show every one.
 _SHOWN_PER_CODE = 10
@@ -23,7 +24,7 @@ def data() -> None:
 
 @data.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--task", type=click.Choice(["chat", "text-classification", "image-classification"]),
+@click.option("--task", type=click.Choice(TASKS),
               help="What the data is for. Inferred from the file when omitted.")
 @click.option("--min-examples", type=click.IntRange(min=0), default=10, show_default=True,
               help="Fewer examples than this is an error (OpenAI requires 10).")
@@ -154,12 +155,13 @@ def _print_fix(result) -> None:
 @data.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--tokenizer", metavar="MODEL", help="Count tokens with this model's tokenizer.")
-@click.option("--task", type=click.Choice(["chat", "text-classification", "image-classification"]),
+@click.option("--task", type=click.Choice(TASKS),
               help="What the data is for. Inferred from the file when omitted.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @lang_option
 def stats(file: Path, tokenizer: str | None, task: str | None, as_json: bool) -> int:
-    """Examples, messages and tokens per example (min/p50/p90/max), roles, labels and duplicates."""
+    """Examples, messages and tokens per example (min/p50/p90/max), roles, labels and duplicates;
+    for preference pairs, the tokens of the prompt and of each answer."""
     from afinar.data.validate import infer_task
 
     if not file.exists():

@@ -18,11 +18,13 @@ _SHOWN_LINES = 20
 @click.command()
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
-              help="File to write: .jsonl for chat; .csv (text,label) or .jsonl for text classification.")
-@click.option("--to", "target", type=click.Choice(["chat", "text-classification"]), default="chat",
-              show_default=True, help="What the data is for.")
-@click.option("--user-col", metavar="C", help="Column with the user's message (default: recognized names such as pregunta, question, prompt, input).")
+              help="File to write: .jsonl for chat and preference; .csv (text,label) or .jsonl for text classification.")
+@click.option("--to", "target", type=click.Choice(["chat", "text-classification", "preference"]), default="chat",
+              show_default=True, help="What the data is for (preference: OpenAI's DPO format).")
+@click.option("--user-col", metavar="C", help="Column with the user's message, or the prompt of a preference pair (default: recognized names such as pregunta, question, prompt, input).")
 @click.option("--assistant-col", metavar="C", help="Column with the answer (default: respuesta, answer, response, output, completion...).")
+@click.option("--chosen-col", metavar="C", help="Preference: column with the preferred answer (default: chosen, preferred, elegida, preferida...).")
+@click.option("--rejected-col", metavar="C", help="Preference: column with the non-preferred answer (default: rejected, rechazada, no_preferida...).")
 @click.option("--system", metavar="TEXT", help="System message added to every conversation.")
 @click.option("--text-col", metavar="C", help="Column with the text to classify (default: text, texto, reseña, comentario...).")
 @click.option("--label-col", metavar="C", help="Column with the label (default: label, etiqueta, categoría, clase...).")
@@ -30,15 +32,17 @@ _SHOWN_LINES = 20
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a summary.")
 @lang_option
 def convert(source: Path, output: Path, target: str, user_col: str | None, assistant_col: str | None,
-            system: str | None, text_col: str | None, label_col: str | None, sheet: str | None,
+            chosen_col: str | None, rejected_col: str | None, system: str | None, text_col: str | None, label_col: str | None, sheet: str | None,
             as_json: bool) -> int:
     """Convert CSV/TSV, Excel, JSON, JSONL, Parquet, Alpaca or ShareGPT data to a training file.
 
-    Chat output is OpenAI's format, one {"messages": [...]} per line. Never overwrites SOURCE.
+    Chat output is OpenAI's format, one {"messages": [...]} per line; preference output is OpenAI's
+    DPO format, from prompt/chosen/rejected columns or TRL's records. Never overwrites SOURCE.
     """
     from afinar.data.convert import ConvertOptions, convert_file
 
     options = ConvertOptions(to=target, user_col=user_col, assistant_col=assistant_col, system=system,
+                             chosen_col=chosen_col, rejected_col=rejected_col,
                              text_col=text_col, label_col=label_col, sheet=sheet)
     result = convert_file(source, output, options)
     if as_json:

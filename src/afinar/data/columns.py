@@ -24,6 +24,12 @@ ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "assistant": ("assistant", "asistente", "respuesta", "answer", "response", "output", "salida",
                   "completion", "reply", "contestacion", "gpt", "bot", "agente", "agent"),
     "system": ("system", "sistema", "system_prompt", "instrucciones_sistema", "contexto_sistema"),
+    # preference pairs: the better and the worse answer to the same prompt
+    "chosen": ("chosen", "preferred", "preferred_output", "preferida", "respuesta_preferida", "elegida",
+               "respuesta_elegida", "chosen_response", "accepted", "aceptada", "mejor", "better"),
+    "rejected": ("rejected", "non_preferred", "non_preferred_output", "no_preferida",
+                 "respuesta_no_preferida", "rechazada", "respuesta_rechazada", "rejected_response",
+                 "peor", "worse"),
 }
 
 _SEPARATORS = re.compile(r"[\s\-]+")

@@ -1,4 +1,5 @@
-"""``afinar data convert``: tables and other people's formats → OpenAI chat JSONL or text,label CSV.
+"""``afinar data convert``: tables and other people's formats → OpenAI chat JSONL or text,label CSV
+(and preference pairs: ``preference_convert``).
 
 What each input record becomes (``chat_shape`` decides, flags first):
 - a table row (CSV, Excel, Parquet, flat JSON): ``--user-col``/``--assistant-col`` or the recognized
@@ -36,9 +37,11 @@ SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistan
 
 @dataclass
 class ConvertOptions:
-    to: str = "chat"  # "chat" or "text-classification"
-    user_col: str | None = None
+    to: str = "chat"  # "chat", "text-classification" or "preference"
+    user_col: str | None = None  # for preference data: the prompt
     assistant_col: str | None = None
+    chosen_col: str | None = None
+    rejected_col: str | None = None
     system: str | None = None
     text_col: str | None = None
     label_col: str | None = None
@@ -51,7 +54,7 @@ class ConvertResult:
     output: Path
     format: str  # what the input was read as, e.g. "CSV (';', cp1252)"
     task: str
-    shape: str  # "table", "alpaca", "sharegpt" or "messages"
+    shape: str  # "table", "alpaca", "sharegpt" or "messages"; preference: "table", "trl" or "preference"
     columns: dict[str, str] = field(default_factory=dict)  # role → column used
     written: int = 0
     skipped_empty: list[int] = field(default_factory=list)  # lines with an empty text/answer/label
@@ -68,8 +71,8 @@ def convert_file(source: str | Path, output: str | Path, options: ConvertOptions
     table = read_table(source, options.sheet)
     result = ConvertResult(source, output, table.format, options.to, "table")
     rows = _TARGETS[options.to](table, options, result)
-    writer = _write_jsonl if options.to == "chat" or output.suffix.lower() in (".jsonl", ".json") \
-        else _write_csv
+    writer = _write_jsonl if options.to != "text-classification" or \
+        output.suffix.lower() in (".jsonl", ".json") else _write_csv
     result.written = writer(output, rows)
     return result
 
@@ -94,8 +97,8 @@ def chat_shape(table: Table, options: ConvertOptions) -> str:
 def _to_chat(table: Table, options: ConvertOptions, result: ConvertResult) -> Iterator[dict]:
     result.shape = chat_shape(table, options)
     if result.shape == "table":
-        user = _column(table, "user", options.user_col, "--user-col")
-        assistant = _column(table, "assistant", options.assistant_col, "--assistant-col", exclude=[user])
+        user = column_for(table, "user", options.user_col, "--user-col")
+        assistant = column_for(table, "assistant", options.assistant_col, "--assistant-col", exclude=[user])
         system = find_column(table.columns, "system", exclude=[user, assistant])
         result.columns = {"user": user, "assistant": assistant} | ({"system": system} if system else {})
     for line, record in table.records:
@@ -107,31 +110,31 @@ def _to_chat(table: Table, options: ConvertOptions, result: ConvertResult) -> It
             result.skipped_empty.append(line)
             continue
         system_text = options.system if options.system is not None else \
-            _text(record.get(result.columns.get("system", "")))
+            text_of(record.get(result.columns.get("system", "")))
         if system_text and messages[0]["role"] != "system":
             messages.insert(0, {"role": "system", "content": system_text})
         yield _with_extras(record, messages, result.shape)
 
 
 def _from_table(record: dict, result: ConvertResult) -> list[dict] | None:
-    return [{"role": "user", "content": _text(record.get(result.columns["user"]))},
-            {"role": "assistant", "content": _text(record.get(result.columns["assistant"]))}]
+    return [{"role": "user", "content": text_of(record.get(result.columns["user"]))},
+            {"role": "assistant", "content": text_of(record.get(result.columns["assistant"]))}]
 
 
 def _from_alpaca(record: dict, result: ConvertResult) -> list[dict] | None:
     """Alpaca; an optional ``history`` of ``[question, answer]`` pairs (LLaMA-Factory) comes first."""
     fields = {normalize_name(k): v for k, v in record.items()}
-    prompt = "\n\n".join(p for p in (_text(fields.get("instruction")), _text(fields.get("input"))) if p)
-    system = _text(fields.get("system"))
+    prompt = "\n\n".join(p for p in (text_of(fields.get("instruction")), text_of(fields.get("input"))) if p)
+    system = text_of(fields.get("system"))
     messages = [{"role": "system", "content": system}] if system else []
     history = fields.get("history") or []
     if not isinstance(history, list) or not all(isinstance(h, list) and len(h) == 2 for h in history):
         return None
     for question, answer in history:
-        messages += [{"role": "user", "content": _text(question)},
-                     {"role": "assistant", "content": _text(answer)}]
+        messages += [{"role": "user", "content": text_of(question)},
+                     {"role": "assistant", "content": text_of(answer)}]
     return messages + [{"role": "user", "content": prompt},
-                       {"role": "assistant", "content": _text(fields.get("output"))}]
+                       {"role": "assistant", "content": text_of(fields.get("output"))}]
 
 
 def _from_sharegpt(record: dict, result: ConvertResult) -> list[dict] | None:
@@ -139,7 +142,7 @@ def _from_sharegpt(record: dict, result: ConvertResult) -> list[dict] | None:
     if not isinstance(turns, list):
         return []
     messages = []
-    system = _text(record.get("system"))
+    system = text_of(record.get("system"))
     if system:
         messages.append({"role": "system", "content": system})
     for turn in turns:
@@ -148,7 +151,7 @@ def _from_sharegpt(record: dict, result: ConvertResult) -> list[dict] | None:
         role = SHAREGPT_ROLES.get(str(turn.get("from", turn.get("role", ""))).strip().lower())
         if role is None:
             return None
-        messages.append({"role": role, "content": _text(turn.get("value", turn.get("content")))})
+        messages.append({"role": role, "content": text_of(turn.get("value", turn.get("content")))})
     return messages
 
 
@@ -168,7 +171,7 @@ _SHAPES: dict[str, Callable[[dict, ConvertResult], list[dict] | None]] = {
 def _complete(messages: list[dict]) -> bool:
     """At least one user and one assistant message, none of them empty."""
     roles = {m.get("role") for m in messages}
-    has_text = all(_text(m.get("content")) or m.get("tool_calls") for m in messages
+    has_text = all(text_of(m.get("content")) or m.get("tool_calls") for m in messages
                    if m.get("role") in ("user", "assistant"))
     return {"user", "assistant"} <= roles and has_text
 
@@ -184,19 +187,25 @@ def _with_extras(record: dict, messages: list[dict], shape: str) -> dict:
 
 
 def _to_textcls(table: Table, options: ConvertOptions, result: ConvertResult) -> Iterator[dict]:
-    text = _column(table, "text", options.text_col, "--text-col")
-    label = _column(table, "label", options.label_col, "--label-col", exclude=[text])
+    text = column_for(table, "text", options.text_col, "--text-col")
+    label = column_for(table, "label", options.label_col, "--label-col", exclude=[text])
     result.columns = {"text": text, "label": label}
     for line, record in table.records:
-        pair = {"text": _text(record.get(text)), "label": _text(record.get(label))}
+        pair = {"text": text_of(record.get(text)), "label": text_of(record.get(label))}
         if not pair["text"] or not pair["label"]:
             result.skipped_empty.append(line)
             continue
         yield pair
 
 
+def _to_preference(table: Table, options: ConvertOptions, result: ConvertResult) -> Iterator[dict]:
+    from afinar.data.preference_convert import to_preference  # it builds on this module's helpers
+
+    return to_preference(table, options, result)
+
+
 _TARGETS: dict[str, Callable[[Table, ConvertOptions, ConvertResult], Iterator[dict]]] = {
-    "chat": _to_chat, "text-classification": _to_textcls,
+    "chat": _to_chat, "text-classification": _to_textcls, "preference": _to_preference,
 }
 TARGETS = tuple(_TARGETS)
 
@@ -204,7 +213,7 @@ TARGETS = tuple(_TARGETS)
 # ---- shared
 
 
-def _column(table: Table, role: str, given: str | None, flag: str,
+def column_for(table: Table, role: str, given: str | None, flag: str,
             exclude: tuple[str | None, ...] | list[str | None] = ()) -> str:
     """The column for ``role``: the one named with ``flag`` (exact, then ignoring case/accents) or a
     recognized name; AfinarError listing the columns when there is none."""
@@ -219,7 +228,7 @@ def _column(table: Table, role: str, given: str | None, flag: str,
     return match
 
 
-def _text(value: Any) -> str:
+def text_of(value: Any) -> str:
     """A cell or field as message text: strings stripped, 3.0 → "3", lists/objects as JSON."""
     if value is None:
         return ""

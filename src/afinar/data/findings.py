@@ -50,6 +50,18 @@ SEVERITY: dict[str, str] = {
     "duplicate_example": WARNING,
     "too_many_tokens": ERROR,
     "inconsistent_structure": WARNING,
+    # preference pairs (OpenAI's DPO format)
+    "not_preference_pair": ERROR,
+    "preference_chat_example": ERROR,
+    "preference_columns": ERROR,
+    "preference_unrecognized_key": WARNING,
+    "missing_input_messages": ERROR,
+    "input_last_not_user": ERROR,
+    "missing_output": ERROR,
+    "output_not_one_message": ERROR,
+    "output_not_assistant": ERROR,
+    "empty_output": ERROR,
+    "identical_outputs": ERROR,
     # text classification
     "invalid_csv": ERROR,
     "unknown_columns": ERROR,

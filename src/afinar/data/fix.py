@@ -60,7 +60,11 @@ def fix_file(source: str | Path, output: str | Path) -> FixResult:
     with open(src, "rb") as fh:
         mode = "jsonl" if _looks_like_json(src, fh) else "text"
         result = FixResult(str(src), str(out), mode)
-        _write_atomically(out, lambda dst: (_fix_jsonl if mode == "jsonl" else _fix_text)(fh, dst, result))
+        if mode == "text":
+            _write_atomically(out, lambda dst: _fix_text(fh, dst, result))
+        else:
+            drop = _pair_filter(src)
+            _write_atomically(out, lambda dst: _fix_jsonl(fh, dst, result, drop))
     return result
 
 
@@ -84,7 +88,23 @@ def _write_atomically(out: Path, write: Callable[[BinaryIO], None]) -> None:
         raise
 
 
-def _fix_jsonl(fh: BinaryIO, dst: BinaryIO, result: FixResult) -> None:
+Dropper = Callable[[Any, int], "tuple[str, dict[str, Any]] | None"]
+
+
+def _pair_filter(src: Path) -> Dropper | None:
+    """For preference data, what drops a repeated pair or one with identical answers; else None."""
+    from afinar.data.validate import infer_task
+
+    if infer_task(src) != "preference":
+        return None
+    from afinar.data.preference import PairDropper
+
+    return PairDropper()
+
+
+def _fix_jsonl(fh: BinaryIO, dst: BinaryIO, result: FixResult, drop: Dropper | None = None) -> None:
+    """``drop(value, line)``: (code, params) when the record is left out (preference pairs)."""
+
     def add(line: int, code: str, severity: str | None = None, **params: Any) -> None:
         target = result.changes if code in REPAIRED else result.unfixed
         target.append(Change(line, code, params))
@@ -95,15 +115,20 @@ def _fix_jsonl(fh: BinaryIO, dst: BinaryIO, result: FixResult) -> None:
             if record.value is INVALID:
                 dst.write(record.raw.rstrip(b"\r") + b"\n")
                 continue
-            result.records += 1
             raw = record.raw
-            if raw is not None and not may_be_mojibake(raw):
+            clean = raw is not None and not may_be_mojibake(raw)
+            value = record.value if clean else _repair_strings(record.value)
+            dropped = drop(value, record.line) if drop is not None else None
+            if dropped is not None:
+                result.changes.append(Change(record.line, *dropped))
+                continue
+            result.records += 1
+            if clean:
                 if raw.endswith(b"\r"):
                     crlf += 1
                     raw = raw[:-1]
                 dst.write(raw + b"\n")
                 continue
-            value = _repair_strings(record.value)
             if raw is not None and raw.endswith(b"\r"):
                 crlf += 1
             dst.write(json.dumps(value, ensure_ascii=False).encode("utf-8") + b"\n")

@@ -14,12 +14,13 @@ from pathlib import Path
 
 from afinar.data.findings import Report
 
-TASKS = ("chat", "text-classification", "image-classification")
+TASKS = ("chat", "text-classification", "image-classification", "preference")
 # The module that registers each task's validator when imported (only the one a file needs is
 # imported: the others cost start-up time to every validation).
 _VALIDATOR_MODULES = {"chat": "afinar.data.chat_validate",
                       "text-classification": "afinar.data.textcls_validate",
-                      "image-classification": "afinar.data.images_validate"}
+                      "image-classification": "afinar.data.images_validate",
+                      "preference": "afinar.data.preference_validate"}
 
 Validator = Callable[[Path, "ValidateOptions", Report], None]
 _VALIDATORS: dict[str, Validator] = {}
@@ -57,6 +58,7 @@ def _validator(task: str) -> Validator:
 
 # Spreadsheets and Parquet go to the text-classification validator, which says to convert them.
 _TABULAR = {".csv", ".tsv", ".tab", ".xlsx", ".xls", ".parquet"}
+_DELIMITED = {".csv", ".tsv", ".tab"}
 _JSON = {".jsonl", ".jsonlines", ".ndjson", ".json"}
 
 
@@ -65,17 +67,30 @@ def infer_task(path: Path) -> str:
     if path.is_dir():
         return "image-classification"
     suffix = path.suffix.lower()
-    if suffix in _TABULAR:
-        return "text-classification"
     head = _read_head(path)
+    if suffix in _TABULAR:
+        return "preference" if suffix in _DELIMITED and _has_pair_columns(head) else "text-classification"
     if suffix in _JSON or head.lstrip()[:1] in (b"{", b"["):
         text = head.decode("utf-8", "replace")
+        # before "messages": a DPO pair has messages inside its "input"
+        if ('"preferred_output"' in text and '"non_preferred_output"' in text) or \
+                ('"chosen"' in text and '"rejected"' in text):
+            return "preference"
         if '"messages"' in text or "'messages'" in text:
             return "chat"
         if '"text"' in text and '"label"' in text:
             return "text-classification"
         return "chat"
     return "text-classification" if b"," in head or b";" in head or b"\t" in head else "chat"
+
+
+def _has_pair_columns(head: bytes) -> bool:
+    """Whether the header row of a CSV/TSV names a chosen and a rejected column."""
+    from afinar.data.columns import find_column
+
+    first = head.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff")
+    columns = [c.strip().strip('"') for c in first.replace("\t", ",").replace(";", ",").split(",")]
+    return find_column(columns, "chosen") is not None and find_column(columns, "rejected") is not None
 
 
 def _read_head(path: Path, size: int = 65536) -> bytes:
