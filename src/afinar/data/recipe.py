@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Learning rate = BASE_LR[method] × multiplier.
-BASE_LR = {"lora": 2e-4, "qlora": 2e-4, "full": 1e-5}
+BASE_LR = {"lora": 2e-4, "qlora": 2e-4, "full": 1e-5, "dpo": 5e-5}
 
 # OpenAI's auto epochs (its data-preparation cookbook): 3, keeping examples × epochs in 100..25,000.
 OPENAI_TARGET_EPOCHS = 3

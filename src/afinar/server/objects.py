@@ -18,8 +18,17 @@ def file_object(rec: dict[str, Any]) -> dict[str, Any]:
 
 def hyperparameters(job: dict[str, Any]) -> dict[str, Any]:
     hp = job["hyperparameters"] or {}
-    return {"n_epochs": hp.get("n_epochs", "auto"), "batch_size": hp.get("batch_size", "auto"),
-            "learning_rate_multiplier": hp.get("learning_rate_multiplier", "auto")}
+    out = {"n_epochs": hp.get("n_epochs", "auto"), "batch_size": hp.get("batch_size", "auto"),
+           "learning_rate_multiplier": hp.get("learning_rate_multiplier", "auto")}
+    if "beta" in hp:  # a DPO job
+        out["beta"] = hp["beta"]
+    return out
+
+
+def method_of(job: dict[str, Any], hp: dict[str, Any]) -> dict[str, Any]:
+    """OpenAI's ``method``: supervised, or dpo (a DPO job's hyperparameters hold ``beta``)."""
+    kind = "dpo" if "beta" in hp else "supervised"
+    return {"type": kind, kind: {"hyperparameters": hp}}
 
 
 def job_object(job: dict[str, Any]) -> dict[str, Any]:
@@ -31,7 +40,7 @@ def job_object(job: dict[str, Any]) -> dict[str, Any]:
         "error": job["error"],
         "fine_tuned_model": job["fine_tuned_model"],
         "finished_at": job["finished_at"],
-        "hyperparameters": hp,
+        "hyperparameters": {k: v for k, v in hp.items() if k != "beta"},  # the deprecated field: supervised's
         "model": job["model"],
         "organization_id": ORGANIZATION,
         "result_files": job["result_files"] or [],
@@ -42,7 +51,7 @@ def job_object(job: dict[str, Any]) -> dict[str, Any]:
         "integrations": [],
         "seed": job["seed"],
         "estimated_finish": job["estimated_finish"],
-        "method": {"type": "supervised", "supervised": {"hyperparameters": hp}},
+        "method": method_of(job, hp),
         "metadata": job["metadata"],
     }
 

@@ -380,10 +380,12 @@ def safe_display_name(name: str) -> str:
 
 
 def validate_upload(path: Path, filename: str) -> dict[str, Any]:
-    """Validate a fine-tune upload as chat data; errors make the file status ``error`` with a summary."""
-    from afinar.data.validate import ValidateOptions, validate
+    """Validate a fine-tune upload as chat data, or as preference data when it looks like it (DPO
+    jobs); errors make the file status ``error`` with a summary."""
+    from afinar.data.validate import ValidateOptions, infer_task, validate
 
-    report = validate(path, ValidateOptions(task="chat", min_examples=1))
+    task = "preference" if infer_task(path) == "preference" else "chat"
+    report = validate(path, ValidateOptions(task=task, min_examples=1))
     findings = [{"line": f.line, "code": f.code, "severity": f.severity, "field": f.field,
                  "params": _jsonable(f.params)} for f in report.sorted_findings()]
     out: dict[str, Any] = {"findings": findings, "examples": report.examples}
@@ -405,37 +407,49 @@ def _need_str(body: dict[str, Any], key: str) -> str:
 
 
 def job_hyperparameters(body: dict[str, Any]) -> dict[str, Any]:
-    """``method.supervised.hyperparameters`` (or the deprecated top-level ``hyperparameters``);
-    every bad value is reported, together."""
+    """``method.supervised.hyperparameters`` or ``method.dpo.hyperparameters`` (or the deprecated
+    top-level ``hyperparameters``); every bad value is reported, together. A DPO job's values hold
+    ``beta`` (``auto``: 0.1), which is how its record says it is one."""
     method, hp = body.get("method"), body.get("hyperparameters")
+    kind = "supervised"
     if method is not None:
-        if not isinstance(method, dict) or method.get("type", "supervised") != "supervised":
-            kind = method.get("type") if isinstance(method, dict) else method
+        kind = method.get("type", "supervised") if isinstance(method, dict) else method
+        if kind not in ("supervised", "dpo"):
             raise ApiError(400, "server.job.unsupported_method", param="method.type", method=str(kind)[:100])
-        supervised = method.get("supervised")
-        if supervised is not None and not isinstance(supervised, dict):
-            raise ApiError(400, "server.job.not_an_object", param="method.supervised", field="method.supervised")
-        inner = (supervised or {}).get("hyperparameters")
+        section = method.get(kind)
+        if section is not None and not isinstance(section, dict):
+            raise ApiError(400, "server.job.not_an_object", param=f"method.{kind}", field=f"method.{kind}")
+        inner = (section or {}).get("hyperparameters")
         if inner is not None and not isinstance(inner, dict):
-            raise ApiError(400, "server.job.not_an_object", param="method.supervised.hyperparameters",
-                           field="method.supervised.hyperparameters")
+            raise ApiError(400, "server.job.not_an_object", param=f"method.{kind}.hyperparameters",
+                           field=f"method.{kind}.hyperparameters")
         hp = inner or hp
     if hp is not None and not isinstance(hp, dict):
         raise ApiError(400, "server.job.not_an_object", param="hyperparameters", field="hyperparameters")
     hp = hp or {}
-    from afinar.tasks.chat.config import OPENAI_NAMES, hyperparameter_problems
+    from afinar.tasks.chat.config import (
+        DPO_NAMES,
+        OPENAI_NAMES,
+        hyperparameter_problems,
+    )
 
+    names = DPO_NAMES if kind == "dpo" else OPENAI_NAMES
     problems = [ApiError(400, "server.job.unknown_hyperparameter", param=f"hyperparameters.{name}",
-                         name=str(name)[:100], choices=", ".join(OPENAI_NAMES))
-                for name in sorted(set(hp) - set(OPENAI_NAMES))]
-    given = {name: ("auto" if hp.get(name) is None else hp[name]) for name in OPENAI_NAMES}
+                         name=str(name)[:100], choices=", ".join(names))
+                for name in sorted(set(hp) - set(names))]
+    given = {name: ("auto" if hp.get(name) is None else hp[name]) for name in names}
     problems += [ApiError(400, "server.job.bad_hyperparameter", param=f"hyperparameters.{p.field}", name=p.field,
-                          problem=p) for p in hyperparameter_problems(given)]
-    number = {"learning_rate_multiplier": float}
+                          problem=p) for p in hyperparameter_problems(given, names)]
+    if kind == "dpo" and given["beta"] == "auto":
+        given["beta"] = DPO_DEFAULT_BETA
+    number = {"learning_rate_multiplier": float, "beta": float}
     out = {name: value if value == "auto" else number.get(name, int)(value)
            for name, value in given.items()} if not problems else {}
     raise_all(problems)
     return out
+
+
+DPO_DEFAULT_BETA = 0.1  # OpenAI's default
 
 
 def checkpoints_of(job: dict[str, Any]) -> list[dict[str, Any]]:

@@ -53,6 +53,15 @@ def hyperparameters(values: dict[str, str], lang: str) -> dict[str, Any]:
     return {name: value if value == "auto" else kind(value) for (name, kind), value in zip(HP_FIELDS, given.values())}
 
 
+def is_preference(file_id: str) -> bool:
+    """Whether an uploaded fine-tune file holds preference pairs (DPO) rather than conversations."""
+    from afinar.data.validate import infer_task
+    from afinar.jobs.store import files_dir
+
+    path = files_dir() / file_id
+    return path.is_file() and infer_task(path) == "preference"
+
+
 def upload(service: Any, file: str | None, lang: str) -> tuple[str, Any, Any, Any]:
     """Store and check an upload; the upload box is emptied for the next file (the file stays chosen
     in the list of validated files)."""
@@ -72,7 +81,8 @@ def upload(service: Any, file: str | None, lang: str) -> tuple[str, Any, Any, An
     table = gr.update(value=pd.DataFrame(rows, columns=finding_headers(lang)), visible=bool(rows))
     if record["status"] != "processed":
         return tr("studio.ft.file_invalid", lang, name=name), table, gr.update(choices=file_choices(service)), None
-    return (tr("studio.ft.file_ok", lang, name=name, id=record["id"]), table,
+    ok = "studio.ft.file_ok_preference" if is_preference(record["id"]) else "studio.ft.file_ok"
+    return (tr(ok, lang, name=name, id=record["id"]), table,
             gr.update(choices=file_choices(service), value=record["id"]), None)
 
 
@@ -84,8 +94,9 @@ def start(service: Any, base: str, file_id: str, epochs: str, batch: str, lr: st
         return tr("studio.ft.need_base_file", lang), gr.update(), gr.update()
     try:
         hp = hyperparameters({"n_epochs": epochs, "batch_size": batch, "learning_rate_multiplier": lr}, lang)
+        kind = "dpo" if is_preference(file_id) else "supervised"  # preference data: DPO, OpenAI's method
         body: dict[str, Any] = {"training_file": file_id, "model": base,
-                                "method": {"type": "supervised", "supervised": {"hyperparameters": hp}}}
+                                "method": {"type": kind, kind: {"hyperparameters": hp}}}
         if (suffix or "").strip():
             body["suffix"] = suffix.strip()
         job = service.create_job(body)

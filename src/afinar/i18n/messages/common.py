@@ -57,6 +57,8 @@ MESSAGES.update({
     "config.error.suffix": {"en": "takes 1-64 letters, digits, '-' or '_'", "es": "admite de 1 a 64 letras, dígitos, '-' o '_'"},
     "config.error.fsdp_nproc": {"en": "sharding needs two or more processes: add --nproc 2 (or one per GPU)",
                                 "es": "el particionado necesita dos o más procesos: añade --nproc 2 (o uno por GPU)"},
+    "config.error.dpo_one_process": {"en": "preference fine-tuning runs in one process: drop --nproc",
+                                      "es": "el ajuste por preferencias se ejecuta en un solo proceso: quita --nproc"},
     "config.error.fsdp_qlora": {"en": "QLoRA runs on one process per GPU without sharding: drop --fsdp or use --method lora",
                                 "es": "QLoRA se ejecuta con un proceso por GPU sin particionar: quita --fsdp o usa --method lora"},
     "config.error.same_columns": {"en": "text_column and label_column are both {column!r}",

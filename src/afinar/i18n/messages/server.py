@@ -81,8 +81,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "metadata admite como máximo 16 claves de texto con valores de texto.",
     },
     "server.job.unsupported_method": {
-        "en": "The fine-tuning method '{method}' is not supported here; use 'supervised'.",
-        "es": "El método de ajuste '{method}' no está disponible aquí; usa 'supervised'.",
+        "en": "The fine-tuning method '{method}' is not supported here; use 'supervised' or 'dpo' (preference data).",
+        "es": "El método de ajuste '{method}' no está disponible aquí; usa 'supervised' o 'dpo' (datos de preferencias).",
     },
     "server.job.bad_hyperparameter": {
         "en": "The hyperparameter '{name}' {problem}.",

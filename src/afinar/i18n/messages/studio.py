@@ -222,6 +222,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.ft.file_pick": _m("Validated training file", "Archivo de entrenamiento validado"),
     "studio.ft.file_ok": _m("✓ {name} is valid ({id}); it is selected below.",
                             "✓ {name} es válido ({id}); queda seleccionado abajo."),
+    "studio.ft.file_ok_preference": _m(
+        "✓ {name} is valid preference data ({id}): pairs of a preferred and a worse answer. It is selected below; "
+        "the fine-tune will teach the model to prefer the first kind (DPO).",
+        "✓ {name} es un archivo de preferencias válido ({id}): pares de una respuesta preferida y otra peor. Queda "
+        "seleccionado abajo; el ajuste enseñará al modelo a preferir las primeras (DPO)."),
     "studio.ft.file_invalid": _m(
         "✗ {name} has errors (below, with their lines); fix them (the Data page can repair the format) and upload it again.",
         "✗ {name} tiene errores (abajo, con sus líneas); corrígelos (la página Datos puede reparar el formato) y vuelve a subirlo."),

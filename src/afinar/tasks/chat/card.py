@@ -30,12 +30,14 @@ def write_model_card(run: RunDir, cfg: Any, meta: dict[str, Any]) -> None:
         "base_model": meta.get("base_model", cfg.model),
         "library_name": "peft" if cfg.method in ADAPTER_METHODS else "transformers",
         "license": meta.get("base_license") or "other",
-        "tags": ["afinar", "sft", cfg.method, "chat"],
+        "tags": ["afinar", "dpo" if cfg.method == "dpo" else "sft", cfg.method, "chat"],
         "model-index": [{"name": cfg.model_id, "results": []}],
     }
     hyper = {"method": cfg.method, "epochs": cfg.epochs, "batch_size": cfg.batch_size,
              "learning_rate": cfg.learning_rate, "lr_multiplier": cfg.lr_multiplier, "seed": cfg.seed,
              "max_length": cfg.max_length, "processes": cfg.nproc, "fsdp": cfg.fsdp}
+    if cfg.method == "dpo":
+        hyper["beta"] = cfg.beta
     if cfg.method in ADAPTER_METHODS:
         hyper.update(lora_r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
                      target_modules="all-linear")
@@ -43,7 +45,8 @@ def write_model_card(run: RunDir, cfg: Any, meta: dict[str, Any]) -> None:
         "---", yaml.safe_dump(header, sort_keys=False, allow_unicode=True).strip(), "---", "",
         f"# {cfg.model_id}", "",
         f"Fine-tuned locally with Afinar from `{cfg.model}` on "
-        f"{cfg.train_examples} chat examples ({cfg.valid_examples} held out for validation).", "",
+        f"{cfg.train_examples} {'preference pairs (DPO)' if cfg.method == 'dpo' else 'chat examples'} "
+        f"({cfg.valid_examples} held out for validation).", "",
         "## Data", "",
         f"- training file: `{cfg.data}` (sha256 `{meta.get('train_sha256', '?')}`)",
         f"- examples: {cfg.train_examples} train, {cfg.valid_examples} validation",

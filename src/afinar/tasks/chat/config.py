@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from afinar.data.recipe import BASE_LR, auto_batch_size, auto_lr_multiplier  # noqa: F401 (re-exported)
 
-ADAPTER_METHODS = ("lora", "qlora")  # methods whose result is a LoRA adapter on the base
+ADAPTER_METHODS = ("lora", "qlora", "dpo")  # methods whose result is a LoRA adapter on the base
 SUFFIX = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # OpenAI allows 64
 
 
@@ -27,9 +27,12 @@ class ChatTrainConfig(BaseModel):
     data: Path = Field(description="Training data: chat JSONL in OpenAI's format.")
     validation: Path | None = Field(None, description="Validation JSONL; default: 10 % of the data when it has 50+ examples.")
     model: str = Field("smollm2-135m-instruct", description="Base: catalog name, hub id, local folder or ft: model id.")
-    method: Literal["lora", "qlora", "full"] = Field(
-        "lora", description="LoRA adapters (default), QLoRA (LoRA on a 4-bit base; NVIDIA GPU and bitsandbytes) "
-                            "or full fine-tuning.")
+    method: Literal["lora", "qlora", "full", "dpo"] = Field(
+        "lora", description="LoRA adapters (default), QLoRA (LoRA on a 4-bit base; NVIDIA GPU and bitsandbytes), "
+                            "full fine-tuning, or dpo: preference fine-tuning of LoRA adapters on preference data "
+                            "(OpenAI's DPO format; docs/chat.md).")
+    beta: float = Field(0.1, gt=0, le=10, description="dpo only: how far the model may move from where it started "
+                                                      "(OpenAI's beta; lower lets it move further).")
     epochs: Literal["auto"] | int = Field("auto", description="auto (enough passes for a small set: docs/chat.md) or 1-50.")
     batch_size: Literal["auto"] | int = Field("auto", description="Examples per step: auto or 1-256.")
     lr_multiplier: Literal["auto"] | float = Field("auto", description="Learning rate = base rate of the method × this.")
@@ -86,6 +89,14 @@ class ChatTrainConfig(BaseModel):
                                       "QLoRA runs on one process per GPU without sharding: drop --fsdp or use --method lora")
         return v
 
+    @field_validator("nproc")
+    @classmethod
+    def _dpo_one_process(cls, v: int, info: ValidationInfo) -> int:
+        if v > 1 and info.data.get("method") == "dpo":
+            raise PydanticCustomError("config.error.dpo_one_process",
+                                      "preference fine-tuning runs in one process: drop --nproc")
+        return v
+
     @field_validator("suffix")
     @classmethod
     def _suffix(cls, v: str | None) -> str | None:
@@ -96,19 +107,21 @@ class ChatTrainConfig(BaseModel):
 
 # OpenAI's hyperparameter names (the API, the studio's form) for the fields they set
 OPENAI_NAMES = {"n_epochs": "epochs", "batch_size": "batch_size", "learning_rate_multiplier": "lr_multiplier"}
+# and OpenAI's DPO method's own (method.dpo.hyperparameters)
+DPO_NAMES = {**OPENAI_NAMES, "beta": "beta"}
 
 
-def hyperparameter_problems(values: dict) -> list:
+def hyperparameter_problems(values: dict, names: dict[str, str] = OPENAI_NAMES) -> list:
     """The problems of OpenAI-named hyperparameters (``{"n_epochs": 3, ...}``), checked by this
     schema: ``FieldProblem``s whose ``field`` is the OpenAI name. A boolean is not a number here."""
     from afinar.tasks.config import FieldProblem, check_fields
 
-    fields = {OPENAI_NAMES[k]: v for k, v in values.items() if k in OPENAI_NAMES}
+    fields = {names[k]: v for k, v in values.items() if k in names}
     problems = [FieldProblem(k, v, "config.error.one_of", kinds=["auto", "config.kind.number"])
                 for k, v in values.items() if isinstance(v, bool)]
     flagged = {p.field for p in problems}
-    back = {v: k for k, v in OPENAI_NAMES.items()}
-    for p in check_fields(ChatTrainConfig, fields, {"data": "-"}):
+    back = {v: k for k, v in names.items()}
+    for p in check_fields(ChatTrainConfig, fields, {"data": "-", **({"method": "dpo"} if "beta" in names else {})}):
         if back.get(p.field, p.field) not in flagged:
             p.field = back.get(p.field, p.field)
             problems.append(p)

@@ -35,8 +35,9 @@ from afinar.tasks.chat.evaluation import shared_system_prompt
 MIN_FOR_AUTO_SPLIT = 50
 
 
-def check_data(path: Path) -> Report:
-    report = validate(path, ValidateOptions(task="chat", min_examples=1))
+def check_data(path: Path, task: str = "chat") -> Report:
+    """``task``: chat (supervised) or preference (DPO) data."""
+    report = validate(path, ValidateOptions(task=task, min_examples=1))
     if not report.valid:
         raise InvalidData(report)
     return report
@@ -106,7 +107,8 @@ def _write_jsonl(path: Path, examples: list[dict]) -> None:
 def prepare(config: ChatTrainConfig, output: Path | None = None, job_id: str | None = None) -> RunDir:
     from afinar import models
 
-    check_data(config.data)
+    task = "preference" if config.method == "dpo" else "chat"
+    check_data(config.data, task)
     if config.method == "qlora":
         from afinar.tasks.chat.modeling import qlora_problem
 
@@ -119,7 +121,7 @@ def prepare(config: ChatTrainConfig, output: Path | None = None, job_id: str | N
         read_prompts(config.eval_prompts)  # a bad checks file fails now, not after training
     examples = _read(config.data)
     if config.validation is not None:
-        check_data(config.validation)
+        check_data(config.validation, task)
         train_set, valid_set = examples, _read(config.validation)
     else:
         train_set, valid_set = split_examples(examples, config.valid_fraction, config.seed)
@@ -147,7 +149,8 @@ def prepare(config: ChatTrainConfig, output: Path | None = None, job_id: str | N
     if config.eval_prompts is not None:
         shutil.copyfile(config.eval_prompts, path / "data" / "eval_prompts.jsonl")
     run.write_config(resolved.model_dump(mode="json"))
-    system_prompt = shared_system_prompt(train_set)
+    system_prompt = shared_system_prompt(train_set if task == "chat" else
+                                         [{"messages": (e.get("input") or {}).get("messages") or []} for e in train_set])
     run.update_meta(task="chat", status="queued", job_id=job_id, model_id=resolved.model_id,
                     base_model=config.model, root_base=named_after, base_path=model_path,
                     base_license=license_name,
@@ -190,11 +193,15 @@ def prepare_job(job: dict) -> RunDir:
         data=files_dir() / job["training_file"],
         validation=files_dir() / job["validation_file"] if job["validation_file"] else None,
         model=job["model"], epochs=hp.get("n_epochs", "auto"), batch_size=hp.get("batch_size", "auto"),
-        lr_multiplier=hp.get("learning_rate_multiplier", "auto"), suffix=job["suffix"], seed=job["seed"])
+        lr_multiplier=hp.get("learning_rate_multiplier", "auto"), suffix=job["suffix"], seed=job["seed"],
+        **({"method": "dpo", "beta": hp["beta"]} if "beta" in hp else {}))
     return prepare(config, output=output, job_id=job["id"])
 
 
 def shown_hyperparameters(config: dict) -> dict:
     """OpenAI's names for the resolved values a job shows."""
-    return {"n_epochs": config["epochs"], "batch_size": config["batch_size"],
-            "learning_rate_multiplier": config["lr_multiplier"]}
+    shown = {"n_epochs": config["epochs"], "batch_size": config["batch_size"],
+             "learning_rate_multiplier": config["lr_multiplier"]}
+    if config.get("method") == "dpo":
+        shown["beta"] = config["beta"]
+    return shown

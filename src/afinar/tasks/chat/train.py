@@ -111,7 +111,7 @@ def build(cfg: ResolvedChatConfig, world: World) -> tuple[Any, Any, Any, Any, bo
     if cfg.method == "qlora":
         model = modeling.load_model_4bit(cfg.model_path, dtype, device, cfg.gradient_checkpointing)
     else:  # a sharded model is loaded on the CPU and moved shard by shard
-        model = modeling.load_model(cfg.model_path, dtype if cfg.method == "lora" else torch.float32,
+        model = modeling.load_model(cfg.model_path, dtype if cfg.method in ("lora", "dpo") else torch.float32,
                                     torch.device("cpu") if cfg.fsdp else device)
     if cfg.method in ADAPTER_METHODS:
         model = modeling.add_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout)
@@ -130,7 +130,7 @@ def build(cfg: ResolvedChatConfig, world: World) -> tuple[Any, Any, Any, Any, bo
         mixed = dtype if device.type == "cuda" else None
         root = fsdp.shard(model, modeling.packed_loss, device, param_dtype=mixed)
         return tokenizer, model, root, device, fallback
-    if cfg.method != "lora" and device.type == "cuda":
+    if cfg.method not in ("lora", "dpo") and device.type == "cuda":
         # full: float32 master weights; QLoRA: bitsandbytes keeps norms and the head in float32.
         # Both compute in bf16/fp16 under autocast.
 
@@ -144,6 +144,11 @@ def build(cfg: ResolvedChatConfig, world: World) -> tuple[Any, Any, Any, Any, bo
 
 def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
     import torch
+
+    if run.read_config().get("method") == "dpo":  # preference fine-tuning: its own loop (afinar.tasks.chat.dpo)
+        from afinar.tasks.chat import dpo
+
+        return dpo.train(run, resume)
 
     world = World.init()
     cfg = ResolvedChatConfig(**run.read_config())

@@ -1,0 +1,87 @@
+"""Preference fine-tuning (DPO) on a tiny random model: `afinar train chat --method dpo` raises the
+preferred reply's log-probability margin over the other one, on the training pairs and on pairs it
+never saw, and the result is a fine-tuned model like any other."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import tiny_chat
+
+pytestmark = pytest.mark.cli
+
+
+def pair(i: int) -> dict:
+    """A question about a product; preferred: its price, short; the other: a vague non-answer."""
+    return {"input": {"messages": [{"role": "system", "content": "Eres el asistente de TechStore."},
+                                   {"role": "user", "content": f"¿Cuánto cuesta el producto {i}?"}]},
+            "preferred_output": [{"role": "assistant", "content": f"El producto {i} cuesta ${100 + i}."}],
+            "non_preferred_output": [{"role": "assistant", "content": "No lo sé, pregunta en otra tienda por favor."}]}
+
+
+def write(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tiny_chat.build(tmp_path_factory.mktemp("tiny") / "tiny-chat")
+
+
+def margins(run: Path, base: Path, rows: list[dict]) -> list[float]:
+    """β-free margins of the tuned model over the reference: (Δ log π(preferred) − Δ log π(other))."""
+    import torch
+    from peft import PeftModel
+    from transformers import AutoTokenizer
+
+    from afinar.tasks.chat import dpo, modeling
+
+    tok = AutoTokenizer.from_pretrained(str(base))
+    model = PeftModel.from_pretrained(modeling.load_model(base, torch.float32, torch.device("cpu")),
+                                      str(run / "final")).eval()
+    pairs = [dpo.tokenize_pair(tok, {"messages": r["input"]["messages"], "chosen": r["preferred_output"][0],
+                                     "rejected": r["non_preferred_output"][0]}, 256) for r in rows]
+    refs = dpo.reference_logps(model, pairs, 8, torch.device("cpu"))
+    with torch.no_grad():
+        chosen, rejected = dpo.pair_logps(model, pairs, torch.device("cpu"))
+    return [(c - rc) - (r - rr) for c, r, (rc, rr) in zip(chosen.tolist(), rejected.tolist(), refs)]
+
+
+def test_dpo_raises_the_preferred_margin_on_seen_and_unseen_pairs(run_cli, tiny: Path, tmp_path: Path) -> None:
+    data = write(tmp_path / "pares.jsonl", [pair(i) for i in range(16)])
+    run = tmp_path / "run"
+    code, out, err = run_cli("train", "chat", data, "--method", "dpo", "--model", tiny, "--epochs", "3",
+                             "--batch-size", "4", "--lr-multiplier", "20", "--beta", "0.1", "--output", run)
+    assert code == 0, err
+    meta = json.loads((run / "meta.json").read_text())
+    assert meta["status"] == "succeeded" and meta["model_id"] in out
+    assert meta["preference"]["train"]["reward_accuracy"] == 1.0
+    with open(run / "results.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert "train_reward_margin" in rows[0] and len(rows) == 12
+    assert float(rows[-1]["train_reward_margin"]) > float(rows[0]["train_reward_margin"])
+    assert "dpo" in (run / "README.md").read_text()
+    seen = margins(run, tiny, [pair(i) for i in range(16)])
+    unseen = margins(run, tiny, [pair(i) for i in range(40, 46)])  # other products: never trained on
+    assert min(seen) > 0 and min(unseen) > 0, (seen, unseen)
+    code, answer, err = run_cli("chat", "-m", meta["model_id"], "-p", "¿Cuánto cuesta el producto 7?",
+                                "--max-tokens", "6")
+    assert code == 0, err
+
+
+def test_dpo_needs_preference_data(run_cli, tiny: Path, tmp_path: Path) -> None:
+    chat = write(tmp_path / "chat.jsonl", [{"messages": [{"role": "user", "content": f"hola {i}"},
+                                                        {"role": "assistant", "content": "¡Hola!"}]}
+                                           for i in range(12)])
+    code, _, err = run_cli("train", "chat", chat, "--method", "dpo", "--model", tiny, "--output", tmp_path / "r")
+    assert code == 1 and "Traceback" not in err
+    code, _, err = run_cli("train", "chat", write(tmp_path / "p.jsonl", [pair(i) for i in range(12)]),
+                           "--method", "dpo", "--nproc", "2", "--model", tiny)
+    assert code != 0 and "one process" in " ".join(err.split())
