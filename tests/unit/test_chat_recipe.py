@@ -142,3 +142,13 @@ def test_training_system_prompt_of_a_run_folder_and_of_unknown_names(tmp_path: P
     assert training_system_prompt(str(run)) == "Eres Nube."
     # a base model name or an unknown id never resolves (no download), it has no training prompt
     assert training_system_prompt("gpt-4o") is None and training_system_prompt("ft:nope:afinar::0") is None
+
+
+def test_dpo_auto_is_a_few_gentle_passes() -> None:
+    from afinar.data.recipe import BASE_LR, chat_recipe
+
+    recipe = chat_recipe(24, "dpo")
+    assert (recipe.epochs, recipe.lr_multiplier, recipe.learning_rate) == (3, 1.0, BASE_LR["dpo"])
+    assert [key for key, _ in recipe.reasons] == ["recipe.epochs_dpo", "recipe.lr_dpo", "recipe.batch"]
+    given = chat_recipe(24, "dpo", epochs=5, lr_multiplier=2.0)
+    assert (given.epochs, given.learning_rate) == (5, 2 * BASE_LR["dpo"])

@@ -75,10 +75,24 @@ class Recipe:
     reasons: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
+# DPO: a few gentle passes. Preference pairs move a model with every step; on the TechStore pairs
+# the supervised small-set rule (10 epochs at 5x) drove the reward margin past 8 and made a raw
+# base less fluent (docs/chat.md, "Preference fine-tuning").
+DPO_EPOCHS, DPO_MULTIPLIER = 3, 1.0
+
+
 def chat_recipe(n_examples: int, method: str = "lora", epochs: int | None = None,
                 batch_size: int | None = None, lr_multiplier: float | None = None) -> Recipe:
     """Resolve the ``None`` (auto) values for ``n_examples`` training examples."""
     reasons: list[tuple[str, dict[str, Any]]] = []
+    if method == "dpo":
+        if epochs is None:
+            epochs = DPO_EPOCHS
+            reasons.append(("recipe.epochs_dpo", {"epochs": epochs}))
+        if lr_multiplier is None:
+            lr_multiplier = DPO_MULTIPLIER
+            reasons.append(("recipe.lr_dpo", {"multiplier": lr_multiplier,
+                                              "learning_rate": f"{BASE_LR[method] * lr_multiplier:.0e}"}))
     if epochs is None:
         epochs = auto_epochs(n_examples)
         small = n_examples * OPENAI_TARGET_EPOCHS < SMALL_TARGET_PASSES

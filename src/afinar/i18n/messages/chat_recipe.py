@@ -16,6 +16,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "batch size {batch_size} (auto): about 0.2 % of {examples} examples, at least 4",
         "es": "tamaño de lote {batch_size} (auto): un 0,2 % de {examples} ejemplos, al menos 4",
     },
+    "recipe.epochs_dpo": {
+        "en": "{epochs} epochs (auto): preference pairs move the model with every step, a few passes are enough",
+        "es": "{epochs} épocas (auto): los pares de preferencias mueven el modelo en cada paso, bastan pocas pasadas",
+    },
+    "recipe.lr_dpo": {
+        "en": "learning rate {learning_rate} (auto, multiplier {multiplier}): a tenth of supervised LoRA's, "
+              "so the model keeps its language while it learns the preferences",
+        "es": "tasa de aprendizaje {learning_rate} (auto, multiplicador {multiplier}): una décima parte de la del "
+              "LoRA supervisado, para que el modelo conserve su idioma mientras aprende las preferencias",
+    },
     "recipe.lr_small": {
         "en": "learning rate {learning_rate} (auto, multiplier {multiplier}): a small job ({passes} example "
               "passes, under {limit}) needs larger steps to learn within its epochs",
