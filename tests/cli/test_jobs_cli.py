@@ -89,6 +89,16 @@ def test_training_in_a_terminal_is_a_job_of_the_queue(run_cli, tmp_path: Path) -
     code, out, _ = run_cli("jobs", "events", textcls["id"])
     assert code == 0 and "Job started from the terminal" in out and "Epoch 2/2" in out
 
+    # the same folder made anew (`make demo` twice: the demo removes its output first) is a new job
+    import shutil
+
+    shutil.rmtree(tmp_path / "chat")
+    code, _, err = run_cli("train", "chat", TRAIN, "--model", model, "--epochs", "1", "--output", tmp_path / "chat")
+    assert code == 0, err
+    again = _jobs(run_cli)[0]
+    assert again["id"] != chat["id"] and again["status"] == "succeeded"
+    assert again["id"] == json.loads((tmp_path / "chat" / "meta.json").read_text(encoding="utf-8"))["job_id"]
+
 
 def test_a_terminal_training_killed_fails_with_the_reason_then_resumes_as_the_same_job(run_cli, tmp_path: Path,
                                                                                        afinar_home: Path) -> None:

@@ -50,6 +50,9 @@ def run_attached(entry: TaskJob, run: RunDir, on_progress: Callable[[dict[str, A
     store = store or Store()
     runner = JobRunner(store, {entry.name: entry})
     job = store.job_of_run(run.path)
+    own = run.read_meta().get("job_id")
+    if job is not None and own and job["id"] != own and not resume:
+        job = None  # the folder was made anew (same path, a new run): the old job is history
     # the job is "running" and followed by this process before its training starts, so a server's
     # runner never starts it too
     if job is None:
