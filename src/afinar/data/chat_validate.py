@@ -16,11 +16,11 @@ import msgspec
 
 from afinar.data.chat_batch import ChatTotals, approx_tokens
 from afinar.data.chat_schema import PLAIN_DECODER, PlainExample, check_example, check_plain
-from afinar.data.findings import ERROR, WARNING, Report
+from afinar.data.findings import Report
 from afinar.data.jsonl_batches import Batch, iter_batches
 from afinar.data.records import iter_records
 from afinar.data.tokens import DEFAULT_MAX_TOKENS, TokenCounter, load_tokenizer
-from afinar.data.validate import ValidateOptions, register_validator
+from afinar.data.validate import ValidateOptions, check_example_count, register_validator
 
 
 @register_validator("chat")
@@ -72,11 +72,7 @@ def _count_record(totals: ChatTotals, value: Any, line: int, counter: TokenCount
 
 
 def _dataset_checks(report: Report, options: ValidateOptions, state: ChatTotals) -> None:
-    examples = state.examples
-    if examples < options.min_examples:
-        report.add(0, "too_few_examples", ERROR, count=examples, minimum=options.min_examples)
-    elif examples < options.recommended_examples:
-        report.add(0, "too_few_examples", WARNING, count=examples, minimum=options.recommended_examples)
+    check_example_count(report, options, state.examples)
     without_system = state.usable - state.with_system
     if state.with_system and without_system:
         report.add(0, "inconsistent_structure", with_system=state.with_system,

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from afinar.data.duplicates import DuplicateFinder
-from afinar.data.findings import ERROR, WARNING, Report
+from afinar.data.findings import Report
 from afinar.data.preference import PairInfo, check_pair
 from afinar.data.records import iter_records
 from afinar.data.stats import percentiles
 from afinar.data.tokens import DEFAULT_MAX_TOKENS, TokenCounter, approx_tokens, load_tokenizer
-from afinar.data.validate import ValidateOptions, register_validator
+from afinar.data.validate import ValidateOptions, check_example_count, register_validator
 
 _TABULAR = {".csv", ".tsv", ".tab", ".xlsx", ".xls", ".parquet"}
 
@@ -102,11 +102,7 @@ def _header(path: Path) -> str:
 
 
 def _dataset_checks(report: Report, options: ValidateOptions, totals: PairTotals) -> None:
-    examples = totals.examples
-    if examples < options.min_examples:
-        report.add(0, "too_few_examples", ERROR, count=examples, minimum=options.min_examples)
-    elif examples < options.recommended_examples:
-        report.add(0, "too_few_examples", WARNING, count=examples, minimum=options.recommended_examples)
+    check_example_count(report, options, totals.examples)
 
 
 def _stats(totals: PairTotals, counter: TokenCounter | None) -> dict[str, Any]:

@@ -38,6 +38,16 @@ class ValidateOptions:
     tokenizer: str | None = None
 
 
+def check_example_count(report: Report, options: ValidateOptions, examples: int) -> None:
+    """Too few examples: an error under ``min_examples``, a warning under ``recommended_examples``."""
+    from afinar.data.findings import ERROR, WARNING
+
+    if examples < options.min_examples:
+        report.add(0, "too_few_examples", ERROR, count=examples, minimum=options.min_examples)
+    elif examples < options.recommended_examples:
+        report.add(0, "too_few_examples", WARNING, count=examples, minimum=options.recommended_examples)
+
+
 def register_validator(task: str) -> Callable[[Validator], Validator]:
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; known: {TASKS}")
