@@ -187,6 +187,18 @@ def test_merged_hf_folder_equals_the_adapter_applied_at_run_time(run_cli, lora_r
     assert answer == said
 
 
+def test_a_catalog_bases_card_names_its_hub_id(tmp_path: Path) -> None:
+    """A chat run records its base's license by name only; the card finds the hub id in the catalog
+    (`afinar export hf` of a SmolLM2 fine-tune once failed on this)."""
+    from afinar.engine.card import base_hub_id
+    from afinar.tasks.chat.hf_export import catalog_hub_id
+
+    meta = {"base_model": "smollm2-135m-instruct", "base_license": "Apache-2.0"}
+    assert base_hub_id(meta) is None
+    assert catalog_hub_id("smollm2-135m-instruct") == "HuggingFaceTB/SmolLM2-135M-Instruct"
+    assert catalog_hub_id("/some/folder") is None and catalog_hub_id(None) is None
+
+
 def test_ollama_folder_has_gguf_modelfile_and_commands(run_cli, lora_run: Path, tmp_path: Path) -> None:
     out_dir = tmp_path / "ollama"
     code, out, err = run_cli("export", "ollama", lora_run, "-o", out_dir, "--quant", "q4_0")

@@ -15,10 +15,12 @@ MACRO_METRICS = (("accuracy", "Accuracy"), ("precision", "Precision (macro)"), (
 
 
 def base_hub_id(meta: dict[str, Any]) -> str | None:
-    """The hub id of the base model when one is known (catalog entries name theirs)."""
+    """The hub id of the base model when one is known (catalog entries name theirs). A chat run's
+    ``base_license`` is the license's name only (no URL): None then."""
     if meta.get("base_hub_id"):
         return meta["base_hub_id"]
-    url = (meta.get("base_license") or {}).get("url") or ""
+    given = meta.get("base_license")
+    url = (given.get("url") or "") if isinstance(given, dict) else ""
     return url[len(HUB_PREFIX):] if url.startswith(HUB_PREFIX) else None
 
 

@@ -87,15 +87,25 @@ def write_adapter(merged: Merged, folder: Path) -> None:
     config.save_pretrained(str(folder))
 
 
+def catalog_hub_id(name: str | None) -> str | None:
+    """The hub id of a catalog base, from its license's Hugging Face page (None for other bases)."""
+    from afinar.engine.card import HUB_PREFIX
+    from afinar.models import license_of
+
+    url = getattr(license_of(name), "url", "") or "" if name else ""
+    return url[len(HUB_PREFIX):] if url.startswith(HUB_PREFIX) else None
+
+
 def write_card(merged: Merged, folder: Path, adapter_only: bool) -> None:
     """README.md: Hugging Face metadata, then the run's own card (data, hyperparameters, results)."""
     license_name = str(merged.meta.get("base_license") or "").lower()
     header: dict[str, Any] = {"license": license_name if license_name in HUB_LICENSES else "other"}
-    hub = base_hub_id(merged.meta)
+    hub = base_hub_id(merged.meta) or catalog_hub_id(merged.meta.get("root_base") or merged.meta.get("base_model"))
     if hub:
         header["base_model"] = hub
+    method = str(merged.cfg.get("method", ""))
     header.update({"library_name": "peft" if adapter_only else "transformers", "pipeline_tag": "text-generation",
-                   "tags": ["afinar", "sft", str(merged.cfg.get("method", "")), "chat"]})
+                   "tags": ["afinar", "dpo" if method == "dpo" else "sft", method, "chat"]})
     run_card = merged.run.path / "README.md"
     body = run_card.read_text(encoding="utf-8") if run_card.is_file() else f"# {merged.model_id}\n"
     if body.startswith("---\n"):
