@@ -191,12 +191,10 @@ def test_a_catalog_bases_card_names_its_hub_id(tmp_path: Path) -> None:
     """A chat run records its base's license by name only; the card finds the hub id in the catalog
     (`afinar export hf` of a SmolLM2 fine-tune once failed on this)."""
     from afinar.engine.card import base_hub_id
-    from afinar.tasks.chat.hf_export import catalog_hub_id
 
     meta = {"base_model": "smollm2-135m-instruct", "base_license": "Apache-2.0"}
-    assert base_hub_id(meta) is None
-    assert catalog_hub_id("smollm2-135m-instruct") == "HuggingFaceTB/SmolLM2-135M-Instruct"
-    assert catalog_hub_id("/some/folder") is None and catalog_hub_id(None) is None
+    assert base_hub_id(meta) == "HuggingFaceTB/SmolLM2-135M-Instruct"
+    assert base_hub_id({"base_model": "/some/folder", "base_license": None}) is None and base_hub_id({}) is None
 
 
 def test_ollama_folder_has_gguf_modelfile_and_commands(run_cli, lora_run: Path, tmp_path: Path) -> None:

@@ -15,12 +15,18 @@ MACRO_METRICS = (("accuracy", "Accuracy"), ("precision", "Precision (macro)"), (
 
 
 def base_hub_id(meta: dict[str, Any]) -> str | None:
-    """The hub id of the base model when one is known (catalog entries name theirs). A chat run's
-    ``base_license`` is the license's name only (no URL): None then."""
+    """The hub id of the base model when one is known: recorded in the run, in its license's URL
+    (classifier runs), or found in the catalog by the base's name (a chat run records only the
+    license's name)."""
     if meta.get("base_hub_id"):
         return meta["base_hub_id"]
     given = meta.get("base_license")
     url = (given.get("url") or "") if isinstance(given, dict) else ""
+    name = meta.get("root_base") or meta.get("base_model")
+    if not url and isinstance(name, str) and name:
+        from afinar.models import license_of
+
+        url = getattr(license_of(name), "url", "") or ""
     return url[len(HUB_PREFIX):] if url.startswith(HUB_PREFIX) else None
 
 

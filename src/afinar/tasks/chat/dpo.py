@@ -27,8 +27,6 @@ from typing import Any
 from afinar.data.preference import read_pairs
 from afinar.tasks.chat.data import Tokenized, tokenize_example
 
-LOSS_CHUNK = 1024
-
 
 @dataclass
 class Pair:
@@ -62,16 +60,12 @@ def sequence_logps(model: Any, sequences: list[Tokenized], device: Any) -> Any:
     from torch.utils.checkpoint import checkpoint
 
     from afinar.tasks.chat.data import collate
-    from afinar.tasks.chat.modeling import causal_lm
+    from afinar.tasks.chat.modeling import LOSS_CHUNK, target_states
 
     batch = collate(sequences, device)
     owner = torch.tensor([i for i, s in enumerate(sequences) for _ in s.input_ids], device=device)
-    lm = causal_lm(model)
-    head = lm.get_output_embeddings()
-    targets = batch.pop("targets")[0]
-    keep = (targets != -100).nonzero(as_tuple=True)[0]
-    hidden = lm.model(**batch, use_cache=False).last_hidden_state[0].index_select(0, keep)
-    targets, owner = targets.index_select(0, keep), owner.index_select(0, keep)
+    head, hidden, targets, keep = target_states(model, batch)
+    owner = owner.index_select(0, keep)
     per_token = []
     for start in range(0, len(keep), LOSS_CHUNK):
         per_token.append(checkpoint(_chunk_logps, hidden[start:start + LOSS_CHUNK], head.weight, head.bias,

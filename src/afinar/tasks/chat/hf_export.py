@@ -87,20 +87,11 @@ def write_adapter(merged: Merged, folder: Path) -> None:
     config.save_pretrained(str(folder))
 
 
-def catalog_hub_id(name: str | None) -> str | None:
-    """The hub id of a catalog base, from its license's Hugging Face page (None for other bases)."""
-    from afinar.engine.card import HUB_PREFIX
-    from afinar.models import license_of
-
-    url = getattr(license_of(name), "url", "") or "" if name else ""
-    return url[len(HUB_PREFIX):] if url.startswith(HUB_PREFIX) else None
-
-
 def write_card(merged: Merged, folder: Path, adapter_only: bool) -> None:
     """README.md: Hugging Face metadata, then the run's own card (data, hyperparameters, results)."""
     license_name = str(merged.meta.get("base_license") or "").lower()
     header: dict[str, Any] = {"license": license_name if license_name in HUB_LICENSES else "other"}
-    hub = base_hub_id(merged.meta) or catalog_hub_id(merged.meta.get("root_base") or merged.meta.get("base_model"))
+    hub = base_hub_id(merged.meta)
     if hub:
         header["base_model"] = hub
     method = str(merged.cfg.get("method", ""))

@@ -124,17 +124,22 @@ def _chunk_loss(hidden: Any, weight: Any, bias: Any, targets: Any) -> tuple[Any,
     return loss, correct
 
 
-def packed_loss(model: Any, batch: dict[str, Any]) -> tuple[Any, int, int]:
-    """(summed loss, targets counted, correct next-token predictions) for one packed row."""
-    from torch.utils.checkpoint import checkpoint
-
+def target_states(model: Any, batch: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
+    """(output head, the decoder's hidden states at the positions that have a target, those
+    targets, the positions) of one packed row: what the chunked losses project."""
     lm = causal_lm(model)
-    head = lm.get_output_embeddings()
     targets = batch["targets"][0]
     keep = (targets != -100).nonzero(as_tuple=True)[0]
     inputs = {k: v for k, v in batch.items() if k != "targets"}
     hidden = lm.model(**inputs, use_cache=False).last_hidden_state[0]
-    hidden, targets = hidden.index_select(0, keep), targets.index_select(0, keep)
+    return lm.get_output_embeddings(), hidden.index_select(0, keep), targets.index_select(0, keep), keep
+
+
+def packed_loss(model: Any, batch: dict[str, Any]) -> tuple[Any, int, int]:
+    """(summed loss, targets counted, correct next-token predictions) for one packed row."""
+    from torch.utils.checkpoint import checkpoint
+
+    head, hidden, targets, keep = target_states(model, batch)
     # exactly zero (empty slices, no overflow in fp16), yet connected to every trained tensor the loss
     # can reach: a row with no target at all still gives the head a (zero) gradient, so sharded
     # processes all reduce the same gradients
