@@ -174,8 +174,9 @@ def closed(schema: Any) -> Any:
         return [closed(s) for s in schema]
     if not isinstance(schema, dict):
         return schema
-    out = {k: closed(v) if k not in ("enum", "const", "default", "examples") else v for k, v in schema.items()}
-    if isinstance(schema.get("properties"), dict):
+    literal = ("enum", "const", "default", "examples")  # values, not schemas
+    out = {k: v if k in literal or k == "properties" else closed(v) for k, v in schema.items()}
+    if isinstance(schema.get("properties"), dict):  # a mapping of names to schemas
         out["properties"] = {k: closed(v) for k, v in schema["properties"].items()}
         out.setdefault("additionalProperties", False)
     return out
