@@ -15,8 +15,29 @@ from afinar import __version__, i18n
 from afinar.cli.options import lang_option
 from afinar.errors import AfinarError
 
+# Command groups are imported when a command line names them (`afinar data validate` imports no
+# RAG, training or server code); `afinar --help` imports them all for their one-line help.
+_GROUPS = {
+    "chat": "afinar.cli.chat", "compare": "afinar.cli.compare", "data": "afinar.cli.data",
+    "examples": "afinar.cli.examples", "export": "afinar.cli.export", "jobs": "afinar.cli.serve",
+    "keys": "afinar.cli.serve", "models": "afinar.cli.models", "predict": "afinar.cli.predict",
+    "rag": "afinar.cli.rag", "serve": "afinar.cli.serve", "train": "afinar.cli.train",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *_GROUPS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in _GROUPS:
+            from importlib import import_module
+
+            self.add_command(getattr(import_module(_GROUPS[name]), name))
+        return self.commands.get(name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="afinar")
 @lang_option
 def cli() -> None:
@@ -58,32 +79,3 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(i18n.t("common.internal_error", error=f"{type(err).__name__}: {err}"), err=True)
         sys.exit(3)
     sys.exit(rv if isinstance(rv, int) else 0)
-
-
-def _register() -> None:
-    from afinar.cli.chat import chat
-    from afinar.cli.compare import compare
-    from afinar.cli.data import data
-    from afinar.cli.examples import examples
-    from afinar.cli.export import export
-    from afinar.cli.models import models
-    from afinar.cli.predict import predict
-    from afinar.cli.rag import rag
-    from afinar.cli.serve import jobs, keys, serve
-    from afinar.cli.train import train
-
-    cli.add_command(data)
-    cli.add_command(models)
-    cli.add_command(train)
-    cli.add_command(predict)
-    cli.add_command(export)
-    cli.add_command(examples)
-    cli.add_command(chat)
-    cli.add_command(compare)
-    cli.add_command(serve)
-    cli.add_command(jobs)
-    cli.add_command(keys)
-    cli.add_command(rag)
-
-
-_register()
