@@ -122,3 +122,25 @@ def test_min_examples_and_max_tokens_options(tmp_path: Path) -> None:
 def test_task_is_inferred(tmp_path: Path) -> None:
     report = validate(CHAT / "bom.jsonl")
     assert report.task == "chat"
+
+
+def test_tool_calling_examples_take_the_typed_path_and_repeat_across_spellings(tmp_path: Path) -> None:
+    """A tool-calling example decodes as a ToolExample (not the general path); the same example
+    with its tools' keys in another order is still a duplicate, as on the general path."""
+    from afinar.data.chat_tools import ToolExample, ToolsDecoder
+
+    tools = [{"type": "function", "function": {"name": "precio", "parameters": {"type": "object"}}}]
+    example = {"messages": [{"role": "user", "content": "¿Precio del X1?"},
+                            {"role": "assistant", "content": None, "tool_calls": [
+                                {"id": "c1", "type": "function",
+                                 "function": {"name": "precio", "arguments": "{\"modelo\": \"X1\"}"}}]},
+                            {"role": "tool", "tool_call_id": "c1", "content": "{\"precio\": 999}"},
+                            {"role": "assistant", "content": ""}], "tools": tools}
+    line = json.dumps(example, ensure_ascii=False)
+    assert type(ToolsDecoder()(line.encode())) is ToolExample
+    path = tmp_path / "tools.jsonl"
+    path.write_text(line + "\n" + json.dumps(example, sort_keys=True, separators=(",", ":")) + "\n",
+                    encoding="utf-8")
+    report = validate(path, ValidateOptions(task="chat", min_examples=1))
+    assert {(f.line, f.code) for f in report.findings if f.line} == {
+        (1, "empty_content"), (2, "empty_content"), (2, "duplicate_example")}

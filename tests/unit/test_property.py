@@ -100,12 +100,36 @@ _message = st.fixed_dictionaries(
 _tool_call = {"role": "assistant", "content": None,
               "tool_calls": [{"id": "call_1", "type": "function",
                               "function": {"name": "precio", "arguments": "{\"modelo\": \"X1\"}"}}]}
+# Tool-calling examples (the ToolExample path): assistant messages with or without tool_calls and
+# content, top-level tools valid or not, written in different key orders (same content: duplicates).
+_calling = st.fixed_dictionaries(
+    {"role": st.just("assistant")},
+    optional={"content": st.sampled_from([None, "", "ok", 3]), "weight": st.sampled_from([0, 1]),
+              "tool_calls": st.sampled_from([_tool_call["tool_calls"], [], [{"function": {"name": "precio"}}],
+                                             [{"id": "c", "function": {"name": "p", "arguments": "{}"}, "x": 1}]])})
+_tools = st.sampled_from([
+    [{"type": "function", "function": {"name": "precio", "parameters": {"type": "object", "properties": {}}}}],
+    [{"function": {"parameters": {"properties": {}, "type": "object"}, "name": "precio"}, "type": "function"}],
+    [], [{"type": "function"}], "no", [{"function": {"name": "p", "n": 12345678901234567890123}}]])
+_with_tools = st.fixed_dictionaries(
+    {"messages": st.lists(_message | _calling, max_size=4), "tools": _tools},
+    optional={"parallel_tool_calls": st.sampled_from([True, None, 1]), "functions": st.just([])})
 _example_lines = st.one_of(
     st.lists(_message, max_size=4).map(lambda m: json.dumps({"messages": m}, ensure_ascii=False)),
     st.lists(_message, max_size=3).map(lambda m: json.dumps({"messages": m + [_tool_call]})),
+    st.tuples(_with_tools, st.sampled_from([(", ", ": "), (",", ":")])).map(
+        lambda v: json.dumps(v[0], ensure_ascii=False, separators=v[1])),
     st.sampled_from(["", "  ", "{", '{"messages": [', "]}", '{"messages": []}', "[1]", "{\"messages\": 3},",
                      '{"messages": [{"role": "user", "content": "\\u00c3\\u00b3"}]}']),
 )
+
+
+def _reformatted(row: str) -> str:
+    """The same JSON value written another way (sorted keys, no spaces): the same example."""
+    try:
+        return json.dumps(json.loads(row), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    except ValueError:
+        return row
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -116,7 +140,7 @@ def test_batch_path_reports_exactly_what_the_general_path_reports(tmp_path: Path
     (orjson + check_example, one record at a time) give byte-identical reports."""
     from afinar.data import chat_validate, jsonl_batches
 
-    rows = rows + rows[:repeat]  # some duplicates
+    rows = rows + rows[:repeat] + [_reformatted(row) for row in rows[len(rows) - repeat:]]  # some duplicates
     path = tmp_path / "mixed.jsonl"
     path.write_text("\n".join(rows), encoding="utf-8")
     scan = chat_validate._scan

@@ -10,12 +10,13 @@ report one at a time (tests/unit/test_property.py checks it on whole files).
 from __future__ import annotations
 
 from bisect import bisect_right
-from itertools import accumulate, chain, compress, count, repeat
+from itertools import accumulate, chain, compress, count, groupby, repeat
 from operator import add, attrgetter, floordiv, is_not, itemgetter, mul, not_, sub
 from typing import Any
 
-from afinar.data.chat_schema import (AddFinding, AssistantMessage, ExampleInfo, SystemMessage,
-                                     check_plain)
+from afinar.data.chat_schema import (AddFinding, AssistantMessage, ExampleInfo, PlainExample,
+                                     SystemMessage, check_plain)
+from afinar.data.chat_tools import ToolsDecoder, check_tools
 from afinar.data.duplicates import DuplicateFinder
 
 _messages = attrgetter("messages")
@@ -27,8 +28,10 @@ _last = itemgetter(-1)
 class ChatTotals:
     """What the dataset-level checks and the report's stats need, as plain counters."""
 
-    def __init__(self, add: AddFinding, limit: int | None, approx: str = "≈") -> None:
+    def __init__(self, add: AddFinding, limit: int | None, approx: str = "≈",
+                 tools: ToolsDecoder | None = None) -> None:
         self.add, self.limit, self.approx = add, limit, approx  # approx: "≈" unless a tokenizer counts
+        self.tools = tools or ToolsDecoder()  # knows the ``tools`` of ToolExamples
         self.examples = self.usable = self.with_system = self.first_without = 0
         self.messages = self.tokens = self.max_example_tokens = self.max_messages = 0
         self.min_messages = 1 << 30
@@ -53,7 +56,32 @@ class ChatTotals:
             self.add(line, "too_many_tokens", tokens=tokens, limit=self.limit, approx=self.approx)
 
     def count_batch(self, values: list[Any], line: int) -> None:
-        """PlainExamples of consecutive lines from ``line``, counted with approximate tokens."""
+        """Examples of consecutive lines from ``line`` (PlainExamples, ToolExamples or runs of
+        both), counted with approximate tokens."""
+        kind = type(values[0])
+        if kind is not PlainExample or not all(map(PlainExample.__instancecheck__, values)):
+            start = 0
+            for kind, run in groupby(values, type):
+                run = list(run)
+                if kind is PlainExample:
+                    self._count_plain(run, line + start)
+                else:
+                    self._count_tools(run, line + start)
+                start += len(run)
+            return
+        self._count_plain(values, line)
+
+    def _count_tools(self, values: list[Any], line: int) -> None:
+        """ToolExamples, one at a time (each line is long: the checks cost little beside the parse)."""
+        self.examples += len(values)
+        add, tools, count_one = self.add, self.tools, self.count_one
+        for i, value in enumerate(values, line):
+            info = check_tools(value, i, add, tools)
+            if info is not None:
+                count_one(info, i, approx_tokens(info))
+
+    def _count_plain(self, values: list[Any], line: int) -> None:
+        """PlainExamples of consecutive lines from ``line``."""
         self.examples += len(values)
         messages = list(map(_messages, values))
         counts = list(map(len, messages))

@@ -87,8 +87,9 @@ class PlainExample(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=F
     messages: tuple[PlainMessage, ...]
 
 
-# For records.iter_records(fast=...): the decoder and the errors meaning "not plain".
-PLAIN_DECODER = (msgspec.json.Decoder(PlainExample).decode, (msgspec.DecodeError, UnicodeDecodeError))
+# For records.iter_records(fast=...): the decoder and the errors meaning "not this shape".
+PLAIN_DECODE = msgspec.json.Decoder(PlainExample).decode
+DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError)
 
 
 def plain_key(example: PlainExample) -> int:
@@ -150,7 +151,7 @@ def check_example(value: Any, line: int, add: AddFinding) -> ExampleInfo | None:
                     append(role)
                     append(content)
                     continue
-        append(_canonical(message))
+        append(canonical(message))
         if type(message) is not dict:
             add(line, "message_not_object", field=f"messages[{i}]", index=i + 1, type=json_type(message))
             continue
@@ -161,23 +162,30 @@ def check_example(value: Any, line: int, add: AddFinding) -> ExampleInfo | None:
     if not has_assistant:
         add(line, "example_missing_assistant_message", field="messages")
     if len(value) > 1:
-        append(_canonical({k: v for k, v in value.items() if k != "messages"}))
+        append(canonical({k: v for k, v in value.items() if k != "messages"}))
     first = messages[0]
     return ExampleInfo(type(first) is dict and first.get("role") == "system", chars, len(messages),
                        _example_key(value, parts))
 
 
 def _example_key(value: dict, parts: list[Any]) -> int:
-    """The key ``check_plain`` gives when ``value`` has the plain shape, else a hash of ``parts``."""
+    """The key ``check_plain`` (or ``chat_tools.check_tools``) gives when ``value`` has its shape,
+    else a hash of ``parts``."""
     if len(value) == 1:
         try:
             return plain_key(msgspec.convert(value, PlainExample))
         except msgspec.ValidationError:
             pass  # not the plain shape (extra keys, tool calls, content parts...): use the parts
+    elif "tools" in value:
+        from afinar.data.chat_tools import general_key
+
+        key = general_key(value)
+        if key is not None:
+            return key
     return hash(tuple(parts))
 
 
-def _canonical(value: Any) -> bytes | str:
+def canonical(value: Any) -> bytes | str:
     """A stable text for anything that is not a plain {"role", "content"} message."""
     try:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
@@ -191,7 +199,7 @@ def _check_top_level(value: dict, line: int, add: AddFinding) -> None:
             add(line, "example_unrecognized_key", field=key, key=key)
     for key in ("tools", "functions"):
         if key in value:
-            problem = _tools_problem(value[key], key)
+            problem = tools_problem(value[key], key)
             if problem:
                 add(line, "invalid_tools", field=key, key=key, detail=problem)
     ptc = value.get("parallel_tool_calls")
@@ -269,7 +277,7 @@ def _tool_calls_problem(calls: Any) -> str | None:
     return None
 
 
-def _tools_problem(tools: Any, key: str) -> str | None:
+def tools_problem(tools: Any, key: str) -> str | None:
     if type(tools) is not list or not tools:
         return f"{key} must be a non-empty list"
     for n, tool in enumerate(tools):

@@ -15,7 +15,8 @@ from typing import Any
 import msgspec
 
 from afinar.data.chat_batch import ChatTotals, approx_tokens
-from afinar.data.chat_schema import PLAIN_DECODER, PlainExample, check_example, check_plain
+from afinar.data.chat_schema import DECODE_ERRORS, PLAIN_DECODE, PlainExample, check_example, check_plain
+from afinar.data.chat_tools import ToolExample, ToolsDecoder, check_tools
 from afinar.data.findings import Report
 from afinar.data.jsonl_batches import Batch, iter_batches
 from afinar.data.records import iter_records
@@ -41,11 +42,12 @@ def _scan(fh: Any, report: Report, counter: TokenCounter | None, limit: int | No
     """One pass: clean lines in batches (``jsonl_batches``), the others one record at a time.
     ``fast=False`` reads every line with the general path only (tests compare the two)."""
     add = report.add
-    totals = ChatTotals(add, limit, "" if counter else "≈")
+    tools = ToolsDecoder()
+    totals = ChatTotals(add, limit, "" if counter else "≈", tools)
     if fast and counter is None:
-        items = iter_batches(fh, add, PLAIN_DECODER)
-    else:
-        items = iter_records(fh, add, fast=PLAIN_DECODER if fast else None)
+        items = iter_batches(fh, add, ([PLAIN_DECODE, tools], DECODE_ERRORS))
+    else:  # a tokenizer counts dicts: only plain examples convert back to one cheaply
+        items = iter_records(fh, add, fast=([PLAIN_DECODE], DECODE_ERRORS) if fast else None)
     count_batch = totals.count_batch
     for item in items:
         if type(item) is Batch:
@@ -65,6 +67,8 @@ def _count_record(totals: ChatTotals, value: Any, line: int, counter: TokenCount
         info = check_plain(value, line, totals.add)
         if counter is not None:
             value = msgspec.to_builtins(value)
+    elif type(value) is ToolExample:
+        info = check_tools(value, line, totals.add, totals.tools)
     else:
         info = check_example(value, line, totals.add)
     if info is not None:

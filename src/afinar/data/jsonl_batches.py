@@ -126,7 +126,7 @@ def _batches(reader: LineReader, cursor: _Cursor) -> Iterator[Batch | Record]:
 def _decode(fast: FastDecoder, lines: list[bytes | None], hinted: bool) -> tuple[list[Any], list[int]]:
     """The decoded value of every line (None where it failed) and the lines for ``read_line``:
     those that failed, those with a hint of mojibake (when the block has one), a BOM."""
-    decode, errors = fast
+    decoders, errors = fast
     if lines[0] is None:  # a line too long comes alone
         return [None], [0]
     values: list[Any] = []
@@ -134,17 +134,32 @@ def _decode(fast: FastDecoder, lines: list[bytes | None], hinted: bool) -> tuple
     it = iter(lines)
     while True:
         try:
-            values.extend(map(decode, it))  # what was decoded before a failure stays in the list
+            values.extend(map(decoders[0], it))  # what was decoded before a failure stays in the list
             break
         except errors:
-            odd.append(len(values))
-            values.append(None)
+            value = _decode_other(decoders, errors, lines[len(values)])
+            if value is None:
+                odd.append(len(values))
+            values.append(value)
     reader_hints = _hinted_lines(lines) if hinted else []
     if lines[0].startswith(BOM_UTF8):
         reader_hints.append(0)
     if reader_hints:
         odd = sorted(set(odd).union(reader_hints))
     return values, odd
+
+
+def _decode_other(decoders: list, errors: tuple, line: bytes) -> Any:
+    """The line decoded by another of the decoders, which then comes first (files keep a shape
+    for long runs of lines); None if none takes it."""
+    for k in range(1, len(decoders)):
+        try:
+            value = decoders[k](line)
+        except errors:
+            continue
+        decoders.insert(0, decoders.pop(k))
+        return value
+    return None
 
 
 def _hinted_lines(lines: list[bytes]) -> list[int]:

@@ -24,9 +24,10 @@ from afinar.data.textio import (BOM_UTF8, MAX_LINE_BYTES, UTF16_BOMS, detect_enc
                                 mojibake_sample)
 
 AddFinding = Callable[..., None]
-# An optional typed decoder tried first on each line: (decode(raw) -> value, the errors it raises).
-# Lines it accepts are yielded as its typed values; lines it rejects take the general path.
-FastDecoder = tuple[Callable[[bytes], Any], tuple[type[BaseException], ...]]
+# Optional typed decoders tried first on each line: ([decode(raw) -> value, ...], the errors they
+# raise). A line one of them accepts is yielded as its typed value; a line they all reject takes
+# the general path. Readers may reorder the list (the one that last worked first).
+FastDecoder = tuple[list[Callable[[bytes], Any]], tuple[type[BaseException], ...]]
 # A pretty-printed object longer than this is not joined (it is reported line by line instead).
 MAX_JOIN_LINES = 10_000
 MAX_JOIN_BYTES = 16 * 1024 * 1024
@@ -258,12 +259,12 @@ def read_line(reader: LineReader, lines: Iterator, lineno: int, offset: int, raw
         raw = raw[3:]
         offset += 3
     if reader.fast is not None:
-        fast, fast_errors = reader.fast
-        try:
-            value = fast(raw)
-        except fast_errors:
-            pass
-        else:
+        decoders, fast_errors = reader.fast
+        for fast in decoders:
+            try:
+                value = fast(raw)
+            except fast_errors:
+                continue
             if reader.buffer_hinted and may_be_mojibake(raw):
                 reader.mojibake(lineno, orjson.loads(raw))
             return _new_record(Record, (lineno, lineno, value, raw))
