@@ -10,14 +10,14 @@ report one at a time (tests/unit/test_property.py checks it on whole files).
 from __future__ import annotations
 
 from bisect import bisect_right
-from itertools import accumulate, chain, compress, count, groupby, repeat
+from itertools import accumulate, chain, compress, count, repeat
 from operator import add, attrgetter, floordiv, is_not, itemgetter, mul, not_, sub
 from typing import Any
 
 from afinar.data.chat_schema import (AddFinding, AssistantMessage, ExampleInfo, PlainExample,
-                                     SystemMessage, check_plain)
-from afinar.data.chat_tools import ToolsDecoder, check_tools
-from afinar.data.duplicates import DuplicateFinder
+                                     SystemMessage, check_example, check_plain)
+from afinar.data.chat_tools import ToolExample, ToolsDecoder, check_tools
+from afinar.data.duplicates import NO_KEY, DuplicateFinder
 
 _messages = attrgetter("messages")
 _content = attrgetter("content")
@@ -38,64 +38,117 @@ class ChatTotals:
         self.duplicates = DuplicateFinder()
         self.duplicate_count = 0  # set once the duplicates are resolved, at the end
 
-    def count_one(self, info: ExampleInfo, line: int, tokens: int) -> None:
+    def check(self, value: Any, line: int) -> ExampleInfo | None:
+        """The schema findings of one decoded value (typed or general) and its info."""
+        kind = type(value)
+        if kind is PlainExample:
+            return check_plain(value, line, self.add)
+        if kind is ToolExample:
+            return check_tools(value, line, self.add, self.tools)
+        return check_example(value, line, self.add)
+
+    def count_one(self, info: ExampleInfo, line: int, tokens: int, keep_key: bool = True) -> None:
         """One usable example (``tokens``: its tokenizer count or approximation)."""
         has_system, _, messages, key = info
-        self.duplicates.add(key, line)
+        if keep_key:
+            self.duplicates.add(key, line)
         self.usable += 1
         self.messages += messages
         self.max_messages = max(self.max_messages, messages)
         self.min_messages = min(self.min_messages, messages)
         if has_system:
             self.with_system += 1
-        elif not self.first_without:
+        elif not self.first_without or line < self.first_without:
             self.first_without = line
         self.tokens += tokens
         self.max_example_tokens = max(self.max_example_tokens, tokens)
         if self.limit is not None and tokens > self.limit:
             self.add(line, "too_many_tokens", tokens=tokens, limit=self.limit, approx=self.approx)
 
-    def count_batch(self, values: list[Any], line: int) -> None:
-        """Examples of consecutive lines from ``line`` (PlainExamples, ToolExamples or runs of
-        both), counted with approximate tokens."""
-        kind = type(values[0])
-        if kind is not PlainExample or not all(map(PlainExample.__instancecheck__, values)):
-            start = 0
-            for kind, run in groupby(values, type):
-                run = list(run)
-                if kind is PlainExample:
-                    self._count_plain(run, line + start)
-                else:
-                    self._count_tools(run, line + start)
-                start += len(run)
+    def count_batch(self, values: list[Any], line: int, records: list[tuple[int, Any]] = ()) -> None:
+        """The examples of consecutive lines from ``line``: ``values[i]`` is line + i's decoded
+        value, or None where ``records`` holds what the general reader made of that line (a
+        Record, or None for no example). Counted with approximate tokens; findings in line order."""
+        if records:
+            good_at = list(compress(count(), values))  # typed values are truthy, holes None
+            good = list(map(values.__getitem__, good_at))
+        else:
+            good_at, good = None, values
+        if not good or not all(map(PlainExample.__instancecheck__, good)) or not all(map(_messages, good)):
+            self._count_each(values, line, dict(records))  # tool calls, empty lists: one by one
             return
-        self._count_plain(values, line)
+        self.examples += len(good)
+        suspects, tokens, without = self._count_plain(good)
+        at = (lambda k: line + k) if good_at is None else (lambda k: line + good_at[k])
+        if without >= 0:
+            self._without(at(without))
+        limit = self.limit
+        over = [] if limit is None or max(tokens) <= limit else list(compress(count(), map(limit.__lt__, tokens)))
+        if not records:
+            self.duplicates.add_run(map(hash, values), line)
+            for k in suspects:
+                check_plain(values[k], line + k, self.add)
+            for k in over:  # in line order
+                self.add(line + k, "too_many_tokens", tokens=tokens[k], limit=limit, approx="≈")
+            return
+        keys = list(map(hash, values))
+        todo: dict[int, Any] = dict(records)
+        for k in chain(suspects, over):
+            todo[good_at[k]] = k
+        suspect = set(suspects)
+        for i in sorted(todo):  # the records' findings and the batch's, merged in line order
+            item = todo[i]
+            if type(item) is int:
+                if item in suspect:
+                    suspect.discard(item)
+                    check_plain(good[item], line + i, self.add)
+                if limit is not None and tokens[item] > limit:
+                    self.add(line + i, "too_many_tokens", tokens=tokens[item], limit=limit, approx="≈")
+            else:
+                keys[i] = self._count_record(item, line + i)
+        self.duplicates.add_run(keys, line)
 
-    def _count_tools(self, values: list[Any], line: int) -> None:
-        """ToolExamples, one at a time (each line is long: the checks cost little beside the parse)."""
-        self.examples += len(values)
-        add, tools, count_one = self.add, self.tools, self.count_one
-        for i, value in enumerate(values, line):
-            info = check_tools(value, i, add, tools)
-            if info is not None:
-                count_one(info, i, approx_tokens(info))
+    def _count_record(self, record: Any, line: int) -> int:
+        """A line the general reader read (None: no example there); its duplicate key or NO_KEY."""
+        if record is None:
+            return NO_KEY
+        self.examples += 1
+        info = self.check(record.value, line)
+        if info is None:
+            return NO_KEY
+        self.count_one(info, line, approx_tokens(info), keep_key=False)
+        return info.key
 
-    def _count_plain(self, values: list[Any], line: int) -> None:
-        """PlainExamples of consecutive lines from ``line``."""
-        self.examples += len(values)
+    def _count_each(self, values: list[Any], line: int, records: dict[int, Any]) -> None:
+        """One example at a time (each tool-calling line is long: the checks cost little beside its parse)."""
+        keys = []
+        for i, value in enumerate(values):
+            if value is None:
+                keys.append(self._count_record(records[i], line + i))
+                continue
+            self.examples += 1
+            info = self.check(value, line + i)
+            if info is None:
+                keys.append(NO_KEY)
+                continue
+            self.count_one(info, line + i, approx_tokens(info), keep_key=False)
+            keys.append(info.key)
+        self.duplicates.add_run(keys, line)
+
+    def _without(self, line: int) -> None:
+        if not self.first_without or line < self.first_without:
+            self.first_without = line
+
+    def _count_plain(self, values: list[Any]) -> tuple[list[int], list[int], int]:
+        """Counts PlainExamples (each with at least one message); returns the indices of those
+        that may have a finding (in order), every one's approximate tokens, and the index of the
+        first without a system message (-1 if none)."""
         messages = list(map(_messages, values))
         counts = list(map(len, messages))
-        if 0 in counts:  # an empty list is not usable: count these one by one (rare)
-            for i, value in enumerate(values):
-                info = check_plain(value, line + i, self.add)
-                if info is not None:
-                    self.count_one(info, line + i, approx_tokens(info))
-            return
         contents = list(map(_content, chain.from_iterable(messages)))
         ends = list(accumulate(counts))
-        self._check_suspects(values, line, messages, contents, ends)
+        suspects = self._suspects(messages, contents, ends)
         n, total_messages = len(values), ends[-1]
-        self.duplicates.add_run(map(hash, values), line)
         self.usable += n
         self.messages += total_messages
         self.max_messages = max(self.max_messages, max(counts))
@@ -103,8 +156,9 @@ class ChatTotals:
         firsts = list(map(type, map(_first, messages)))
         with_system = firsts.count(SystemMessage)
         self.with_system += with_system
-        if with_system < n and not self.first_without:
-            self.first_without = line + next(compress(count(), map(is_not, firsts, repeat(SystemMessage))))
+        without = -1
+        if with_system < n:
+            without = next(compress(count(), map(is_not, firsts, repeat(SystemMessage))))
         # approx_tokens per example: ceil(chars / 2.5) + 5 per message, with chars summed per
         # example from running totals over all the texts
         running = list(accumulate(map(len, contents), initial=0))
@@ -113,23 +167,17 @@ class ChatTotals:
         tokens = list(map(add, map(floordiv, map(add, map(mul, chars, repeat(2)), repeat(4)), repeat(5)),
                           map(mul, counts, repeat(5))))
         self.tokens += sum(tokens)
-        most = max(tokens)
-        self.max_example_tokens = max(self.max_example_tokens, most)
-        limit = self.limit
-        if limit is not None and most > limit:
-            for i in compress(count(), map(limit.__lt__, tokens)):  # in line order
-                self.add(line + i, "too_many_tokens", tokens=tokens[i], limit=limit, approx="≈")
+        self.max_example_tokens = max(self.max_example_tokens, max(tokens))
+        return suspects, tokens, without
 
-    def _check_suspects(self, values: list[Any], line: int, messages: list[tuple],
-                        contents: list[str], ends: list[int]) -> None:
-        """Run ``check_plain`` (for its findings) on the examples that may have one, in order."""
-        suspects = set(compress(count(), map(is_not, map(type, map(_last, messages)),
-                                             repeat(AssistantMessage))))
+    @staticmethod
+    def _suspects(messages: list[tuple], contents: list[str], ends: list[int]) -> list[int]:
+        """The examples that may have a finding (a blank text, no assistant message last), in order."""
+        suspects = set(compress(count(), map(is_not, map(type, map(_last, messages)), repeat(AssistantMessage))))
         if not all(contents) or any(map(str.isspace, contents)):
             blank = chain(compress(count(), map(not_, contents)), compress(count(), map(str.isspace, contents)))
             suspects.update(bisect_right(ends, k) for k in blank)
-        for i in sorted(suspects):
-            check_plain(values[i], line + i, self.add)
+        return sorted(suspects)
 
 
 def approx_tokens(info: ExampleInfo) -> int:

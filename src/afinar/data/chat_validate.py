@@ -15,8 +15,8 @@ from typing import Any
 import msgspec
 
 from afinar.data.chat_batch import ChatTotals, approx_tokens
-from afinar.data.chat_schema import DECODE_ERRORS, PLAIN_DECODE, PlainExample, check_example, check_plain
-from afinar.data.chat_tools import ToolExample, ToolsDecoder, check_tools
+from afinar.data.chat_schema import DECODE_ERRORS, PLAIN_DECODE, PlainExample
+from afinar.data.chat_tools import ToolsDecoder
 from afinar.data.findings import Report
 from afinar.data.jsonl_batches import Batch, iter_batches
 from afinar.data.records import iter_records
@@ -51,7 +51,7 @@ def _scan(fh: Any, report: Report, counter: TokenCounter | None, limit: int | No
     count_batch = totals.count_batch
     for item in items:
         if type(item) is Batch:
-            count_batch(item.values, item.line)
+            count_batch(item.values, item.line, item.records)
         else:
             _count_record(totals, item.value, item.line, counter)
     duplicates = totals.duplicates.duplicates()
@@ -63,14 +63,9 @@ def _scan(fh: Any, report: Report, counter: TokenCounter | None, limit: int | No
 
 def _count_record(totals: ChatTotals, value: Any, line: int, counter: TokenCounter | None) -> None:
     totals.examples += 1
-    if type(value) is PlainExample:
-        info = check_plain(value, line, totals.add)
-        if counter is not None:
-            value = msgspec.to_builtins(value)
-    elif type(value) is ToolExample:
-        info = check_tools(value, line, totals.add, totals.tools)
-    else:
-        info = check_example(value, line, totals.add)
+    info = totals.check(value, line)
+    if counter is not None and type(value) is PlainExample:
+        value = msgspec.to_builtins(value)
     if info is not None:
         totals.count_one(info, line, counter.count_example(value) if counter else approx_tokens(info))
 

@@ -19,6 +19,8 @@ from operator import ne
 
 # Up to this many examples the dict is small (tens of MB) and needs no numpy.
 DICT_LIMIT = 100_000
+# The key of a line without an example (``hash()`` never returns -1 in CPython).
+NO_KEY = -1
 
 
 class DuplicateFinder:
@@ -33,7 +35,7 @@ class DuplicateFinder:
         self.hashes.append(key)
 
     def add_run(self, keys: Iterable[int], line: int) -> None:
-        """Keys of consecutive lines starting at ``line``."""
+        """Keys of consecutive lines starting at ``line`` (NO_KEY for a line without an example)."""
         self._run(line)
         self.hashes.extend(keys)
 
@@ -59,7 +61,7 @@ class DuplicateFinder:
 def _with_dict(hashes: array) -> list[tuple[int, int]]:
     seen: dict[int, int] = {}
     firsts = list(map(seen.setdefault, hashes, count()))
-    return [(i, firsts[i]) for i in compress(count(), map(ne, firsts, count()))]
+    return [(i, firsts[i]) for i in compress(count(), map(ne, firsts, count())) if hashes[i] != NO_KEY]
 
 
 def _with_numpy(hashes: array) -> list[tuple[int, int]]:
@@ -86,7 +88,7 @@ def _with_numpy(hashes: array) -> list[tuple[int, int]]:
     pairs = []
     for i in np.concatenate(candidates).tolist():  # in line order
         first = seen.setdefault(hashes[i], i)
-        if first != i:
+        if first != i and hashes[i] != NO_KEY:
             pairs.append((i, first))
     return pairs
 

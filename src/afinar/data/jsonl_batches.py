@@ -1,8 +1,9 @@
 """JSON Lines read a block at a time, for validators that check many examples at once.
 
 ``iter_batches`` reads like ``records.iter_records(fh, add, fast=decoder)`` and reports the same
-findings in the same line order, but the runs of clean lines come as one ``Batch`` of typed values
-instead of one ``Record`` each. Each 64 KB block is split into lines and every line decoded with
+text-level findings in the same line order, but a block's lines come as one ``Batch`` of typed
+values instead of one ``Record`` each; the lines the typed decoders reject are read first, in
+order, and come inside the batch as Records, so a few odd lines do not cut it into small ones. Each 64 KB block is split into lines and every line decoded with
 ``map(decoder, lines)``: no Python code runs per clean line. A line that needs attention (a BOM,
 another encoding, a repair, a hint of mojibake, a value the typed decoder rejects, a line too
 long) goes through ``records.read_line`` and comes as a Record, exactly as ``iter_records``
@@ -28,7 +29,9 @@ BLOCK_BYTES = 1 << 16
 
 class Batch(NamedTuple):
     line: int  # the line of values[0]; values[i] is at line + i
-    values: list[Any]  # the decoder's values, one per line
+    values: list[Any]  # the decoder's values, one per line; None for the lines in records
+    # (index in values, what read_line made of that line: a Record or None), in line order
+    records: list[tuple[int, Record | None]]
 
 
 def iter_batches(fh: BinaryIO, add: AddFinding, decoder: FastDecoder,
@@ -106,20 +109,20 @@ def _batches(reader: LineReader, cursor: _Cursor) -> Iterator[Batch | Record]:
         loads = cursor.loads
         values, odd = _decode(reader.fast, lines, reader.buffer_hinted)
         first = cursor.first + base
-        start = 0
+        records: list[tuple[int, Record | None]] = []
         for i in odd:
-            if i > start:
-                yield Batch(first + start, values[start:i])
-            start = i + 1
             record = read_line(reader, cursor, *cursor.line(base + i))
-            if record is not None:
-                yield record
-            if cursor.pos != base + start or cursor.loads != loads or pending:
+            if cursor.pos != base + i + 1 or cursor.loads != loads or pending:
                 # it took the lines after it (a pretty-printed object): read on from there
+                if i:
+                    yield Batch(first, values[:i], records)
+                if record is not None:
+                    yield record
                 break
+            values[i] = None
+            records.append((i, record))
         else:
-            if start < len(values):
-                yield Batch(first + start, values[start:] if start else values)
+            yield Batch(first, values, records)
             cursor.pos = base + len(lines)
 
 
