@@ -25,3 +25,15 @@ class AfinarError(Exception):
 
     def hint(self, lang: str | None = None) -> str | None:
         return i18n.t(self.hint_key, lang, **self.params) if self.hint_key else None
+
+    def __str__(self) -> str:
+        """The message in the current language (``args[0]`` keeps the English one, for logs)."""
+        return self.message()
+
+    def _render_traceback_(self) -> list[str]:
+        """What Jupyter shows instead of a traceback: the message and the hint, as the CLI prints them."""
+        lines = [f"{i18n.t('common.error_prefix')}: {self.message()}"]
+        hint = self.hint()
+        if hint:
+            lines.append(f"{i18n.t('common.hint_prefix')}: {hint}")
+        return lines

@@ -29,10 +29,9 @@ def export() -> None:
 @lang_option
 def space(run_dir: Path, output: Path, title: str | None, force: bool) -> None:
     """Write a Hugging Face Space (Gradio app) for a trained classifier; `python app.py` runs it locally."""
-    from afinar.tasks import load_run
+    from afinar.api.export import export_space
 
-    _meta, module = load_run(run_dir, "export", "export", "export_space")
-    module.export_space(run_dir, output, title=title, force=force)
+    export_space(run_dir, output, title=title, force=force)
     click.echo(i18n.t("export.done", path=str(output)))
 
 

@@ -1,4 +1,5 @@
-"""`afinar predict RUN ...`: use a finished run, whatever its task.
+"""`afinar predict RUN ...`: use a finished run, whatever its task (the terminal face of
+``afinar.api.predict``).
 
 The run's ``meta.json`` names its task; the task registry gives that task's ``predict`` module,
 whose ``load_predictor(run_dir)`` returns a predictor (see ``afinar.tasks.text_classification.predict`` for
@@ -10,19 +11,14 @@ column)`` reads ``--input`` itself (image runs: a folder of pictures or a table 
 
 from __future__ import annotations
 
-import csv
 import json
-import os
 from pathlib import Path
-from typing import Any
 
 import click
 
 from afinar import i18n
 from afinar.cli.options import lang_option
 from afinar.errors import AfinarError
-
-OUTPUT_COLUMNS = ("label", "confidence")
 
 
 @click.command("predict")
@@ -52,14 +48,17 @@ def predict(run_dir: Path, items: tuple[str, ...], input_path: Path | None, outp
         raise AfinarError("predict.both")
     if input_path is not None and output is None:
         raise AfinarError("predict.need_output")
-    from afinar.tasks import load_run
+    from afinar.api.predict import load_predictor, predict_file
 
-    _meta, module = load_run(run_dir, "predict", "predict", "load_predictor")
-    predictor = module.load_predictor(run_dir)
     if input_path is None:
-        _print_items(items, predictor.predict(list(items)), as_json)
+        _print_items(items, load_predictor(run_dir).predict(list(items)), as_json)
     else:
-        count = predict_table(predictor, input_path, output, column)
+        from rich.progress import Progress
+
+        with Progress(transient=True) as progress:
+            task = progress.add_task(i18n.t("predict.progress"))
+            count = predict_file(run_dir, input_path, output, column,
+                                 on_batch=lambda n: progress.advance(task, n))
         click.echo(i18n.t("predict.written", count=count, path=str(output)), err=as_json)
 
 
@@ -77,46 +76,3 @@ def _print_items(items: tuple[str, ...], results: list[dict[str, float]], as_jso
         width = max(len(label) for label, _ in ranked)
         for label, p in ranked:
             click.echo(f"  {label:<{width}}  {p:6.1%}  {'█' * round(p * 20)}")
-
-
-def predict_table(predictor: Any, input_path: Path, output: Path, column: str | None) -> int:
-    """Classify every row of ``input_path`` into ``output`` (CSV); returns the number of rows."""
-    from rich.progress import Progress
-
-    from afinar.data.tables import read_table
-
-    if output.resolve() == input_path.resolve():
-        raise AfinarError("predict.same_file", path=str(output))
-    reader = getattr(predictor, "read_input", None)
-    if not (input_path.is_file() or (reader is not None and input_path.is_dir())):
-        raise AfinarError("common.file_not_found", path=str(input_path))
-    if reader is not None:
-        table, items, column = reader(input_path, column)
-    else:
-        table = read_table(input_path)
-        if column is not None and column not in table.columns:
-            raise AfinarError("predict.bad_column", path=str(input_path), column=column,
-                              columns=", ".join(table.columns))
-        column = column or predictor.input_column(table.columns)
-        if column is None:
-            raise AfinarError("predict.no_column", path=str(input_path), columns=", ".join(table.columns))
-        items = ["" if r.get(column) is None else str(r.get(column)) for _, r in table.records]
-    names = [_free_name(name, table.columns) for name in OUTPUT_COLUMNS]
-    with Progress(transient=True) as progress:
-        task = progress.add_task(i18n.t("predict.progress"), total=len(items))
-        results = predictor.predict(items, on_batch=lambda n: progress.advance(task, n))
-    tmp = output.with_name(f".{output.name}.tmp")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=[*table.columns, *names], restval="", extrasaction="ignore")
-        writer.writeheader()
-        for (_, record), scores in zip(table.records, results):
-            label = max(scores, key=scores.get)
-            writer.writerow({**record, names[0]: label, names[1]: f"{scores[label]:.4f}"})
-    os.replace(tmp, output)
-    return len(items)
-
-
-def _free_name(name: str, columns: list[str]) -> str:
-    """``label`` unless the input has one already (then ``label_predicted``)."""
-    return name if name not in columns else f"{name}_predicted"

@@ -32,45 +32,30 @@ def command(data: Path | None, output: Path | None, resume_dir: Path | None, mer
     """
     from rich.console import Console
 
-    from afinar.engine.rundir import RunDir
-    from afinar.jobs.foreground import run_attached
-    from afinar.tasks import job_tasks
-    from afinar.tasks.chat.prepare import InvalidData, launch, prepare
+    from afinar.api.train import train_chat
+    from afinar.cli.data import print_report
 
     console = Console(highlight=False)
-    if resume_dir is not None:
-        run = RunDir(resume_dir)
-        if not (run.config_path.exists() and (run.path / "meta.json").exists()):
-            raise AfinarError("chat.train.not_a_run", exit_code=2, path=str(resume_dir))
-    else:
+    config = None
+    if resume_dir is None:
         values = with_saved(ChatTrainConfig, config_file, {"data": data, **values}, resolved=ResolvedChatConfig)
         if values.get("data") is None:
             raise AfinarError("chat.train.need_data", exit_code=2)
         config = build_config(ChatTrainConfig, values)
-        try:  # prepare() resolves the base, which shows its license before first use
-            run = prepare(config, output)
-        except InvalidData as err:
-            from afinar.cli.data import print_report
 
-            print_report(err.report, show_all=False)
-            raise
-    cfg = run.read_config()
-    console.print(i18n.t("chat.train.plan", train=cfg["train_examples"], valid=cfg["valid_examples"],
-                         method=cfg["method"], epochs=cfg["epochs"], batch=cfg["batch_size"],
-                         lr=cfg["learning_rate"]))
-    console.print(i18n.t("chat.train.run_dir", path=run.path))
+    def plan(run) -> None:
+        cfg = run.config
+        console.print(i18n.t("chat.train.plan", train=cfg["train_examples"], valid=cfg["valid_examples"],
+                             method=cfg["method"], epochs=cfg["epochs"], batch=cfg["batch_size"],
+                             lr=cfg["learning_rate"]))
+        console.print(i18n.t("chat.train.run_dir", path=run.path))
+
     # a job of the queue that this terminal follows (`afinar jobs list` shows it); the training's own
     # progress output comes here (Ctrl-C stops it; its last checkpoint stays)
-    job = run_attached(job_tasks()["chat"], run, resume=resume_dir is not None,
-                       launch=lambda r, resume: launch(r, resume=resume))
-    meta = run.read_meta()
-    if job["status"] != "succeeded":
-        error = (job.get("error") or {}).get("message") or meta.get("error") or job["status"]
-        raise AfinarError("chat.train.failed", error=error, log=str(run.path / "train.log"), run=str(run.path))
+    run = train_chat(config=config, output=output, resume=resume_dir, merge=merge, progress=False, quiet=False,
+                     on_findings=lambda report: print_report(report, show_all=False), on_start=plan)
     if merge:
-        from afinar.tasks.chat.merge import merge_run
-
-        console.print(i18n.t("chat.train.merged", path=merge_run(run)))
-    console.print(f"[bold green]✓[/] {i18n.t('chat.train.done', model_id=meta['model_id'])}")
-    console.print(i18n.t("chat.train.try", model_id=meta["model_id"]))
+        console.print(i18n.t("chat.train.merged", path=run.meta["merged_path"]))
+    console.print(f"[bold green]✓[/] {i18n.t('chat.train.done', model_id=run.model)}")
+    console.print(i18n.t("chat.train.try", model_id=run.model))
     return 0

@@ -7,7 +7,6 @@ at the end, each stage's result and the final metrics.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -39,17 +38,20 @@ def command(data: Path | None, config_file: Path | None, **values: Any) -> None:
     afinar train image-classification gatos-perros -o runs/gatos-perros
     afinar predict runs/gatos-perros foto.jpg
     """
+    from afinar.api.train import train_image_classifier
     from afinar.cli.data import print_report
-    from afinar.tasks.image_classification import launch
 
     cfg = build_config(with_saved(ImageClassificationConfig, config_file, {"data": data, **values}, drop=("output",)))
-    prepared = launch.prepare_run(cfg, on_findings=lambda r: print_report(r, show_all=False) if r.findings else None)
-    run, resolved, splits = prepared.run, prepared.config, prepared.splits
-    click.echo(i18n.t("imgcls.cli.start", run=str(run.path), train=len(splits.train), valid=len(splits.valid),
-                      labels=", ".join(splits.labels), base=cfg.base))
-    launch.run(run, _ProgressView(resolved).update)
-    report = json.loads((run.path / "report.json").read_text(encoding="utf-8"))
-    print_summary(run.path, report)
+
+    def start(run) -> None:
+        meta = run.meta
+        click.echo(i18n.t("imgcls.cli.start", run=str(run.path), train=meta["train_examples"],
+                          valid=meta["valid_examples"], labels=", ".join(meta["labels"]), base=cfg.base))
+
+    view = _ProgressView(cfg)
+    run = train_image_classifier(config=cfg, progress=False, on_findings=lambda r: print_report(r, show_all=False),
+                                 on_start=start, on_progress=view.update)
+    print_summary(run.path, run.report)
 
 
 class _ProgressView:

@@ -8,7 +8,6 @@ model against the baselines on the same validation split.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ import click
 from afinar import i18n
 from afinar.cli.config_options import config_options, with_saved
 from afinar.cli.options import lang_option
-from afinar.errors import AfinarError
 from afinar.tasks.text_classification.config import (
     TextClassificationConfig,
     build_config,
@@ -37,34 +35,29 @@ def command(config_file: Path | None, **values: Any) -> None:
     The data is validated first; the report compares the model with the majority class and TF-IDF +
     logistic regression on the same validation split.
     """
-    from afinar.tasks.text_classification import launch
+    from afinar.api.train import train_text_classifier
 
     cfg = build_config(with_saved(TextClassificationConfig, config_file, values, drop=("output",)))
-    reports = launch.check_data(cfg)
-    _print_findings(reports)
-    base_path = launch.resolve_base(cfg.base)
-    prepared = launch.prepare(cfg, base_path)
-    run, resolved, splits = prepared.run, prepared.config, prepared.splits
-    click.echo(i18n.t("textcls.cli.start", run=str(run.path), train=len(splits.train), valid=len(splits.valid),
-                      labels=", ".join(splits.labels), base=cfg.base))
-    if resolved.freeze_embeddings == "yes":
-        click.echo(i18n.t("textcls.cli.frozen"))
-    launch.run(run, _ProgressView().update)
-    report = json.loads((run.path / "report.json").read_text(encoding="utf-8"))
-    _print_report(run.path, report)
+    view = _ProgressView()
+
+    def start(run) -> None:
+        meta = run.meta
+        click.echo(i18n.t("textcls.cli.start", run=str(run.path), train=meta["train_examples"],
+                          valid=meta["valid_examples"], labels=", ".join(meta["labels"]), base=cfg.base))
+        if run.config.get("freeze_embeddings") == "yes":
+            click.echo(i18n.t("textcls.cli.frozen"))
+
+    run = train_text_classifier(config=cfg, progress=False, on_findings=_print_findings, on_start=start,
+                                on_progress=view.update)
+    _print_report(run.path, run.report)
 
 
 def _print_findings(reports) -> None:
-    errors = 0
     for report in reports:
         for finding in report.sorted_findings():
             where = f"{report.file}:{finding.line}" if finding.line else report.file
             click.echo(f"{where}: {i18n.t('data.severity.' + finding.severity)} [{finding.code}] "
                        f"{finding.message()}\n    → {finding.hint()}", err=True)
-        errors += len(report.errors)
-    if errors:
-        raise AfinarError("textcls.data.invalid", errors=errors,
-                          files=", ".join(r.file for r in reports if r.errors))
 
 
 class _ProgressView:

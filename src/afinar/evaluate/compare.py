@@ -101,18 +101,24 @@ def to_markdown(rows: list[Row], title: str, summary: list[str] = ()) -> str:
     return "\n".join(lines)
 
 
-def to_html(rows: list[Row], title: str, labels: dict[str, str], summary: list[str] = ()) -> str:
-    head = "".join(f"<th>{html.escape(labels.get(k, k))}</th>" for k in rows[0].answers) if rows else ""
+def to_html(rows: list[Row], title: str, labels: dict[str, str], summary: list[str] = (), *,
+            document: bool = True) -> str:
+    """The comparison as a page (``document``) or as a fragment a notebook draws inline (styles on
+    the cells, none that would change the rest of the notebook)."""
+    cell = "border:1px solid #ccc;padding:.5em;vertical-align:top;text-align:left"
+    head = "".join(f"<th style='{cell}'>{html.escape(labels.get(k, k))}</th>" for k in rows[0].answers) if rows else ""
     body = []
     for row in rows:
         cells = []
         for label, text in row.answers.items():
             facts = row.facts[label]
             marks = " ".join(("✓ " if ok else "✗ ") + html.escape(p) for p, ok in zip(row.case.expected, facts))
-            cells.append(f"<td><p>{html.escape(text)}</p><p class=facts>{marks}</p></td>")
-        body.append(f"<tr><td><b>{html.escape(row.case.prompt)}</b></td>{''.join(cells)}</tr>")
+            cells.append(f"<td style='{cell}'><p>{html.escape(text)}</p><p style='color:#555'>{marks}</p></td>")
+        body.append(f"<tr><td style='{cell}'><b>{html.escape(row.case.prompt)}</b></td>{''.join(cells)}</tr>")
+    fragment = (f"<h3>{html.escape(title)}</h3>" + "".join(f"<p>{html.escape(line)}</p>" for line in summary)
+                + f"<table style='border-collapse:collapse'><tr><th style='{cell}'></th>{head}</tr>"
+                + "".join(body) + "</table>")
+    if not document:
+        return fragment
     return ("<!doctype html><meta charset=utf-8><title>" + html.escape(title) + "</title>"
-            "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-            "td,th{border:1px solid #ccc;padding:.5em;vertical-align:top}.facts{color:#555}</style>"
-            f"<h1>{html.escape(title)}</h1>" + "".join(f"<p>{html.escape(line)}</p>" for line in summary)
-            + f"<table><tr><th></th>{head}</tr>{''.join(body)}</table>")
+            "<style>body{font-family:sans-serif;margin:2em}</style>" + fragment)

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from afinar.engine.rundir import RunDir
-from afinar.tasks.image_classification import card, plots
+from afinar.evaluate import plots
+from afinar.tasks.image_classification import card
 from afinar.tasks.image_classification.config import ImageClassificationConfig
 from afinar.tasks.image_classification.data import Items
 from afinar.tasks.text_classification import metrics
-from afinar.tasks.text_classification.plots import confusion_png
 
 
 def _stage_summary(result: Any) -> dict[str, Any]:
@@ -67,9 +67,9 @@ def write(run: RunDir, cfg: ImageClassificationConfig, meta: dict[str, Any], val
         "device": device,
     }
     (run.path / "report.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    plots.curves_png(history, run.path / "curves.png")
-    confusion_png(result["final"]["confusion_matrix"], labels, run.path / "confusion_matrix.png",
-                  f"validation, stage {last.stage}")
+    plots.stage_curves_png(history, run.path / "curves.png")
+    plots.confusion_png(result["final"]["confusion_matrix"], labels, run.path / "confusion_matrix.png",
+                        f"validation, stage {last.stage}")
     plots.mistakes_png(mistakes(valid, probs, labels), run.path / "mistakes.png")
     _predictions_csv(run.path / "valid_predictions.csv", valid, probs, labels)
     model_card = card.model_card(meta, result, cfg.model_dump(mode="json"))

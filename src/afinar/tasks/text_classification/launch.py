@@ -88,6 +88,7 @@ def prepare(cfg: TextClassificationConfig, base_path: Path) -> Prepared:
         base_license={"name": license_.name, "url": license_.url} if license_ else None,
         dataset_sha256=datasets, data_name=cfg.data.name, labels=splits.labels, seed=cfg.seed,
         valid_from=splits.valid_from, text_column=splits.text_column, label_column=splits.label_column,
+        train_examples=len(splits.train), valid_examples=len(splits.valid),
     )
     return Prepared(run, resolved, splits)
 

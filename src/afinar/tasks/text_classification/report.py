@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from afinar.engine.rundir import RunDir
-from afinar.tasks.text_classification import baselines, card, plots
+from afinar.evaluate import plots
+from afinar.tasks.text_classification import baselines, card
 from afinar.tasks.text_classification.config import TextClassificationConfig
 from afinar.tasks.text_classification.data import Examples
 
