@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import accumulate, chain, compress, count, repeat
 from operator import add, attrgetter, floordiv, is_not, itemgetter, mul, not_, sub
+from collections.abc import Sequence
 from typing import Any
 
 from afinar.data.chat_schema import (AddFinding, AssistantMessage, ExampleInfo, PlainExample,
@@ -146,11 +147,12 @@ class ChatTotals:
         messages = list(map(_messages, values))
         counts = list(map(len, messages))
         contents = list(map(_content, chain.from_iterable(messages)))
-        ends = list(accumulate(counts))
-        suspects = self._suspects(messages, contents, ends)
-        n, total_messages = len(values), ends[-1]
+        n, m = len(values), counts[0]
+        same = counts.count(m) == n  # most files have one shape: as many messages in every example
+        ends = range(m, m * n + 1, m) if same else list(accumulate(counts))
+        suspects = _suspects(messages, contents, ends)
         self.usable += n
-        self.messages += total_messages
+        self.messages += ends[-1]
         self.max_messages = max(self.max_messages, max(counts))
         self.min_messages = min(self.min_messages, min(counts))
         firsts = list(map(type, map(_first, messages)))
@@ -159,25 +161,35 @@ class ChatTotals:
         without = -1
         if with_system < n:
             without = next(compress(count(), map(is_not, firsts, repeat(SystemMessage))))
-        # approx_tokens per example: ceil(chars / 2.5) + 5 per message, with chars summed per
-        # example from running totals over all the texts
-        running = list(accumulate(map(len, contents), initial=0))
-        at_ends = list(map(running.__getitem__, ends))
-        chars = map(sub, at_ends, chain((0,), at_ends))
-        tokens = list(map(add, map(floordiv, map(add, map(mul, chars, repeat(2)), repeat(4)), repeat(5)),
-                          map(mul, counts, repeat(5))))
+        # approx_tokens per example: ceil(chars / 2.5) + 5 per message = (2 chars + 25 messages + 4) // 5,
+        # chars summed per example from the texts' lengths
+        lengths = list(map(len, contents))
+        if same:
+            chars = lengths[0::m]
+            for j in range(1, m):
+                chars = map(add, chars, lengths[j::m])
+            weights = map(add, map(mul, chars, repeat(2)), repeat(25 * m + 4))
+        else:
+            running = list(accumulate(lengths, initial=0))
+            at_ends = list(map(running.__getitem__, ends))
+            chars = map(sub, at_ends, chain((0,), at_ends))
+            weights = map(add, map(add, map(mul, chars, repeat(2)), map(mul, counts, repeat(25))), repeat(4))
+        tokens = list(map(floordiv, weights, repeat(5)))
         self.tokens += sum(tokens)
         self.max_example_tokens = max(self.max_example_tokens, max(tokens))
         return suspects, tokens, without
 
-    @staticmethod
-    def _suspects(messages: list[tuple], contents: list[str], ends: list[int]) -> list[int]:
-        """The examples that may have a finding (a blank text, no assistant message last), in order."""
-        suspects = set(compress(count(), map(is_not, map(type, map(_last, messages)), repeat(AssistantMessage))))
-        if not all(contents) or any(map(str.isspace, contents)):
-            blank = chain(compress(count(), map(not_, contents)), compress(count(), map(str.isspace, contents)))
-            suspects.update(bisect_right(ends, k) for k in blank)
-        return sorted(suspects)
+
+def _suspects(messages: list[tuple], contents: list[str], ends: Sequence[int]) -> list[int]:
+    """The examples that may have a finding (a blank text, no assistant message last), in order."""
+    lasts = list(map(type, map(_last, messages)))
+    suspects = set()
+    if lasts.count(AssistantMessage) < len(lasts):
+        suspects.update(compress(count(), map(is_not, lasts, repeat(AssistantMessage))))
+    if not all(contents) or any(map(str.isspace, contents)):
+        blank = chain(compress(count(), map(not_, contents)), compress(count(), map(str.isspace, contents)))
+        suspects.update(bisect_right(ends, k) for k in blank)
+    return sorted(suspects)
 
 
 def approx_tokens(info: ExampleInfo) -> int:
