@@ -112,6 +112,11 @@ def _batches(reader: LineReader, cursor: _Cursor) -> Iterator[Batch | Record]:
         records: list[tuple[int, Record | None]] = []
         for i in odd:
             record = read_line(reader, cursor, *cursor.line(base + i))
+            if pending and cursor.loads == loads and len(pending) == cursor.pos - (base + i + 1):
+                # a join that failed put back the lines it took, all of this block: they are in
+                # values already (a cut-off line before complete ones; re-reading them cost a block)
+                pending.clear()
+                cursor.pos = base + i + 1
             if cursor.pos != base + i + 1 or cursor.loads != loads or pending:
                 # it took the lines after it (a pretty-printed object): read on from there
                 if i:
