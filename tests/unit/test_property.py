@@ -176,10 +176,11 @@ def test_duplicates_by_dict_and_by_numpy_agree(hashes, lines) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(rows=st.lists(st.binary(max_size=9).map(lambda b: b.replace(b"\n", b"")), max_size=12),
-       end=st.booleans(), chunk=st.integers(1, 9), factor=st.integers(1, 4))
-def test_line_blocks_cut_lines_like_split(rows, end: bool, chunk: int, factor: int) -> None:
+       end=st.booleans(), chunk=st.integers(1, 9), factor=st.integers(1, 4), by_find=st.booleans())
+def test_line_blocks_cut_lines_like_split(rows, end: bool, chunk: int, factor: int, by_find: bool) -> None:
     import io
 
+    from afinar.data import textio
     from afinar.data.textio import iter_lines
 
     data = b"\n".join(rows) + (b"\n" if end and rows else b"")
@@ -189,7 +190,11 @@ def test_line_blocks_cut_lines_like_split(rows, end: bool, chunk: int, factor: i
         if row or n < len(rows) - 1 or not data.endswith(row) or end:
             expected.append((n + 1, offset, row if len(row) <= max_line else None))
         offset += len(row) + 1
-    got = list(iter_lines(io.BytesIO(data), chunk_bytes=chunk, max_line=max_line))
+    long_line, textio._LONG_LINE = textio._LONG_LINE, 0 if by_find else 1 << 30  # either way of splitting
+    try:
+        got = list(iter_lines(io.BytesIO(data), chunk_bytes=chunk, max_line=max_line))
+    finally:
+        textio._LONG_LINE = long_line
     assert got == [e for e in expected if not (e[0] == len(rows) and not rows[-1] and not end)]
 
 
