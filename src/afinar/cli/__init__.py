@@ -48,11 +48,15 @@ def cli() -> None:
 
 
 def print_error(err: AfinarError) -> None:
+    print_problem(err.message(), err.hint())
+
+
+def print_problem(message: str, hint: str | None = None) -> None:
+    """An error and its fix as ``print_error`` shows them (for messages already translated)."""
     from rich.console import Console
 
     console = Console(stderr=True, highlight=False)
-    console.print(f"[bold red]{i18n.t('common.error_prefix')}:[/] {err.message()}", markup=True)
-    hint = err.hint()
+    console.print(f"[bold red]{i18n.t('common.error_prefix')}:[/] {message}", markup=True)
     if hint:
         console.print(f"[yellow]{i18n.t('common.hint_prefix')}:[/] {hint}", markup=True)
 

@@ -49,8 +49,11 @@ def index(name: str, docs: tuple[Path, ...], as_json: bool, **values: Any) -> in
 
     NAME is created on first use. Unchanged files are skipped; changed files replace their chunks.
     A file that cannot be read is reported and the others are still indexed (exit code 1).
+    The indexing is a job of the queue (task rag-index, in `afinar jobs list`) that this terminal
+    follows; a cancelled or interrupted one keeps the files it finished: run it again for the rest.
     """
-    from afinar import rag as api
+    from afinar.rag.index_job import index_in_terminal
+    from afinar.rag.store import KnowledgeBase
 
     given = {k: v for k, v in values.items() if v is not None}
     config = build_config(IndexConfig, values) if given else None
@@ -60,19 +63,20 @@ def index(name: str, docs: tuple[Path, ...], as_json: bool, **values: Any) -> in
             extra = i18n.t("rag.index.chunks", chunks=chunks) if status in ("added", "updated") else ""
             click.echo(f"  {i18n.t('rag.index.status.' + status):<12} {_shown(source)}  {extra}".rstrip())
 
-    report = api.index(name, list(docs), config, on_file=show)
+    report = index_in_terminal(name, list(docs), config, on_file=show)
+    lang = i18n.get_lang()
     if as_json:
-        _print_json(report.as_dict())
+        _print_json({**report, "failed": [{"source": f["source"], "error": f["error"][lang], "hint": f["hint"][lang]}
+                                          for f in report["failed"]]})
     else:
-        from afinar.cli import print_error
+        from afinar.cli import print_problem
 
-        for _, err in report.failed:
-            print_error(err)
-        total = api.KnowledgeBase.open(name).chunk_count()
-        click.echo(i18n.t("rag.index.summary", name=name, added=len(report.added), updated=len(report.updated),
-                          unchanged=len(report.unchanged), failed=len(report.failed), chunks=report.chunks,
-                          seconds=report.seconds, total=total))
-    return 1 if report.failed else 0
+        for failure in report["failed"]:
+            print_problem(failure["error"][lang], failure["hint"][lang])
+        click.echo(i18n.t("rag.index.summary", name=name, added=len(report["added"]), updated=len(report["updated"]),
+                          unchanged=len(report["unchanged"]), failed=len(report["failed"]), chunks=report["chunks"],
+                          seconds=report["seconds"], total=KnowledgeBase.open(name).chunk_count()))
+    return 1 if report["failed"] else 0
 
 
 @rag.command()

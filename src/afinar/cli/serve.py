@@ -142,8 +142,8 @@ def keys_list() -> int:
 
 @click.group()
 def jobs() -> None:
-    """Jobs of every task (chat, text and image classification) in the server's queue (the same
-    database as `afinar serve`, whose runner starts and follows them)."""
+    """Jobs of every task (chat, text and image classification, RAG indexing) in the server's queue
+    (the same database as `afinar serve`, whose runner starts and follows them)."""
 
 
 def _service():
@@ -154,7 +154,8 @@ def _service():
 
 @jobs.command("list")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--task", default=None, help="Only the jobs of this task (chat, text-classification, image-classification).")
+@click.option("--task", default=None,
+              help="Only the jobs of this task (chat, text-classification, image-classification, rag-index).")
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON (GET /v1/afinar/jobs).")
 @lang_option
 def jobs_list(limit: int, task: str | None, as_json: bool) -> int:
@@ -217,5 +218,5 @@ def _job_control(action: str, help_text: str) -> None:
 
 _job_control("cancel", "Cancel a job; a running training stops within seconds (a running server notices at once).")
 _job_control("pause", "Pause a running job: it stops at its next safe point (a chat step, a text classifier's "
-                      "epoch) and keeps it. Image-classification jobs cannot pause.")
+                      "epoch) and keeps it. Image-classification and RAG-indexing jobs cannot pause.")
 _job_control("resume", "Queue a paused job (or a failed one with a checkpoint) to continue where it stopped.")

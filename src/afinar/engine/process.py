@@ -1,8 +1,8 @@
 """Is a run's training process still alive? Shared by the job queue and the studio's classifier runs.
 
 A pid alone is not proof: after a restart of the machine the number may belong to another program.
-On Linux the process's command line must name an Afinar training module and the run's folder, and
-a zombie counts as dead. Elsewhere, a signal-0 probe (on Windows, where that would end the
+On Linux the process's command line must name an Afinar job module (a task's training, or RAG
+indexing) and the run's folder, and a zombie counts as dead. Elsewhere, a signal-0 probe (on Windows, where that would end the
 process, the process is assumed alive).
 """
 
@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+
+# what the command line of a job's process names: a task's training module, or RAG indexing
+JOB_MODULES = ("afinar.tasks.", "afinar.rag.index_job")
 
 
 def training_alive(pid: int | None, run_dir: str | Path) -> bool:
@@ -26,7 +29,7 @@ def training_alive(pid: int | None, run_dir: str | Path) -> bool:
         except OSError:
             return False
         folders = {str(run_dir), str(Path(run_dir).resolve())}
-        return "afinar.tasks." in cmdline and any(folder in cmdline for folder in folders)
+        return any(module in cmdline for module in JOB_MODULES) and any(folder in cmdline for folder in folders)
     if os.name == "nt":  # os.kill would terminate the process there: assume it lives
         return True
     try:

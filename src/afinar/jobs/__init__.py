@@ -1,4 +1,5 @@
-"""The one job system: every task's training (chat, text and image classification) is a job.
+"""The one job system: every task's training (chat, text and image classification) and RAG
+indexing (``rag-index``) is a job.
 
 ``store`` holds the state of every job in SQLite (``AFINAR_HOME/afinar.db``), the single source of
 a job's status; a run folder holds the artefacts and what the training process records of itself

@@ -26,7 +26,9 @@ class TaskJob:
     jobs of the studio and the CLI are created with their folder already written. ``resumable``: a
     restart continues from the last checkpoint (else from the beginning); ``pausable``: the
     training honours ``afinar.engine.rundir.PAUSE_FILE``. ``hyperparameters(config)`` are the
-    values the job shows once its ``auto`` ones are resolved.
+    values the job shows once its ``auto`` ones are resolved. ``died``: the catalog message a job
+    fails with when its process vanished for good (params ``how``, ``log``, ``attempts``); the
+    default speaks of a training and its checkpoints.
     """
 
     name: str
@@ -37,6 +39,7 @@ class TaskJob:
     hyperparameters: Callable[[dict[str, Any]], dict[str, Any]] = field(default=lambda cfg: {})
     launcher: Callable[[RunDir, bool], subprocess.Popen] | None = None
     env: dict[str, str] = field(default_factory=dict)
+    died: str | None = None
 
     def launch(self, run: RunDir, resume: bool) -> subprocess.Popen:
         """Start the training process (never through a shell), its output appended to train.log."""

@@ -22,6 +22,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Mapping
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -244,8 +245,9 @@ class JobRunner:
             self._died(current, run, code)
         else:
             self.store.update_job(job["id"], pid=None)
-            self.fail(current, "training_interrupted", i18n.t("jobs.foreground.died", i18n.get_lang(),
-                                                               how=_how(code), log=str(run.path / "train.log")))
+            self.fail(current, "training_interrupted", i18n.t(self._died_key(job, "jobs.foreground.died"),
+                                                               i18n.get_lang(), how=_how(code), attempts=0,
+                                                               log=str(run.path / "train.log")))
 
     def _died(self, job: dict[str, Any], run: RunDir | None, code: int | None) -> None:
         entry = self.tasks.get(job["task"])
@@ -266,8 +268,12 @@ class JobRunner:
             return
         log_path = run.path / "train.log" if run is not None else None
         self.store.update_job(job["id"], pid=None)
-        self.fail(job, "training_interrupted", i18n.t("server.job.died", i18n.get_lang(), how=how,
-                                                       attempts=MAX_RESTARTS, log=str(log_path)))
+        self.fail(job, "training_interrupted", i18n.t(self._died_key(job, "server.job.died"), i18n.get_lang(),
+                                                       how=how, attempts=MAX_RESTARTS, log=str(log_path)))
+
+    def _died_key(self, job: dict[str, Any], default: str) -> str:
+        entry = self.tasks.get(job["task"])
+        return entry.died if entry is not None and entry.died else default
 
     def _succeed(self, job: dict[str, Any], run: RunDir, meta: dict[str, Any]) -> None:
         result_files = []
@@ -282,7 +288,7 @@ class JobRunner:
                                  "status": "processed", "status_details": None, "findings": None,
                                  "examples": None, "owner": job.get("owner")})
             result_files.append(file_id)
-        self.store.update_job(job["id"], pid=None, status="succeeded", fine_tuned_model=meta["model_id"],
+        self.store.update_job(job["id"], pid=None, status="succeeded", fine_tuned_model=meta.get("model_id"),
                               finished_at=int(meta.get("finished_at") or time.time()),
                               trained_tokens=int(meta.get("trained_tokens") or 0), estimated_finish=None,
                               result_files=result_files, error=None)
@@ -358,7 +364,7 @@ def estimated_finish(rows: list[dict[str, Any]], total: int) -> int | None:
     newest steps, so a pause or a resume (a gap in time, steps written again) does not skew it."""
     tail = rows[-21:]
     per_step = sorted((b["time"] - a["time"]) / (b["step"] - a["step"])
-                      for a, b in zip(tail, tail[1:]) if b["step"] > a["step"] and b["time"] >= a["time"])
+                      for a, b in pairwise(tail) if b["step"] > a["step"] and b["time"] >= a["time"])
     if not per_step:
         return None
     last = rows[-1]

@@ -1,6 +1,9 @@
 """The Conocimiento page (RAG): create or update a knowledge base from uploaded documents, then ask
 it questions and read the answer with its numbered citations (``afinar.rag``).
 
+Indexing is a job of the one queue (``afinar.rag.index_job``): the server's runner runs it, and the
+page shows its progress per file while it runs.
+
 Uploaded documents are kept in ``AFINAR_HOME/studio/documents/<base>/`` under their name reduced to
 safe characters (letters, digits, ``._-`` and spaces), so uploading a changed file again updates it
 in the base instead of adding a copy. Generation goes through the same chat backend as the
@@ -9,16 +12,21 @@ Playground (the server's loaded models when there is a server)."""
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from afinar.errors import AfinarError
+from afinar.jobs.store import FINAL
+from afinar.rag.index_job import TASK
 from afinar.studio.datasets import error_text
 from afinar.studio.playground_tab import MAX_TOKENS, model_choices
 from afinar.studio.texts import Texts, tr
 from afinar.studio.workspace import display_name, safe_stem
 
 DOC_TYPES = [".md", ".txt", ".pdf", ".csv", ".html", ".htm"]
+POLL_S = 0.5  # how often the page reads the indexing job's progress
 
 
 def documents_dir(name: str) -> Path:
@@ -40,27 +48,61 @@ def bases() -> list[str]:
     return list_names()
 
 
-def index(name: str, files: list[str] | None, embedding: str, lang: str) -> tuple[str, Any]:
+def index(name: str, files: list[str] | None, embedding: str, lang: str, backend: Any = None):
+    """Keep the uploads and index them as a job of the queue (task rag-index, listed by ``afinar jobs``
+    and ``/v1/afinar/jobs``); yields its progress, then what it did. The page may be left meanwhile:
+    the job goes on."""
     import gradio as gr
 
-    from afinar import rag
+    from afinar.rag import IndexConfig, index_job
 
     name = (name or "").strip()
     if not name or not files:
-        return tr("studio.kb.need_docs", lang), gr.update()
+        yield tr("studio.kb.need_docs", lang), gr.update()
+        return
     try:
         folder = documents_dir(name)
         folder.mkdir(parents=True, exist_ok=True)
         for f in files:
             shutil.copyfile(f, folder / safe_file_name(f))
-        config = rag.IndexConfig(embedding_model=embedding) if embedding and name not in bases() else None
-        report = rag.index(name, [folder], config)
+        config = IndexConfig(embedding_model=embedding) if embedding and name not in bases() else None
+        run = index_job.prepare(name, [folder], config)
+        store, job_id = start_index_job(run, backend)
     except AfinarError as err:
-        return error_text(err, lang), gr.update()
-    lines = [tr("studio.kb.indexed", lang, name=name, added=len(report.added), updated=len(report.updated),
-                unchanged=len(report.unchanged), chunks=report.chunks)]
-    lines += [f"- ✗ {Path(str(source)).name}: {err.message(lang)}" for source, err in report.failed]
-    return "\n\n".join(lines), gr.update(choices=bases(), value=name)
+        yield error_text(err, lang), gr.update()
+        return
+    while (job := store.get_job(job_id))["status"] not in FINAL:
+        yield tr("studio.kb.indexing", lang, name=name, job_id=job_id, done=len(run.metrics()),
+                 total=run.read_meta().get("total_files", "?")), gr.update()
+        time.sleep(POLL_S)
+    report = index_job.read_report(run)
+    if job["status"] != "succeeded" or report is None:
+        yield error_text(index_job.failed_reason(job, run), lang), gr.update(choices=bases())
+        return
+    lines = [tr("studio.kb.indexed", lang, name=name, added=len(report["added"]), updated=len(report["updated"]),
+                unchanged=len(report["unchanged"]), chunks=report["chunks"])]
+    lines += [f"- ✗ {Path(f['source']).name}: {f['error'][lang]}" for f in report["failed"]]
+    yield "\n\n".join(lines), gr.update(choices=bases(), value=name)
+
+
+def start_index_job(run: Any, backend: Any) -> tuple[Any, str]:
+    """(the jobs database, the job's id): queued on the server's runner, or — the studio without a
+    server — followed by a thread of this process, as ``afinar rag index`` follows it in a terminal."""
+    if hasattr(backend, "submit_run"):
+        return backend.store, backend.submit_run(TASK, run.path)["id"]
+    from afinar.jobs.foreground import run_attached
+    from afinar.jobs.runs import store
+    from afinar.tasks import job_tasks
+
+    db = store()
+    follower = threading.Thread(target=run_attached, args=(job_tasks()[TASK], run), kwargs={"store": db},
+                                name="afinar-rag-index", daemon=True)
+    follower.start()
+    while (job := db.job_of_run(run.path)) is None:
+        if not follower.is_alive():
+            raise RuntimeError(f"the indexing job of {run.path} could not be recorded (see the log)")
+        time.sleep(0.05)
+    return db, job["id"]
 
 
 def citations_markdown(citations: list[Any], lang: str) -> str:
@@ -179,7 +221,10 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, ...]]:
         eval_btn = T.make(gr.Button, "studio.kb.eval.run", attr="value", elem_id="kb-eval")
         report = gr.Markdown(elem_id="kb-eval-report")
 
-    index_btn.click(index, [name, docs, embedding, lang_box], [indexed, name])
+    def index_here(kb: str, files: list[str] | None, model_name: str, lang: str):
+        yield from index(kb, files, model_name, lang, backend)
+
+    index_btn.click(index_here, [name, docs, embedding, lang_box], [indexed, name])
     def ask_here(kb: str, model_id: str, text: str, lang: str, how: str):
         yield from ask(backend, kb, model_id, text, lang, how)
 

@@ -1,6 +1,7 @@
 """The task registry. Each task is a package with the same four modules (config, data, train,
 predict) and is listed here once; commands look tasks up by name instead of branching on them,
-and the job runner gets each task's ``TaskJob`` entry from ``job_tasks()``.
+and the job runner gets each task's ``TaskJob`` entry from ``job_tasks()`` (every task above, and
+RAG indexing, ``rag-index``).
 
 A run directory's ``meta.json`` records its task, so ``afinar predict RUN`` finds the right
 package without being told.
@@ -24,6 +25,15 @@ TASKS: dict[str, str] = {
 }
 
 
+RAG_INDEX = "rag-index"
+
+
+def rag_index_hyperparameters(config: dict[str, Any]) -> dict[str, Any]:
+    """What an indexing job shows: its knowledge base and the settings its chunks were cut with."""
+    keep = ("knowledge_base", "chunk_size", "chunk_overlap")
+    return {k: config[k] for k in keep if k in config}
+
+
 def job_tasks() -> dict[str, TaskJob]:
     """Every task as the job runner starts it (nothing heavy is imported)."""
     import os
@@ -45,6 +55,12 @@ def job_tasks() -> dict[str, TaskJob]:
                 env={"TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1")}),
         TaskJob("image-classification", f"{TASKS['image-classification']}.train", resumable=False, pausable=False,
                 hyperparameters=classifier_hyperparameters),
+        # RAG indexing (afinar.rag.index_job, named, not imported: afinar.rag sits above the tasks) is
+        # no training task: no TASKS package, no checkpoints. A re-run skips the files already
+        # indexed, so restarting it from the beginning resumes it.
+        TaskJob(RAG_INDEX, "afinar.rag.index_job", resumable=False, pausable=False,
+                hyperparameters=rag_index_hyperparameters, died="rag.index.died",
+                env={"TOKENIZERS_PARALLELISM": "false"}),
     ]
     return {entry.name: entry for entry in entries}
 

@@ -142,6 +142,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "{name}: {added} añadidos, {updated} actualizados, {unchanged} sin cambios, {failed} fallidos · {chunks} fragmentos en {seconds:.1f} s · {total} fragmentos en total.",
     },
     "rag.index.failed_file": {"en": "{error}", "es": "{error}"},
+    # indexing as a job (afinar.rag.index_job)
+    "rag.index.job_failed": {
+        "en": "The indexing job {job_id} did not finish: {reason}",
+        "es": "El trabajo de indexación {job_id} no terminó: {reason}",
+    },
+    "rag.index.job_failed.hint": {
+        "en": "The files indexed before it stopped are kept: run the same `afinar rag index` again to index the rest (indexed files are skipped). The full output is in {log}.",
+        "es": "Los archivos indexados antes de que se detuviera se conservan: ejecuta de nuevo el mismo `afinar rag index` para indexar el resto (los ya indexados se saltan). La salida completa está en {log}.",
+    },
+    "rag.index.died": {
+        "en": "The indexing process stopped unexpectedly ({how}). The files it finished are kept; run the same `afinar rag index` again (or add the documents again in the studio) to index the rest. See {log}.",
+        "es": "El proceso de indexación se detuvo inesperadamente ({how}). Los archivos que terminó se conservan; ejecuta de nuevo el mismo `afinar rag index` (o vuelve a añadir los documentos en el estudio) para indexar el resto. Mira {log}.",
+    },
     "rag.rm.doc": {
         "en": "Removed {doc} from {name}.",
         "es": "Se quitó {doc} de {name}.",

@@ -325,6 +325,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.kb.index": _m("Add to the knowledge base", "Añadir a la base de conocimiento"),
     "studio.kb.need_docs": _m("Write a name for the knowledge base and upload at least one document.",
                               "Escribe un nombre para la base de conocimiento y sube al menos un documento."),
+    "studio.kb.indexing": _m(
+        "Indexing **{name}** (job `{job_id}`): {done} of {total} document(s) done… The job goes on if you leave "
+        "this page (`afinar jobs list`).",
+        "Indexando **{name}** (trabajo `{job_id}`): {done} de {total} documento(s) listos… El trabajo sigue si "
+        "sales de esta página (`afinar jobs list`)."),
     "studio.kb.indexed": _m(
         "**{name}**: {added} new, {updated} updated and {unchanged} unchanged document(s); {chunks} passages indexed.",
         "**{name}**: {added} documento(s) nuevo(s), {updated} actualizado(s) y {unchanged} sin cambios; "
