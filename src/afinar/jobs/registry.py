@@ -28,7 +28,9 @@ class TaskJob:
     training honours ``afinar.engine.rundir.PAUSE_FILE``. ``hyperparameters(config)`` are the
     values the job shows once its ``auto`` ones are resolved. ``died``: the catalog message a job
     fails with when its process vanished for good (params ``how``, ``log``, ``attempts``); the
-    default speaks of a training and its checkpoints.
+    default speaks of a training and its checkpoints. ``rerun_resumes``: running the job again from
+    the beginning continues its work (indexing skips what it finished), so a failed job is resumed
+    without a checkpoint.
     """
 
     name: str
@@ -40,6 +42,7 @@ class TaskJob:
     launcher: Callable[[RunDir, bool], subprocess.Popen] | None = None
     env: dict[str, str] = field(default_factory=dict)
     died: str | None = None
+    rerun_resumes: bool = False
 
     def launch(self, run: RunDir, resume: bool) -> subprocess.Popen:
         """Start the training process (never through a shell), its output appended to train.log."""

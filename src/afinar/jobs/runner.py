@@ -129,12 +129,24 @@ class JobRunner:
         self.store.add_event(job["id"], "Fine-tuning job resumed: queued to continue from its last checkpoint")
         self.wake()
 
+    def can_retry(self, job: dict[str, Any]) -> bool:
+        """A failed job can be queued again: it kept a checkpoint, or its task resumes by running again."""
+        run = RunDir(Path(job["run_dir"])) if job.get("run_dir") else None
+        if run is None or not run.config_path.is_file():
+            return False
+        entry = self.tasks.get(job.get("task") or "chat")
+        return run.last_checkpoint() is not None or (entry is not None and entry.rerun_resumes)
+
     def retry(self, job: dict[str, Any]) -> None:
-        """A failed job with a checkpoint: queued again, to continue from that checkpoint."""
+        """A failed job with a checkpoint: queued again, to continue from that checkpoint (a task whose
+        re-run resumes: to run again, skipping what it finished)."""
         if not self.store.update_job(job["id"], status="queued", requested="resume", error=None, finished_at=None,
                                      attempts=0, expect_status=("failed",)):
             return
-        self.store.add_event(job["id"], "Failed job resumed: queued to continue from its last checkpoint")
+        entry = self.tasks.get(job.get("task") or "chat")
+        where = "to run again, skipping what it finished" if entry is not None and entry.rerun_resumes \
+            else "to continue from its last checkpoint"
+        self.store.add_event(job["id"], f"Failed job resumed: queued {where}")
         self.wake()
 
     # --- states -----------------------------------------------------------------------------
@@ -247,7 +259,7 @@ class JobRunner:
             self.store.update_job(job["id"], pid=None)
             self.fail(current, "training_interrupted", i18n.t(self._died_key(job, "jobs.foreground.died"),
                                                                i18n.get_lang(), how=_how(code), attempts=0,
-                                                               log=str(run.path / "train.log")))
+                                                               log=str(run.path / "train.log"), job_id=job["id"]))
 
     def _died(self, job: dict[str, Any], run: RunDir | None, code: int | None) -> None:
         entry = self.tasks.get(job["task"])
@@ -269,7 +281,8 @@ class JobRunner:
         log_path = run.path / "train.log" if run is not None else None
         self.store.update_job(job["id"], pid=None)
         self.fail(job, "training_interrupted", i18n.t(self._died_key(job, "server.job.died"), i18n.get_lang(),
-                                                       how=how, attempts=MAX_RESTARTS, log=str(log_path)))
+                                                       how=how, attempts=MAX_RESTARTS, log=str(log_path),
+                                                       job_id=job["id"]))
 
     def _died_key(self, job: dict[str, Any], default: str) -> str:
         entry = self.tasks.get(job["task"])

@@ -282,13 +282,11 @@ class Service:
         return self._view(job_id, task)
 
     def resume_job(self, job_id: str, *, caller: Caller = ON_MACHINE, task: str | None = "chat") -> dict:
-        """A paused job, or a failed one that kept a checkpoint, is queued to continue from it."""
-        from afinar.engine.rundir import RunDir
-
+        """A paused job, or a failed one that kept a checkpoint, is queued to continue from it (a failed
+        indexing, whose re-run skips what it finished, needs none)."""
         job = self.job_record(job_id, caller, task)
         if job["status"] == "failed":
-            run = RunDir(Path(job["run_dir"])) if job["run_dir"] else None
-            if run is None or not (run.path / "config.yaml").is_file() or run.last_checkpoint() is None:
+            if not self.runner.can_retry(job):
                 raise ApiError(400, "server.job.no_checkpoint_to_resume", param="fine_tuning_job_id",
                                job_id=job_id)
             self.runner.retry(job)

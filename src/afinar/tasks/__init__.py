@@ -59,7 +59,7 @@ def job_tasks() -> dict[str, TaskJob]:
         # no training task: no TASKS package, no checkpoints. A re-run skips the files already
         # indexed, so restarting it from the beginning resumes it.
         TaskJob(RAG_INDEX, "afinar.rag.index_job", resumable=False, pausable=False,
-                hyperparameters=rag_index_hyperparameters, died="rag.index.died",
+                hyperparameters=rag_index_hyperparameters, died="rag.index.died", rerun_resumes=True,
                 env={"TOKENIZERS_PARALLELISM": "false"}),
     ]
     return {entry.name: entry for entry in entries}

@@ -152,8 +152,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Los archivos indexados antes de que se detuviera se conservan: ejecuta de nuevo el mismo `afinar rag index` para indexar el resto (los ya indexados se saltan). La salida completa está en {log}.",
     },
     "rag.index.died": {
-        "en": "The indexing process stopped unexpectedly ({how}). The files it finished are kept; run the same `afinar rag index` again (or add the documents again in the studio) to index the rest. See {log}.",
-        "es": "El proceso de indexación se detuvo inesperadamente ({how}). Los archivos que terminó se conservan; ejecuta de nuevo el mismo `afinar rag index` (o vuelve a añadir los documentos en el estudio) para indexar el resto. Mira {log}.",
+        "en": "The indexing process stopped unexpectedly ({how}). The files it finished are kept; `afinar jobs resume {job_id}` (or the same `afinar rag index` again) indexes the rest. See {log}.",
+        "es": "El proceso de indexación se detuvo inesperadamente ({how}). Los archivos que terminó se conservan; `afinar jobs resume {job_id}` (o el mismo `afinar rag index` otra vez) indexa el resto. Mira {log}.",
     },
     "rag.rm.doc": {
         "en": "Removed {doc} from {name}.",
