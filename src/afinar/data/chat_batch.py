@@ -188,7 +188,10 @@ def _suspects(messages: list[tuple], contents: list[str], ends: Sequence[int]) -
         suspects.update(compress(count(), map(is_not, lasts, repeat(AssistantMessage))))
     if not all(contents) or any(map(str.isspace, contents)):
         blank = chain(compress(count(), map(not_, contents)), compress(count(), map(str.isspace, contents)))
-        suspects.update(bisect_right(ends, k) for k in blank)
+        if type(ends) is range:  # as many messages in every example: the k-th text is in example k // m
+            suspects.update(map(floordiv, blank, repeat(ends.step)))
+        else:
+            suspects.update(bisect_right(ends, k) for k in blank)
     return sorted(suspects)
 
 

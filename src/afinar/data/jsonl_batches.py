@@ -111,7 +111,7 @@ def _batches(reader: LineReader, cursor: _Cursor) -> Iterator[Batch | Record]:
         first = cursor.first + base
         records: list[tuple[int, Record | None]] = []
         for i in odd:
-            record = read_line(reader, cursor, *cursor.line(base + i))
+            record = read_line(reader, cursor, *cursor.line(base + i), typed=values[i] is not None)
             if pending and cursor.loads == loads and len(pending) == cursor.pos - (base + i + 1):
                 # a join that failed put back the lines it took, all of this block: they are in
                 # values already (a cut-off line before complete ones; re-reading them cost a block)

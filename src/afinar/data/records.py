@@ -245,9 +245,11 @@ def _jsonl_lines(reader: LineReader, lines: Iterator[tuple[int, int, bytes | Non
             yield record
 
 
-def read_line(reader: LineReader, lines: Iterator, lineno: int, offset: int, raw: bytes | None) -> Record | None:
+def read_line(reader: LineReader, lines: Iterator, lineno: int, offset: int, raw: bytes | None,
+              typed: bool = True) -> Record | None:
     """The record of one line (None if it holds none); a pretty-printed object may take more
-    lines from ``lines``, and a failed join puts them back on ``reader.pending``."""
+    lines from ``lines``, and a failed join puts them back on ``reader.pending``. ``typed=False``
+    skips the typed decoders (the caller saw them fail on this line)."""
     add = reader.add
     if raw is None:
         add(lineno, "line_too_long", limit_mb=MAX_LINE_BYTES >> 20)
@@ -258,7 +260,7 @@ def read_line(reader: LineReader, lines: Iterator, lineno: int, offset: int, raw
         add(1, "bom")
         raw = raw[3:]
         offset += 3
-    if reader.fast is not None:
+    if typed and reader.fast is not None:
         decoders, fast_errors = reader.fast
         for fast in decoders:
             try:
