@@ -21,11 +21,14 @@ pytestmark = pytest.mark.cli
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "examples" / "notebooks"
 EXAMPLES = REPO / "examples"
+ARTIFACTS = REPO / "tests" / "artifacts" / "notebooks"  # executed copies, to look at (ignored by git)
 
 
-def execute(notebook: Path, settings: dict, output: Path, monkeypatch: pytest.MonkeyPatch, timeout: int = 600):
+def execute(notebook: Path, settings: dict, output: Path, monkeypatch: pytest.MonkeyPatch, timeout: int = 600,
+            keep: str = "tiny"):
     """Run ``notebook`` in a fresh kernel (which inherits this process's AFINAR_HOME); a failing cell
-    raises nbclient's CellExecutionError with the cell's traceback. Returns the executed notebook."""
+    raises nbclient's CellExecutionError with the cell's traceback. Returns the executed notebook,
+    also written to ``ARTIFACTS/keep``."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -33,8 +36,12 @@ def execute(notebook: Path, settings: dict, output: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("AFINAR_NOTEBOOK_OUTPUT", str(output))
     monkeypatch.setenv("AFINAR_LANG", "es")
     nb = nbformat.read(notebook, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(notebook.parent)}}).execute()
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(notebook.parent)}}).execute()
+    finally:
+        (ARTIFACTS / keep).mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, ARTIFACTS / keep / notebook.name)
     return nb
 
 

@@ -20,6 +20,6 @@ pytestmark = pytest.mark.slow
 def test_notebook_with_the_real_bases(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AFINAR_NOTEBOOK_TEST", raising=False)
     start = time.monotonic()
-    nb = execute(NOTEBOOKS / f"{name}.ipynb", {}, tmp_path, monkeypatch, timeout=1800)
+    nb = execute(NOTEBOOKS / f"{name}.ipynb", {}, tmp_path, monkeypatch, timeout=1800, keep="real")
     print(f"\n{name}: {time.monotonic() - start:.0f} s", file=sys.stderr)
     assert "✓" in outputs_text(nb)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from afinar import i18n
+from afinar.api.show import Shown
 from afinar.errors import AfinarError
 
 TRAINING_DEFAULT = "training"  # ``system=`` value: the one the tuned model's training data shared
@@ -60,8 +61,8 @@ def answer_all(spec: str, prompts: list[str], max_tokens: int, system: str | Non
     return [r["text"] for r in results]
 
 
-@dataclass
-class Comparison:
+@dataclass(repr=False)
+class Comparison(Shown):
     """Base and tuned answers to the same prompts: ``rows`` (each with its answers and the
     expected facts found), ``score`` (facts per model), ``nonwords`` (rates, when hunspell's
     dictionary is installed), ``system`` (the system message both got)."""

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from afinar import i18n
-from afinar.api.show import table_html, table_text
+from afinar.api.show import Shown, table_html, table_text
 
 
-class _View:
+class _View(Shown):
     """Shared display: a caption and rows of cells, as HTML and text; unknown attributes are the result's."""
 
     result: Any
@@ -40,7 +40,7 @@ class _View:
         return getattr(self.result, name)
 
 
-@dataclass
+@dataclass(repr=False)
 class DataReport(_View):
     """What ``validate`` found: ``valid`` (no errors), ``examples``, ``errors``, ``warnings``,
     ``findings`` (each with ``line``, ``code``, ``message()`` and ``hint()``), ``to_dict()``."""
@@ -66,7 +66,7 @@ class DataReport(_View):
                         for f in self.result.sorted_findings()]
 
 
-@dataclass
+@dataclass(repr=False)
 class FixReport(_View):
     """What ``fix`` changed (``changes``) and what it left for you (``unfixed``), line by line."""
 
@@ -86,7 +86,7 @@ class FixReport(_View):
         return header, rows
 
 
-@dataclass
+@dataclass(repr=False)
 class ConvertReport(_View):
     """What ``convert`` wrote: ``output``, ``written``, the ``columns`` it used, skipped lines."""
 
@@ -104,7 +104,7 @@ class ConvertReport(_View):
         return (i18n.t("api.run.field"), i18n.t("api.run.value")), rows
 
 
-@dataclass
+@dataclass(repr=False)
 class EstimateReport(_View):
     """``estimate``'s numbers: ``examples``, ``tokens_per_epoch``, ``epochs`` (and why, ``recipe``),
     ``local_seconds`` on this machine and ``openai_cost_usd``."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from afinar import i18n
-from afinar.api.show import table_html, table_text
+from afinar.api.show import Shown, table_html, table_text
 from afinar.errors import AfinarError
 
 OUTPUT_COLUMNS = ("label", "confidence")
@@ -33,7 +33,7 @@ class Prediction:
         return {"input": self.input, "label": self.label, "confidence": self.confidence, "scores": self.scores}
 
 
-class Predictions(list):
+class Predictions(Shown, list):
     """A list of ``Prediction``s that a notebook draws as a table."""
 
     def _cells(self) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:

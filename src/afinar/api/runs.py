@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from afinar import i18n
-from afinar.api.show import Picture, table_html, table_text
+from afinar.api.show import Picture, Shown, table_html, table_text
 from afinar.engine.rundir import RunDir
 from afinar.errors import AfinarError
 
 
-@dataclass
-class Run:
+@dataclass(repr=False)
+class Run(Shown):
     """A run folder. ``model`` is what ``chat``, ``compare``, ``predict`` and ``export_*`` accept:
     the ``ft:`` id of a chat fine-tune, the folder of a classifier."""
 
@@ -167,8 +167,8 @@ class Run:
         return table_text((i18n.t("api.run.field"), i18n.t("api.run.value")), self._rows())
 
 
-@dataclass
-class Mistakes:
+@dataclass(repr=False)
+class Mistakes(Shown):
     """A text classifier's wrong validation predictions (text, true label, predicted, confidence)."""
 
     rows: list[dict[str, Any]]

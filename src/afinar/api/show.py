@@ -83,3 +83,13 @@ class Picture:
         from afinar.evaluate.plots import save_png
 
         return save_png(self.figure, Path(path))
+
+
+class Shown:
+    """For results with a ``__str__`` table: IPython's plain-text view (a console, or a notebook's
+    text fallback) prints that table rather than the object's repr. Dataclasses that use it are
+    declared with ``repr=False``: IPython prefers a class's own ``__repr__`` to an inherited
+    ``_repr_pretty_``."""
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
