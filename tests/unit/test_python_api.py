@@ -145,3 +145,15 @@ def test_compare_accepts_a_list_of_prompts_and_refuses_nonsense() -> None:
 
     with pytest.raises(afinar.AfinarError, match="must be a text"):
         _cases([42])
+
+
+def test_a_long_report_shows_ten_findings_of_a_kind_and_counts_the_rest(tmp_path: Path) -> None:
+    import afinar
+
+    path = tmp_path / "many.jsonl"
+    path.write_text("{broken\n" * 25, encoding="utf-8")
+    report = afinar.validate(path)
+    text = str(report)
+    assert text.count("Invalid JSON at") == 10 and "and 15 more [invalid_json]" in text
+    report.shown_per_code = None
+    assert str(report).count("Invalid JSON at") == 25

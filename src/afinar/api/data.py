@@ -43,9 +43,11 @@ class _View(Shown):
 @dataclass(repr=False)
 class DataReport(_View):
     """What ``validate`` found: ``valid`` (no errors), ``examples``, ``errors``, ``warnings``,
-    ``findings`` (each with ``line``, ``code``, ``message()`` and ``hint()``), ``to_dict()``."""
+    ``findings`` (each with ``line``, ``code``, ``message()`` and ``hint()``), ``to_dict()``.
+    The table shows ``shown_per_code`` findings of each kind (as the command; ``None``: all)."""
 
     result: Any
+    shown_per_code: int | None = 10  # None: every finding (the command's --all)
 
     @property
     def report(self) -> Any:
@@ -62,8 +64,18 @@ class DataReport(_View):
 
     def rows(self) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
         header = tuple(i18n.t(f"api.findings.{k}") for k in ("line", "severity", "code", "message", "hint"))
-        return header, [(f.line or "", i18n.t(f"data.severity.{f.severity}"), f.code, f.message(), f.hint())
-                        for f in self.result.sorted_findings()]
+        rows: list[tuple[Any, ...]] = []
+        seen: dict[str, int] = {}
+        for f in self.result.sorted_findings():
+            seen[f.code] = seen.get(f.code, 0) + 1
+            if self.shown_per_code is None or seen[f.code] <= self.shown_per_code:
+                rows.append((f.line or "", i18n.t(f"data.severity.{f.severity}"), f.code, f.message(), f.hint()))
+        hidden = {code: n - self.shown_per_code for code, n in seen.items()
+                  if self.shown_per_code is not None and n > self.shown_per_code}
+        rows += [("", "", code, i18n.t("api.findings.more", count=n, code=code), "") for code, n in sorted(hidden.items())]
+        rows += [("", "", code, i18n.t("data.validate.suppressed", count=n, code=code), "")
+                 for code, n in sorted(self.result.suppressed.items())]
+        return header, rows
 
 
 @dataclass(repr=False)

@@ -4,8 +4,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "api.run.field": {"en": "field", "es": "campo"},
     "api.run.value": {"en": "value", "es": "valor"},
     "api.run.folder": {"en": "run folder", "es": "carpeta del entrenamiento"},
-    "api.run.confusion_title": {"en": "validation: true (rows) × predicted (columns)",
-                                "es": "validación: real (filas) × predicha (columnas)"},
+    "api.run.confusion_title": {"en": "validation", "es": "validación"},
     "api.run.no_report": {
         "en": "The run {path} is a {task} run: it has no {what} (only classifiers have one).",
         "es": "El entrenamiento {path} es de tipo {task}: no tiene {what} (solo los clasificadores lo tienen).",
@@ -25,6 +24,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "api.findings.code": {"en": "code", "es": "código"},
     "api.findings.message": {"en": "problem", "es": "problema"},
     "api.findings.hint": {"en": "how to fix it", "es": "cómo arreglarlo"},
+    "api.findings.more": {
+        "en": "… and {count} more [{code}] (report.findings or report.to_dict() has them all)",
+        "es": "… y {count} más [{code}] (report.findings o report.to_dict() los tienen todos)",
+    },
     "api.fix.caption": {"en": "{output}: {changes} changes, {unfixed} lines left for you to fix",
                         "es": "{output}: {changes} cambios, {unfixed} líneas que debes corregir tú"},
     "api.fix.what": {"en": "change", "es": "cambio"},
