@@ -22,11 +22,18 @@ POLL_SECONDS = 0.25
 
 
 def forward_metrics(run: RunDir, seen: int, on_progress: Callable[[dict[str, Any]], None]) -> int:
-    """Hand the complete ``metrics.jsonl`` lines after byte ``seen`` to ``on_progress``; the new offset."""
+    """Hand the complete ``metrics.jsonl`` lines after byte ``seen`` to ``on_progress``; the new offset.
+
+    A resumed training rewrites the file with only the steps up to its checkpoint
+    (``RunDir.keep_metrics_through``): when ``seen`` is no longer the start of a line in it, the
+    file is read anew from its first line (a step may then be handed on twice; never half a line)."""
     path = run.path / "metrics.jsonl"
     if not path.exists():
         return seen
     with open(path, "rb") as fh:
+        size = fh.seek(0, 2)
+        if seen > size or (seen and (fh.seek(seen - 1) is not None and fh.read(1) != b"\n")):
+            seen = 0
         fh.seek(seen)
         chunk = fh.read()
     complete = chunk[:chunk.rfind(b"\n") + 1]
