@@ -7,6 +7,7 @@ Each returns the same result the command prints, wrapped so that a notebook draw
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,16 +16,18 @@ from afinar import i18n
 from afinar.api.show import Shown, table_html, table_text
 
 
-class _View(Shown):
+class _View(Shown, ABC):
     """Shared display: a caption and rows of cells, as HTML and text; unknown attributes are the result's."""
 
     result: Any
 
+    @abstractmethod
     def caption(self) -> str:
-        raise NotImplementedError
+        """The table's title line."""
 
+    @abstractmethod
     def rows(self) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-        raise NotImplementedError
+        """The header and the rows of cells."""
 
     def _repr_html_(self) -> str:
         header, rows = self.rows()
