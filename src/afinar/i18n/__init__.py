@@ -2,6 +2,10 @@
 
 Every message a user can see has a key in the catalogs under ``afinar.i18n.messages``; each entry
 holds both languages. The language comes from ``--lang``, then ``AFINAR_LANG``, then the locale.
+
+Counted phrases have one entry per CLDR plural category (``KEY.one``, ``KEY.other``; Spanish may add
+``KEY.many``) and go through ``tn``, which picks the form with Babel's plural rules; numbers go
+through ``number`` (Babel's locale formats: 10.008 / 10,008).
 """
 
 from __future__ import annotations
@@ -46,3 +50,26 @@ def t(key: str, lang: str | None = None, /, **params: object) -> str:
     entry = CATALOG[key]
     text = entry[lang or get_lang()]
     return text.format(**params) if params else text
+
+
+def number(value: float, lang: str | None = None, /, digits: int = 3) -> str:
+    """``value`` written the way ``lang`` writes numbers (es: 10.008 and 0,25; en: 10,008 and 0.25),
+    at most ``digits`` decimals."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="#,##0." + "#" * digits if digits else "#,##0", locale=lang or get_lang())
+
+
+def plural_form(count: float, lang: str | None = None) -> str:
+    """The CLDR plural category of ``count`` in ``lang`` (one, many, other...)."""
+    from babel import Locale
+
+    return Locale.parse(lang or get_lang()).plural_form(abs(count))
+
+
+def tn(key: str, count: float, lang: str | None = None, /, **params: object) -> str:
+    """The counted message ``key`` for ``count`` ("1 error" / "3 errores"): the entry ``KEY.<category>``
+    for ``count``'s plural category, or ``KEY.other``; ``{count}`` is the number in ``lang``'s format."""
+    lang = lang or get_lang()
+    form = f"{key}.{plural_form(count, lang)}"
+    return t(form if form in CATALOG else f"{key}.other", lang, count=number(count, lang), **params)
