@@ -50,19 +50,48 @@ def test_every_studio_text_is_in_both_languages_and_relabels() -> None:
     assert blocks is not None
     keys = [k for k in i18n.CATALOG if k.startswith("studio.")]
     untranslated = {k for k in keys if i18n.t(k, "es") == i18n.t(k, "en") and len(i18n.t(k, "es")) >= 12}
-    assert len(keys) > 150 and untranslated <= {"studio.ft.action_done"}  # "{job}: {status}." in both
+    # the same in both: "{job}: {status}.", "{count} error", and a line made only of counted phrases
+    assert len(keys) > 150 and untranslated <= {"studio.ft.action_done", "studio.n.errors.one", "studio.kb.indexed"}
 
 
 def test_report_rows_are_line_numbered_and_spanish() -> None:
     from afinar.studio.datasets import finding_headers, validate_file
 
     summary, rows, valid, task = validate_file(DIRTY, "train_sucio.jsonl", None, "es")
-    assert not valid and task == "chat" and "error(es)" in summary
+    assert not valid and task == "chat" and "3 errores y 6 avisos" in summary and "(es)" not in summary
     assert finding_headers("es")[0] == "Línea" and finding_headers("en")[-1] == "How to fix it"
-    by_code = {r[2]: r for r in reversed(rows)}  # the first row of each code
-    assert by_code["trailing_comma"][0] == 21 and by_code["trailing_comma"][1] == "error"
-    assert by_code["trailing_comma"][4] == i18n.t("finding.trailing_comma", "es", line=21, field=None)
-    assert by_code["blank_line"][1] == "aviso" and by_code["blank_line"][5]
+    assert "Código" not in finding_headers("es")  # a finding's code is not shown: its message says what it is
+    trailing = i18n.t("finding.trailing_comma", "es", line=21, field=None)
+    by_message = {r[3]: r for r in reversed(rows)}
+    assert by_message[trailing][0] == 21 and by_message[trailing][1] == "error"
+    # the fix hint names the page's button, never a command
+    assert by_message[trailing][4] == "Pulsa **Reparar**: quita la coma del final de la línea."
+    assert all("afinar " not in r[4] and "--" not in r[4] for r in rows)
+    blank = next(r for r in rows if r[3] == i18n.t("finding.blank_line", "es", line=r[0], field=None))
+    assert blank[1] == "aviso" and "**Reparar**" in blank[4]
+
+
+def test_counted_phrases_use_plural_rules_and_local_numbers() -> None:
+    assert i18n.tn("studio.n.errors", 1, "es") == "1 error" and i18n.tn("studio.n.errors", 2, "es") == "2 errores"
+    assert i18n.tn("studio.n.warnings", 1, "en") == "1 warning" and i18n.tn("studio.n.warnings", 0, "en") == "0 warnings"
+    assert i18n.tn("studio.n.examples", 10008, "es") == "10.008 ejemplos"
+    assert i18n.tn("studio.n.examples", 10008, "en") == "10,008 examples"
+    assert i18n.number(260.0, "en", 1) == "260" and i18n.number(0.5, "es", 3, exact=True) == "0,500"
+    for key in i18n.CATALOG:  # every counted phrase has the form every language falls back to
+        if key.endswith((".one", ".many")):
+            assert key.rsplit(".", 1)[0] + ".other" in i18n.CATALOG, key
+
+
+def test_job_events_in_the_page_language() -> None:
+    from afinar.studio.events import level, translate
+
+    assert translate("Step 12/12: training loss=0.4321", "es") == "Paso 12/12: pérdida de entrenamiento=0,4321"
+    assert translate("The job has successfully completed", "es") == "El trabajo ha terminado correctamente"
+    assert translate("Validating training file: ok", "es") == "Archivo de entrenamiento validado: correcto"
+    assert translate("Job queued: chat, run folder ftjob-1", "es") == "Trabajo en cola: chat (conversaciones), carpeta ftjob-1"
+    assert translate("Step 12/12: training loss=0.4321", "en") == "Step 12/12: training loss=0.4321"
+    assert translate("A message no template knows", "es") == "A message no template knows"
+    assert level("warning", "es") == "aviso"
 
 
 def test_repair_then_valid(tmp_path: Path) -> None:

@@ -52,12 +52,13 @@ def t(key: str, lang: str | None = None, /, **params: object) -> str:
     return text.format(**params) if params else text
 
 
-def number(value: float, lang: str | None = None, /, digits: int = 3) -> str:
+def number(value: float, lang: str | None = None, /, digits: int = 3, exact: bool = False) -> str:
     """``value`` written the way ``lang`` writes numbers (es: 10.008 and 0,25; en: 10,008 and 0.25),
-    at most ``digits`` decimals."""
+    with at most ``digits`` decimals (exactly ``digits`` when ``exact``)."""
     from babel.numbers import format_decimal
 
-    return format_decimal(value, format="#,##0." + "#" * digits if digits else "#,##0", locale=lang or get_lang())
+    decimals = ("0" if exact else "#") * digits
+    return format_decimal(value, format="#,##0." + decimals if digits else "#,##0", locale=lang or get_lang())
 
 
 def plural_form(count: float, lang: str | None = None) -> str:

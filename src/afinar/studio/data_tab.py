@@ -166,7 +166,7 @@ def build(T: Texts, lang_box: Any, service: Any = None) -> list[tuple[Any, ...]]
         with gr.Row():
             stats_md = gr.Markdown(elem_id="data-stats-table")
             hist = T.make(gr.BarPlot, "studio.data.histogram", x="tokens", y="n", sort=None, elem_id="data-hist",
-                          x_title=T.t("studio.data.hist_x"), y_title=T.t("studio.data.hist_y"))
+                          texts={"x_title": "studio.data.hist_x", "y_title": "studio.data.hist_y"})
     with T.make(gr.Accordion, "studio.data.estimate", open=True):
         with gr.Row():
             bases = chat_bases()

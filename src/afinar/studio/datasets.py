@@ -10,21 +10,23 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from afinar import i18n
 from afinar.errors import AfinarError
 from afinar.studio.texts import tr
 from afinar.studio.workspace import new_dir
 
 # The findings table shows at most this many rows; the summary says how many more there are.
 MAX_ROWS = 500
-FINDING_COLUMNS = ("line", "severity", "code", "field", "message", "hint")
+FINDING_COLUMNS = ("line", "severity", "field", "message", "hint")
 # Relative widths of those columns: the message and the hint get most of the page.
-FINDING_WIDTHS = ["7%", "8%", "15%", "10%", "30%", "30%"]
+FINDING_WIDTHS = ["7%", "8%", "13%", "36%", "36%"]
 HISTOGRAM_BINS = 12
 
 
 def error_text(err: AfinarError, lang: str) -> str:
     """An AfinarError as Markdown: what happened and how to fix it, in ``lang``."""
-    hint = err.hint(lang)
+    override = f"studio.hint.{err.key}"
+    hint = tr(override, lang, **err.params) if i18n.has(override) else err.hint(lang)
     text = f"**{tr('common.error_prefix', lang)}:** {err.message(lang)}"
     return text + (f"\n\n**{tr('common.hint_prefix', lang)}:** {hint}" if hint else "")
 
@@ -34,20 +36,39 @@ def validate_file(path: Path, name: str, task: str | None, lang: str) -> tuple[s
     from afinar.data.validate import ValidateOptions, validate
 
     report = validate(path, ValidateOptions(task=task or None))
-    rows = [[f.line or "—", tr(f"data.severity.{f.severity}", lang), f.code, f.field or "",
-             f.message(lang), f.hint(lang)] for f in report.sorted_findings()]
+    rows = [finding_row(f.line or "—", f.severity, f.field, f.message(lang), f.code, f.hint(lang), lang)
+            for f in report.sorted_findings()]
     errors, warnings = len(report.errors), len(report.warnings)
     task_name = tr(f"studio.task.{report.task}", lang)
     if report.valid:
         key = "studio.data.valid" if not warnings else "studio.data.valid_warnings"
     else:
         key = "studio.data.invalid"
-    summary = tr(key, lang, file=name, examples=report.examples, errors=errors, warnings=warnings, task=task_name)
+    summary = tr(key, lang, file=name, examples=i18n.tn("studio.n.examples", report.examples, lang),
+                 errors=i18n.tn("studio.n.errors", errors, lang), warnings=i18n.tn("studio.n.warnings", warnings, lang),
+                 task=task_name)
     if len(rows) > MAX_ROWS:
-        summary += "\n\n" + tr("studio.data.more_rows", lang, shown=MAX_ROWS, total=len(rows))
-    for code, n in sorted(report.suppressed.items()):
-        summary += "\n\n" + tr("data.validate.suppressed", lang, count=n, code=code)
+        summary += "\n\n" + tr("studio.data.more_rows", lang, shown=i18n.number(MAX_ROWS, lang),
+                                 total=i18n.number(len(rows), lang))
+    for _code, n in sorted(report.suppressed.items()):
+        summary += "\n\n" + i18n.tn("studio.data.suppressed", n, lang)
     return summary, rows[:MAX_ROWS], report.valid, report.task
+
+
+def finding_hint(code: str, hint: str, lang: str, on_data_page: bool = True) -> str:
+    """The studio's fix hint for a finding: the one that names this page's button (``studio.hint.<code>``)
+    where the command-line hint would name a command; ``hint`` (the finding's own) otherwise."""
+    key = f"studio.hint.{code}"
+    if not i18n.has(key):
+        return hint
+    return tr(key, lang, where="" if on_data_page else tr("studio.hint.on_data_page", lang))
+
+
+def finding_row(line: Any, severity: str, field: str | None, message: str, code: str, hint: str, lang: str,
+                on_data_page: bool = True) -> list[Any]:
+    """One row of a findings table (see FINDING_COLUMNS): what is wrong and how to fix it, in ``lang``."""
+    return [line, tr(f"data.severity.{severity}", lang), field or "", message,
+            finding_hint(code, hint, lang, on_data_page)]
 
 
 def finding_headers(lang: str) -> list[str]:
@@ -69,11 +90,11 @@ def repair(path: Path, name: str, lang: str) -> tuple[Path, str]:
     for change in result.unfixed:
         where = tr("data.fix.line", lang, line=change.line) if change.line else tr("data.fix.file", lang)
         key = f"data.fix.unfixed.{change.code}"
-        from afinar import i18n
-
         text = tr(key, lang, **change.params) if i18n.has(key) else change.code
         lines.append(f"- ✗ {where}: {text}")
-    head = tr("studio.data.fixed", lang, changes=len(result.changes), left=len(result.unfixed), output=output.name)
+    left = i18n.tn("studio.data.left", len(result.unfixed), lang) if result.unfixed else ""
+    head = tr("studio.data.fixed", lang, changes=i18n.tn("studio.n.changes", len(result.changes), lang), left=left,
+              output=output.name)
     if not result.changes:
         head = tr("studio.data.fixed_nothing", lang)
     return output, head + ("\n\n" + "\n".join(lines) if lines else "")
@@ -86,13 +107,13 @@ def convert(path: Path, name: str, target: str, lang: str) -> tuple[Path, str]:
     stem = Path(name).stem or "datos"
     output = new_dir("converted") / (f"{stem}.jsonl" if target == "chat" else f"{stem}_textcls.csv")
     result = convert_file(path, output, ConvertOptions(to=target))
-    text = tr("studio.data.converted", lang, count=result.written, output=output.name, format=result.format,
+    text = tr("studio.data.converted", lang, count=i18n.number(result.written, lang), output=output.name, format=result.format,
               task=tr(f"studio.task.{target}", lang))
     if result.columns:
         text += "\n\n" + tr("convert.columns", lang, columns=", ".join(f"{k} ← {v}" for k, v in result.columns.items()))
     skipped = result.skipped_empty + result.skipped_roles
     if skipped:
-        text += "\n\n" + tr("studio.data.skipped", lang, count=len(skipped), lines=", ".join(map(str, skipped[:20])))
+        text += "\n\n" + i18n.tn("studio.data.skipped", len(skipped), lang, lines=", ".join(map(str, skipped[:20])))
     return output, text
 
 

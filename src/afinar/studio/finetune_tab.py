@@ -11,9 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from afinar import i18n
 from afinar.errors import AfinarError
+from afinar.studio import events as events_text
 from afinar.studio.chat_export import build_row as build_export_row
-from afinar.studio.datasets import FINDING_WIDTHS, error_text, finding_headers
+from afinar.studio.datasets import FINDING_WIDTHS, error_text, finding_headers, finding_row
 from afinar.studio.local import items
 from afinar.studio.texts import Texts, tr
 from afinar.studio.workspace import display_name
@@ -76,8 +78,8 @@ def upload(service: Any, file: str | None, lang: str) -> tuple[str, Any, Any, An
     except AfinarError as err:
         return error_text(err, lang), gr.update(visible=False), gr.update(), None
     findings = service.file_findings(record["id"], lang)
-    rows = [[f["line"] or "—", tr(f"data.severity.{f['severity']}", lang), f["code"], f.get("field") or "",
-             f["message"], f["hint"]] for f in findings]
+    rows = [finding_row(f["line"] or "—", f["severity"], f.get("field"), f["message"], f["code"], f["hint"], lang,
+                        on_data_page=False) for f in findings]
     table = gr.update(value=pd.DataFrame(rows, columns=finding_headers(lang)), visible=bool(rows))
     if record["status"] != "processed":
         return tr("studio.ft.file_invalid", lang, name=name), table, gr.update(choices=file_choices(service)), None
@@ -123,7 +125,8 @@ def view(service: Any, job_id: str | None, lang: str) -> tuple[Any, ...]:
     import pandas as pd
 
     events_cols = [tr("studio.ft.col.time", lang), tr("studio.ft.col.level", lang), tr("studio.ft.col.message", lang)]
-    ckpt_cols = [tr("studio.ft.col.step", lang), tr("studio.ft.col.model", lang), "train_loss", "valid_loss"]
+    ckpt_cols = [tr(k, lang) for k in ("studio.ft.col.step", "studio.ft.col.model", "studio.cls.train_loss",
+                                        "studio.cls.valid_loss")]
     if not job_id:
         return ("", curves([], lang), pd.DataFrame([], columns=events_cols), pd.DataFrame([], columns=ckpt_cols),
                 gr.update(active=False), *controls(None))
@@ -137,13 +140,14 @@ def view(service: Any, job_id: str | None, lang: str) -> tuple[Any, ...]:
     if job.get("fine_tuned_model"):
         text.append(tr("studio.ft.result", lang, model=job["fine_tuned_model"]))
     if job.get("trained_tokens"):
-        text.append(tr("studio.ft.tokens", lang, tokens=job["trained_tokens"]))
+        text.append(i18n.tn("studio.ft.tokens", job["trained_tokens"], lang))
     if job.get("error") and (job["error"] or {}).get("message"):
         text.append(f"**{tr('common.error_prefix', lang)}:** {job['error']['message']}")
     events = items(service.list_events(job_id, limit=100))
     import time
 
-    ev_rows = [[time.strftime("%H:%M:%S", time.localtime(e["created_at"])), e["level"], e["message"]] for e in events]
+    ev_rows = [[time.strftime("%H:%M:%S", time.localtime(e["created_at"])), events_text.level(e["level"], lang),
+                events_text.translate(e["message"], lang)] for e in events]
     ckpts = [[int(c["step_number"]), c["fine_tuned_model_checkpoint"], c["metrics"].get("train_loss"),
               c["metrics"].get("valid_loss")] for c in items(service.list_checkpoints(job_id))]
     return ("\n\n".join(text), curves(service.job_metrics(job_id), lang), pd.DataFrame(ev_rows, columns=events_cols),
@@ -208,7 +212,7 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
         resume = T.make(gr.Button, "studio.ft.resume", attr="value", elem_id="ft-resume")
     action_msg = gr.Markdown(elem_id="ft-action-msg")
     plot = T.make(gr.LinePlot, "studio.ft.curves", x="step", y="loss", color="serie", value=curves([], T.lang),
-                  x_title=T.t("studio.ft.col.step"), y_title=T.t("studio.ft.loss"), color_title=" ",
+                  texts={"x_title": "studio.ft.col.step", "y_title": "studio.ft.loss"}, color_title=" ",
                   elem_id="ft-curves")
     with gr.Row():
         events = T.make(gr.Dataframe, "studio.ft.events", interactive=False, wrap=True, elem_id="ft-events",
@@ -225,6 +229,7 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
     start_btn.click(lambda *a: start(service, *a), [base, file_id, epochs, batch, lr, suffix, lang_box],
                     [start_msg, job, timer])
     job.change(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
+    lang_box.change(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
     job.change(lambda j: j or "", job, remembered)
     timer.tick(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
     wire_actions(service, {"cancel": cancel, "pause": pause, "resume": resume}, job, lang_box, action_msg, outputs)

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from afinar import i18n
 from afinar.errors import AfinarError
 from afinar.studio import runs
 from afinar.studio.archives import extract_images
 from afinar.studio.datasets import FINDING_WIDTHS, error_text
 from afinar.studio.textcls_tab import (
     curves_frame,
+    per_class_table,
     problems_frame,
     run_choices,
     run_list_and_export,
+    score,
     show,
 )
 from afinar.studio.texts import Texts, tr
@@ -31,17 +34,14 @@ def bases() -> list[str]:
 
 def metrics_markdown(report: dict[str, Any], lang: str) -> str:
     """Each stage's best epoch, the final per-class scores and the majority-class baseline."""
-    lines = [(f"| {tr('studio.img.stage', lang)} | {tr('studio.img.best_epoch', lang)} | accuracy | "
-             f"{tr('studio.cls.valid_loss', lang)} | s |"), "|---|---:|---:|---:|---:|"]
+    lines = [(f"| {tr('studio.img.stage', lang)} | {tr('studio.img.best_epoch', lang)} | "
+              f"{tr('studio.cls.accuracy', lang)} | {tr('studio.cls.valid_loss', lang)} | "
+              f"{tr('studio.cls.seconds', lang)} |"), "|---|---:|---:|---:|---:|"]
     for s in report["stages"]:
-        lines.append(f"| {s['stage']} | {s['best_epoch']}/{s['epochs_run']} | {s['accuracy']:.3f} | "
-                     f"{s['valid_loss']:.3f} | {s['seconds']} |")
-    final = report["final"]
-    lines += ["", tr("studio.img.majority", lang, accuracy=f"{report['baselines']['majority']['accuracy']:.3f}"),
-              "", f"| {tr('studio.cls.label', lang)} | precision | recall | F1 | n |", "|---|---:|---:|---:|---:|"]
-    for label in report["labels"]:
-        c = final["per_class"][label]
-        lines.append(f"| {label} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |")
+        lines.append(f"| {s['stage']} | {s['best_epoch']}/{s['epochs_run']} | {score(s['accuracy'], lang)} | "
+                     f"{score(s['valid_loss'], lang)} | {i18n.number(s['seconds'], lang, 1)} |")
+    majority = score(report["baselines"]["majority"]["accuracy"], lang)
+    lines += ["", tr("studio.img.majority", lang, accuracy=majority), "", per_class_table(report, lang)]
     return "\n".join(lines)
 
 
@@ -109,7 +109,7 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, ...]]:
     status = gr.Markdown(elem_id="img-status")
     with gr.Row():
         curves = T.make(gr.LinePlot, "studio.img.curves", x="epoch", y="value", color="serie",
-                        x_title=T.t("studio.cls.epoch"), y_title=T.t("studio.cls.value"), color_title=" ",
+                        texts={"x_title": "studio.cls.epoch", "y_title": "studio.cls.value"}, color_title=" ",
                         value=curves_frame(runs.Progress("queued"), T.lang), elem_id="img-curves")
         confusion = T.make(gr.Image, "studio.cls.confusion", type="filepath", interactive=False,
                            elem_id="img-confusion")
@@ -127,6 +127,7 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, ...]]:
                     [message, problems, run, timer])
     look = partial(show, markdown=metrics_markdown, service=service)
     run.change(look, [run, lang_box], view)
+    lang_box.change(look, [run, lang_box], view)
     timer.tick(look, [run, lang_box], view)
     classify.click(try_image, [run, picture, lang_box], label)
     return run_list_and_export(T, "img", TASK, run, refresh, lang_box)

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from afinar import i18n
 from afinar.errors import AfinarError
 from afinar.jobs.store import FINAL
 from afinar.rag.index_job import TASK
@@ -72,15 +73,18 @@ def index(name: str, files: list[str] | None, embedding: str, lang: str, backend
         yield error_text(err, lang), gr.update()
         return
     while (job := store.get_job(job_id))["status"] not in FINAL:
-        yield tr("studio.kb.indexing", lang, name=name, job_id=job_id, done=len(run.metrics()),
-                 total=run.read_meta().get("total_files", "?")), gr.update()
+        total = run.read_meta().get("total_files") or 0
+        yield i18n.tn("studio.kb.indexing", total, lang, name=name, job_id=job_id,
+                      done=i18n.number(len(run.metrics()), lang)), gr.update()
         time.sleep(POLL_S)
     report = index_job.read_report(run)
     if job["status"] != "succeeded" or report is None:
         yield error_text(index_job.failed_reason(job, run), lang), gr.update(choices=bases())
         return
-    lines = [tr("studio.kb.indexed", lang, name=name, added=len(report["added"]), updated=len(report["updated"]),
-                unchanged=len(report["unchanged"]), chunks=report["chunks"])]
+    counts = {part: i18n.tn(f"studio.n.{key}", n, lang) for part, key, n in (
+        ("added", "docs_new", len(report["added"])), ("updated", "docs_updated", len(report["updated"])),
+        ("unchanged", "docs_unchanged", len(report["unchanged"])), ("chunks", "passages", report["chunks"]))}
+    lines = [tr("studio.kb.indexed", lang, name=name, **counts)]
     lines += [f"- ✗ {Path(f['source']).name}: {f['error'][lang]}" for f in report["failed"]]
     yield "\n\n".join(lines), gr.update(choices=bases(), value=name)
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from afinar import i18n
 from afinar.errors import AfinarError
 from afinar.studio import runs
-from afinar.studio.datasets import FINDING_WIDTHS, error_text, finding_headers
+from afinar.studio.datasets import FINDING_WIDTHS, error_text, finding_headers, finding_row
 from afinar.studio.texts import Texts, tr
 from afinar.studio.workspace import display_name, keep_upload, new_dir, publish
 
@@ -40,12 +41,22 @@ def status_text(p: runs.Progress, run: Path, lang: str) -> str:
         text += " · " + tr("studio.cls.steps", lang, step=p.step, total=p.total_steps)
     if p.epochs:
         last = p.epochs[-1]
-        text += " · " + tr("studio.cls.epoch_line", lang, epoch=last["epoch"], accuracy=f"{last['accuracy']:.3f}")
+        text += " · " + tr("studio.cls.epoch_line", lang, epoch=last["epoch"], accuracy=score(last["accuracy"], lang))
         if "f1" in last:
-            text += f", F1 {last['f1']:.3f}"
+            text += f", F1 {score(last['f1'], lang)}"
     if p.error:
         text += f"\n\n**{tr('common.error_prefix', lang)}:** {p.error}"
     return text
+
+
+def score(value: float, lang: str) -> str:
+    """A score or a loss with three decimals, in ``lang``'s number format."""
+    return i18n.number(value, lang, 3, exact=True)
+
+
+def score_headers(lang: str) -> str:
+    """accuracy | precision | recall | F1, in ``lang``."""
+    return " | ".join(tr(f"studio.cls.{k}", lang) for k in ("accuracy", "precision", "recall", "f1"))
 
 
 STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "paused", "validating_files")
@@ -67,16 +78,25 @@ def metrics_markdown(report: dict[str, Any], lang: str) -> str:
     final = report["final"]
     lines = [tr("studio.cls.summary", lang, epoch=report["best_epoch"], epochs=report["epochs_run"],
                 seconds=report["train_seconds"], valid=report["valid_examples"]), "",
-             f"| {tr('studio.cls.model', lang)} | accuracy | precision | recall | F1 |", "|---|---:|---:|---:|---:|"]
+             f"| {tr('studio.cls.model', lang)} | {score_headers(lang)} |", "|---|---:|---:|---:|---:|"]
     rows = [(tr("textcls.cli.finetuned", lang), final)] + [
         (tr(f"textcls.cli.baseline_{name}", lang), s) for name, s in report["baselines"].items()]
     for name, s in rows:
-        lines.append(f"| {name} | {s['accuracy']:.3f} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |")
-    lines += ["", f"| {tr('studio.cls.label', lang)} | precision | recall | F1 | n |", "|---|---:|---:|---:|---:|"]
-    for label in report["labels"]:
-        c = final["per_class"][label]
-        lines.append(f"| {label} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |")
+        lines.append(f"| {name} | " + " | ".join(score(s[k], lang) for k in ("accuracy", "precision", "recall", "f1"))
+                     + " |")
+    lines += ["", per_class_table(report, lang)]
     lines += ["", tr("textcls.cli.ece", lang, ece=final["ece"]).strip()]
+    return "\n".join(lines)
+
+
+def per_class_table(report: dict[str, Any], lang: str) -> str:
+    """Precision, recall and F1 of each label on the validation examples, and how many there were."""
+    names = " | ".join(tr(f"studio.cls.{k}", lang) for k in ("precision", "recall", "f1", "support"))
+    lines = [f"| {tr('studio.cls.label', lang)} | {names} |", "|---|---:|---:|---:|---:|"]
+    for label in report["labels"]:
+        c = report["final"]["per_class"][label]
+        lines.append(f"| {label} | " + " | ".join(score(c[k], lang) for k in ("precision", "recall", "f1"))
+                     + f" | {i18n.number(c['support'], lang)} |")
     return "\n".join(lines)
 
 
@@ -103,8 +123,8 @@ def problems_frame(err: runs.DataProblems, names: dict[str, str], lang: str):
     """Every finding of the data reports, the file shown by its uploaded name."""
     import pandas as pd
 
-    rows = [[names.get(r.file, Path(r.file).name) + (f":{f.line}" if f.line else ""),
-             tr(f"data.severity.{f.severity}", lang), f.code, f.field or "", f.message(lang), f.hint(lang)]
+    rows = [finding_row(names.get(r.file, Path(r.file).name) + (f":{f.line}" if f.line else ""), f.severity, f.field,
+                        f.message(lang), f.code, f.hint(lang), lang, on_data_page=False)
             for r in err.reports for f in r.sorted_findings()]
     return pd.DataFrame(rows, columns=finding_headers(lang))
 
@@ -206,8 +226,8 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
         refresh = T.make(gr.Button, "studio.refresh", attr="value", elem_id="cls-refresh", scale=1)
     status = gr.Markdown(elem_id="cls-status")
     with gr.Row():
-        curves = T.make(gr.LinePlot, "studio.cls.curves", x="epoch", y="value", color="serie", x_title=T.t("studio.cls.epoch"),
-                        y_title=T.t("studio.cls.value"), color_title=" ",
+        curves = T.make(gr.LinePlot, "studio.cls.curves", x="epoch", y="value", color="serie",
+                        texts={"x_title": "studio.cls.epoch", "y_title": "studio.cls.value"}, color_title=" ",
                         value=curves_frame(runs.Progress("queued"), T.lang), elem_id="cls-curves")
         confusion = T.make(gr.Image, "studio.cls.confusion", type="filepath", interactive=False,
                            elem_id="cls-confusion")
@@ -226,6 +246,7 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
                     [message, problems, run, timer])
     look = partial(show, markdown=metrics_markdown, service=service)
     run.change(look, [run, lang_box], view)
+    lang_box.change(look, [run, lang_box], view)
     timer.tick(look, [run, lang_box], view)
     classify.click(try_text, [run, text, lang_box], label)
     text.submit(try_text, [run, text, lang_box], label)

@@ -50,10 +50,11 @@ class Texts:
 
     def make(self, cls: Any, key: str | None = None, *, attr: str = "label", info: str | None = None,
              placeholder: str | None = None, tchoices: list[tuple[str, str]] | None = None,
-             **kwargs: Any) -> Any:
-        """``cls(**kwargs)`` with ``attr`` (label by default), ``info``, ``placeholder`` and the
-        ``tchoices`` (pairs of catalog key and value: the choices) translated."""
-        keys: dict[str, Any] = {}
+             texts: dict[str, str] | None = None, **kwargs: Any) -> Any:
+        """``cls(**kwargs)`` with ``attr`` (label by default), ``info``, ``placeholder``, the
+        ``tchoices`` (pairs of catalog key and value: the choices) and ``texts`` (any other
+        attribute: catalog key, e.g. a plot's ``x_title``) translated."""
+        keys: dict[str, Any] = dict(texts or {})
         if key is not None:
             keys[attr] = key
         if info is not None:

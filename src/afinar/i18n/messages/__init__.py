@@ -8,7 +8,7 @@ from __future__ import annotations
 from importlib import import_module
 
 _MODULES = ("common", "data_findings", "data_tabular", "data_commands", "data_preference", "models", "chat", "chat_recipe", "chat_export",
-            "textcls", "server", "server_guard", "serving", "rag", "imgcls", "studio", "api")
+            "textcls", "server", "server_guard", "serving", "rag", "imgcls", "studio", "studio_events", "api")
 
 
 def _load() -> dict[str, dict[str, str]]:

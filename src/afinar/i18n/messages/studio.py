@@ -11,7 +11,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.refresh": _m("Refresh", "Actualizar"),
     "studio.tab.data": _m("Data", "Datos"),
     "studio.tab.finetune": _m("Fine-tuning", "Ajuste fino"),
-    "studio.tab.playground": _m("Playground", "Playground"),
+    "studio.tab.playground": _m("Playground", "Zona de pruebas"),
     "studio.tab.textcls": _m("Text classifier", "Clasificador de texto"),
     "studio.tab.models": _m("Models", "Modelos"),
     "studio.task.auto": _m("Detect automatically", "Detectar automáticamente"),
@@ -37,20 +37,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.data.report": _m("Validation report", "Informe de validación"),
     "studio.data.col.line": _m("Line", "Línea"),
     "studio.data.col.severity": _m("Type", "Tipo"),
-    "studio.data.col.code": _m("Code", "Código"),
     "studio.data.col.field": _m("Field", "Campo"),
     "studio.data.col.message": _m("Problem", "Problema"),
     "studio.data.col.hint": _m("How to fix it", "Cómo arreglarlo"),
-    "studio.data.valid": _m("✓ **{file}**: valid {task} data, {examples} examples, no problems found.",
-                            "✓ **{file}**: datos de {task} válidos, {examples} ejemplos, sin problemas."),
-    "studio.data.valid_warnings": _m(
-        "✓ **{file}**: valid {task} data, {examples} examples; {warnings} warning(s) below worth a look.",
-        "✓ **{file}**: datos de {task} válidos, {examples} ejemplos; {warnings} aviso(s) abajo que conviene revisar."),
+    "studio.data.valid": _m("✓ **{file}**: valid {task} data, {examples}, no problems found.",
+                            "✓ **{file}**: datos de {task} válidos, {examples}, sin problemas."),
+    "studio.data.valid_warnings": _m("✓ **{file}**: valid {task} data, {examples}; {warnings} below worth a look.",
+                                     "✓ **{file}**: datos de {task} válidos, {examples}; {warnings} abajo que conviene revisar."),
     "studio.data.invalid": _m(
-        "✗ **{file}** ({task}, {examples} examples): {errors} error(s) and {warnings} warning(s). Fix the lines "
-        "below, or press **Repair** for the format problems.",
-        "✗ **{file}** ({task}, {examples} ejemplos): {errors} error(es) y {warnings} aviso(s). Corrige las líneas "
-        "de abajo, o pulsa **Reparar** para los problemas de formato."),
+        "✗ **{file}** ({task}, {examples}): {errors} and {warnings}. Fix the lines below, or press **Repair** for "
+        "the format problems.",
+        "✗ **{file}** ({task}, {examples}): {errors} y {warnings}. Corrige las líneas de abajo, o pulsa **Reparar** "
+        "para los problemas de formato."),
+    "studio.n.examples.one": _m("{count} example", "{count} ejemplo"),
+    "studio.n.examples.other": _m("{count} examples", "{count} ejemplos"),
+    "studio.n.errors.one": _m("{count} error", "{count} error"),
+    "studio.n.errors.other": _m("{count} errors", "{count} errores"),
+    "studio.n.warnings.one": _m("{count} warning", "{count} aviso"),
+    "studio.n.warnings.other": _m("{count} warnings", "{count} avisos"),
+    "studio.n.changes.one": _m("{count} change", "{count} cambio"),
+    "studio.n.changes.other": _m("{count} changes", "{count} cambios"),
+    "studio.data.suppressed.one": _m("… {count} more problem of a kind listed above was counted but not shown.",
+                                     "… {count} problema más de un tipo de los de arriba se contó pero no se muestra."),
+    "studio.data.suppressed.other": _m("… {count} more problems of a kind listed above were counted but not shown.",
+                                       "… {count} problemas más de un tipo de los de arriba se contaron pero no se muestran."),
     "studio.data.more_rows": _m("The table shows the first {shown} of {total} findings.",
                                 "La tabla muestra los primeros {shown} de {total} problemas."),
     "studio.data.need_file": _m("Upload a data file first.", "Primero sube un archivo de datos."),
@@ -59,10 +69,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.data.convert": _m("Convert", "Convertir"),
     "studio.data.download": _m("Result (download)", "Resultado (descargar)"),
     "studio.data.fixed": _m(
-        "**Repaired:** {changes} change(s), {left} line(s) still need a manual fix. The report above is now "
-        "for **{output}**; download it below.",
-        "**Reparado:** {changes} cambio(s), {left} línea(s) necesitan aún una corrección manual. El informe de "
-        "arriba es ahora el de **{output}**; descárgalo abajo."),
+        "**Repaired:** {changes}; {left} The report above is now for **{output}**; download it below.",
+        "**Reparado:** {changes}; {left} El informe de arriba es ahora el de **{output}**; descárgalo abajo."),
+    "studio.data.left.one": _m("{count} line still needs a manual fix.", "{count} línea necesita aún una corrección manual."),
+    "studio.data.left.other": _m("{count} lines still need a manual fix.", "{count} líneas necesitan aún una corrección manual."),
     "studio.data.fixed_nothing": _m("Nothing to repair: the format is already right.",
                                     "Nada que reparar: el formato ya es correcto."),
     "studio.data.converted": _m(
@@ -70,8 +80,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "above is now for that file; download it below.",
         "**Convertido:** {count} ejemplos para {task} escritos en **{output}** (leído como {format}). El "
         "informe de arriba es ahora el de ese archivo; descárgalo abajo."),
-    "studio.data.skipped": _m("{count} row(s) skipped because they were empty or incomplete (lines {lines}).",
-                              "Se omitieron {count} fila(s) vacías o incompletas (líneas {lines})."),
+    "studio.data.skipped.one": _m("{count} row skipped because it was empty or incomplete (line {lines}).",
+                                  "Se omitió {count} fila vacía o incompleta (línea {lines})."),
+    "studio.data.skipped.other": _m("{count} rows skipped because they were empty or incomplete (lines {lines}).",
+                                    "Se omitieron {count} filas vacías o incompletas (líneas {lines})."),
     "studio.data.send": _m("Use for fine-tuning", "Usar para el ajuste fino"),
     "studio.data.send_invalid": _m("Only valid chat data can be used for fine-tuning: fix the errors first.",
                                    "Solo se pueden usar datos de chat válidos para el ajuste fino: corrige antes los errores."),
@@ -157,6 +169,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.cls.valid_loss": _m("validation loss", "pérdida de validación"),
     "studio.cls.accuracy": _m("accuracy", "exactitud"),
     "studio.cls.f1": _m("F1", "F1"),
+    "studio.cls.precision": _m("precision", "precisión"),
+    "studio.cls.recall": _m("recall", "exhaustividad"),
+    "studio.cls.support": _m("examples", "ejemplos"),
+    "studio.cls.seconds": _m("seconds", "segundos"),
     "studio.cls.epoch": _m("epoch", "época"),
     "studio.cls.value": _m("value", "valor"),
     "studio.cls.confusion": _m("Confusion matrix (validation)", "Matriz de confusión (validación)"),
@@ -206,9 +222,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.models.deleted": _m("Deleted {model}.", "Eliminado {model}."),
     "studio.models.not_fine_tuned": _m("{model} is not a fine-tuned model of this machine.",
                                        "{model} no es un modelo ajustado de esta máquina."),
-    "studio.models.not_fine_tuned.hint": _m("Only ft: models can be deleted here; remove bases with `afinar models rm`.",
-                                            "Aquí solo se eliminan modelos ft:; los base se quitan con `afinar models rm`."),
-    # ---- Ajuste fino
+    "studio.models.not_fine_tuned.hint": _m("Only fine-tuned models (ft:) are deleted here; base models stay installed.",
+                                            "Aquí solo se eliminan modelos ajustados (ft:); los modelos base se quedan instalados."),
     "studio.ft.intro": _m(
         "Fine-tune a chat model on your conversations (like OpenAI's dashboard, on this machine): choose a base, "
         "upload a JSONL file (it is checked line by line), leave the settings on auto and press Start.",
@@ -243,8 +258,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "Trabajo {job} creado; su progreso aparece abajo (puedes cerrar la página y volver)."),
     "studio.ft.job": _m("Job", "Trabajo"),
     "studio.ft.result": _m("Fine-tuned model: `{model}` (try it in the Playground).",
-                           "Modelo ajustado: `{model}` (pruébalo en el Playground)."),
-    "studio.ft.tokens": _m("{tokens} tokens trained.", "{tokens} tokens entrenados."),
+                           "Modelo ajustado: `{model}` (pruébalo en la Zona de pruebas)."),
+    "studio.ft.tokens.one": _m("{count} token trained.", "{count} token entrenado."),
+    "studio.ft.tokens.other": _m("{count} tokens trained.", "{count} tokens entrenados."),
     "studio.ft.cancel": _m("Cancel", "Cancelar"),
     "studio.ft.pause": _m("Pause", "Pausar"),
     "studio.ft.resume": _m("Resume", "Reanudar"),
@@ -325,15 +341,26 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.kb.index": _m("Add to the knowledge base", "Añadir a la base de conocimiento"),
     "studio.kb.need_docs": _m("Write a name for the knowledge base and upload at least one document.",
                               "Escribe un nombre para la base de conocimiento y sube al menos un documento."),
-    "studio.kb.indexing": _m(
-        "Indexing **{name}** (job `{job_id}`): {done} of {total} document(s) done… The job goes on if you leave "
-        "this page (`afinar jobs list`).",
-        "Indexando **{name}** (trabajo `{job_id}`): {done} de {total} documento(s) listos… El trabajo sigue si "
-        "sales de esta página (`afinar jobs list`)."),
-    "studio.kb.indexed": _m(
-        "**{name}**: {added} new, {updated} updated and {unchanged} unchanged document(s); {chunks} passages indexed.",
-        "**{name}**: {added} documento(s) nuevo(s), {updated} actualizado(s) y {unchanged} sin cambios; "
-        "{chunks} fragmentos indexados."),
+    "studio.kb.indexing.one": _m(
+        "Indexing **{name}** (job `{job_id}`): {done} of {count} document done… The job goes on if you leave this "
+        "page; come back to it for the result.",
+        "Indexando **{name}** (trabajo `{job_id}`): {done} de {count} documento listo… El trabajo sigue si sales "
+        "de esta página; vuelve a ella para ver el resultado."),
+    "studio.kb.indexing.other": _m(
+        "Indexing **{name}** (job `{job_id}`): {done} of {count} documents done… The job goes on if you leave this "
+        "page; come back to it for the result.",
+        "Indexando **{name}** (trabajo `{job_id}`): {done} de {count} documentos listos… El trabajo sigue si sales "
+        "de esta página; vuelve a ella para ver el resultado."),
+    "studio.kb.indexed": _m("**{name}**: {added}, {updated}, {unchanged}; {chunks}.",
+                            "**{name}**: {added}, {updated}, {unchanged}; {chunks}."),
+    "studio.n.docs_new.one": _m("{count} new document", "{count} documento nuevo"),
+    "studio.n.docs_new.other": _m("{count} new documents", "{count} documentos nuevos"),
+    "studio.n.docs_updated.one": _m("{count} updated", "{count} actualizado"),
+    "studio.n.docs_updated.other": _m("{count} updated", "{count} actualizados"),
+    "studio.n.docs_unchanged.one": _m("{count} unchanged", "{count} sin cambios"),
+    "studio.n.docs_unchanged.other": _m("{count} unchanged", "{count} sin cambios"),
+    "studio.n.passages.one": _m("{count} passage indexed", "{count} fragmento indexado"),
+    "studio.n.passages.other": _m("{count} passages indexed", "{count} fragmentos indexados"),
     "studio.kb.ask_title": _m("Ask", "Preguntar"),
     "studio.kb.question": _m("Question", "Pregunta"),
     "studio.kb.question_hint": _m("e.g. ¿Cuánta RAM tiene la MacBook Pro?", "p. ej. ¿Cuánta RAM tiene la MacBook Pro?"),

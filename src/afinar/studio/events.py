@@ -1,0 +1,79 @@
+"""Job events in the page's language.
+
+Jobs log their events in OpenAI's English wording ("Step 12/12: training loss=0.4321"), and the API
+returns them so. The studio recognises each message by its English template in the catalog
+(``studio.event.*``, and the recipe and check messages a chat job logs with ``i18n.t(key, "en")``),
+takes the values out of it and writes the message again in the page's language, numbers in that
+language's format. A message no template matches is shown as the job wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from functools import lru_cache
+
+from afinar import i18n
+from afinar.i18n.messages import CATALOG
+from afinar.studio.texts import tr
+
+# Catalog entries that jobs log in English.
+EVENT_PREFIXES = ("studio.event.", "recipe.", "chat.eval.")
+_NUMBER = re.compile(r"-?\d+(?:\.(\d+))?")
+
+
+@lru_cache(maxsize=1)
+def _templates() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    """(key, literal start, pattern) per event template, those without placeholders first (an exact
+    message such as "Validating training file: ok" wins over "Validating training file: {file}")."""
+    found = []
+    for key, entry in CATALOG.items():
+        if not key.startswith(EVENT_PREFIXES):
+            continue
+        parts, seen = [], set()
+        for literal, field, _spec, _conv in string.Formatter().parse(entry["en"]):
+            parts.append(re.escape(literal))
+            if field is not None:
+                parts.append(f"(?P={field})" if field in seen else f"(?P<{field}>.+?)")
+                seen.add(field)
+        start = next(string.Formatter().parse(entry["en"]))[0]
+        found.append((bool(seen), key, start, re.compile("".join(parts), re.DOTALL)))
+    found.sort(key=lambda item: item[0])
+    return tuple((key, start, pattern) for _, key, start, pattern in found)
+
+
+def _value(text: str, lang: str) -> str:
+    """A value taken from an English message: a number is written in ``lang``'s format, keeping its decimals."""
+    match = _NUMBER.fullmatch(text)
+    if match is None:
+        return text
+    return i18n.number(float(text), lang, len(match.group(1) or ""), exact=True)
+
+
+def translate(message: str, lang: str) -> str:
+    """``message`` (a job event, in English) in ``lang``."""
+    if lang == "en":
+        return message
+    for key, start, pattern in _templates():
+        if not message.startswith(start):
+            continue
+        match = pattern.fullmatch(message)
+        if match is not None:
+            params = {name: _value(value, lang) for name, value in match.groupdict().items()}
+            if "task" in params and i18n.has(f"studio.task.{params['task']}"):
+                params["task"] = tr(f"studio.task.{params['task']}", lang)
+            try:
+                return tr(key, lang, **params)
+            except (ValueError, TypeError):  # a format spec (":.3f") in the template needs the number itself
+                return tr(key, lang, **{k: _number_or_text(v) for k, v in match.groupdict().items()})
+    return message
+
+
+def _number_or_text(value: str) -> float | str:
+    return float(value) if _NUMBER.fullmatch(value) else value
+
+
+def level(name: str, lang: str) -> str:
+    """An event's level (info, warning, error) in ``lang``."""
+    key = f"studio.event.level.{name}"
+    return tr(key, lang) if i18n.has(key) else name
