@@ -266,3 +266,62 @@ def test_export_space_runs_and_answers_like_predict(trained: Path, material, run
     got = {c["label"]: c["confidence"] for c in answer["confidences"]}
     assert answer["label"] == max(expected, key=expected.get)
     assert got == pytest.approx(expected, abs=1e-4)
+
+
+@pytest.mark.parametrize("augment", ["--augment", "--no-augment"])
+def test_paused_at_every_epoch_and_resumed_ends_with_the_weights_of_an_uninterrupted_run(
+        material, tmp_path: Path, augment: str) -> None:
+    """The job runner's pause (the pause file) stops after an epoch with the whole training state
+    saved — inside stage 1, between the stages, inside stage 2 — and ``--resume`` goes on to the very
+    weights and report of the uninterrupted run, each step once in metrics.jsonl. Without
+    augmentation stage 1 trains on cached features, which a resumed run computes again."""
+    import subprocess
+
+    from safetensors.torch import load_file
+
+    from afinar.engine.rundir import PAUSE_FILE
+
+    folder, base = material
+    flags = [*FAST, augment]
+    whole = tmp_path / "entera"
+    assert _afinar("train", "image-classification", folder, "--base", base, *flags, "-o", whole) == 0
+    run = tmp_path / "pausada"
+    shutil.copytree(whole, run, ignore=shutil.ignore_patterns("checkpoints", "final", "metrics.jsonl", "events.jsonl",
+                                                              "report.json", "*.png", "valid_predictions.csv"))
+    (run / "checkpoints").mkdir()
+    (run / PAUSE_FILE).write_text("pause\n")
+
+    def child(*extra: str) -> dict:
+        done = subprocess.run([sys.executable, "-m", "afinar.tasks.image_classification.train", str(run), *extra],
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return json.loads((run / "meta.json").read_text(encoding="utf-8"))
+
+    assert child()["status"] == "paused"
+    paused_at = []
+    for _ in range(3):
+        rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text(encoding="utf-8").splitlines()]
+        paused_at.append([(r["stage"], r["epoch"]) for r in rows if r["kind"] == "epoch"][-1])
+        if len(paused_at) == 3:
+            break
+        assert child("--resume")["status"] == "paused" and not (run / "final").exists()
+    # after stage 1 epoch 1, between the stages (after its epoch 2), after stage 2 epoch 1
+    assert paused_at == [(1, 1), (1, 2), (2, 1)]
+    (run / PAUSE_FILE).unlink()
+    assert child("--resume")["status"] == "succeeded"
+    ours, theirs = load_file(str(run / "final" / "model.safetensors")), load_file(str(whole / "final" / "model.safetensors"))
+    assert ours.keys() == theirs.keys() and all(torch_equal(ours[k], theirs[k]) for k in ours)
+    report = json.loads((run / "report.json").read_text(encoding="utf-8"))
+    original = json.loads((whole / "report.json").read_text(encoding="utf-8"))
+    assert report["final"] == original["final"] and report["history"] == original["history"]
+    assert [s["best_epoch"] for s in report["stages"]] == [s["best_epoch"] for s in original["stages"]]
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text(encoding="utf-8").splitlines()]
+    steps = [r["step"] for r in rows if r["kind"] == "step"]
+    assert steps == list(range(1, len(steps) + 1))
+    assert [(r["stage"], r["epoch"]) for r in rows if r["kind"] == "epoch"] == [(1, 1), (1, 2), (2, 1), (2, 2)]
+    assert [r["stage"] for r in rows if r["kind"] == "stage"] == [1, 2]
+    assert not (run / "checkpoints" / "resume").exists()
+
+
+def torch_equal(a, b) -> bool:
+    return bool((a == b).all())

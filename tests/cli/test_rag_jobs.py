@@ -132,6 +132,8 @@ def test_cancel_an_indexing_then_run_it_again(embedder_dir: Path, many: Path, ru
 
     cli = _start_indexing(afinar_home, many, embedder_dir)
     job = _half_way(cli)
+    code, _, err = run_cli("jobs", "pause", job["id"])  # an indexing has no point to stop at and keep
+    assert code == 1 and "cannot pause" in err and "Traceback" not in err, err
     code, out, err = run_cli("jobs", "cancel", job["id"])
     assert code == 0 and f"Job {job['id']} cancelled." in out, err
     _, err = cli.communicate(timeout=60)

@@ -147,22 +147,37 @@ def test_a_killed_classifier_training_resumes_from_its_last_epoch(server, tiny_b
     assert _epochs_done(row["run_dir"]) == 30
 
 
-def test_an_image_job_cannot_pause_and_restarts_from_the_beginning_when_killed(server, tmp_path):
+def _resume_step(run_dir: str) -> int:
+    state = Path(run_dir) / "checkpoints" / "resume" / "state.json"
+    return json.loads(state.read_text(encoding="utf-8"))["step"] if state.is_file() else 0
+
+
+def test_an_image_job_pauses_resumes_and_restarts_from_its_last_epoch_when_killed(server, tmp_path):
     job = _queue_image_run(tmp_path, epochs=40)
     row = wait_for(lambda: (r := _row(server.home, job["id"]))["pid"] and r["run_dir"]
-                   and _epochs_done(r["run_dir"]) >= 1 and r, 120, what="a running image job")
-    refused = httpx.post(f"{server.url}/v1/afinar/jobs/{job['id']}/pause", timeout=30,
-                         headers={"Accept-Language": "es"})
-    assert refused.status_code == 400
-    assert "no se puede pausar" in refused.json()["error"]["message"]
-    out = _cli(server.home, "pause", job["id"])
-    assert out.returncode != 0 and "cannot pause" in out.stderr and "Traceback" not in out.stderr
+                   and _resume_step(r["run_dir"]) and r, 120, what="an image job with a saved epoch")
+    paused = httpx.post(f"{server.url}/v1/afinar/jobs/{job['id']}/pause", timeout=30)
+    assert paused.status_code == 200, paused.text
+    paused = wait_for(lambda: (r := _row(server.home, job["id"]))["status"] == "paused" and r["pid"] is None and r,
+                      90, what="the pause to be saved")
+    at = _resume_step(row["run_dir"])
+    assert 1 <= _epochs_done(row["run_dir"]) < 41
+    out = _cli(server.home, "resume", job["id"])
+    assert out.returncode == 0, out.stderr
+    row = wait_for(lambda: (r := _row(server.home, job["id"]))["pid"] and r["status"] == "running"
+                   and _resume_step(r["run_dir"]) > at and r, 120, what="the resumed job to save another epoch")
     os.kill(row["pid"], signal.SIGKILL)
     done = _finished(server, job["id"])
     assert done["status"] == "succeeded", done["error"]
     messages = [e["message"] for e in _get(server, f"/v1/afinar/jobs/{job['id']}/events", limit=1000)["data"]]
-    assert any("stopped unexpectedly (signal 9)" in m and "restarting from the beginning" in m for m in messages)
+    assert any(m.startswith("Job paused after epoch") for m in messages)
+    assert any("stopped unexpectedly (signal 9)" in m and "restarting from its checkpoint at step" in m
+               for m in messages)
+    assert sum(m.startswith("Resumed after stage 1") for m in messages) == 2
     _steps_once(row["run_dir"])
+    rows = [json.loads(line) for line in (Path(row["run_dir"]) / "metrics.jsonl").read_text(encoding="utf-8").splitlines()]
+    epochs = [(r["stage"], r["epoch"]) for r in rows if r["kind"] == "epoch"]
+    assert epochs == sorted(set(epochs)) and epochs[-1][0] == 2  # each epoch once (early stop may end stage 1)
 
 
 def test_a_classifier_job_outlives_a_killed_server(servers, tiny_bert):

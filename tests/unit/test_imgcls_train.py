@@ -60,7 +60,7 @@ def test_stage1_leaves_the_backbone_bit_identical(material, tmp_path: Path) -> N
     trainer, train_split, valid_split = _trainer(material, tmp_path)
     before = _state(trainer.net)
     trainer.net.freeze_backbone()
-    result = trainer.stage(1, 2, 1e-2, train_split, valid_split, 4, LABELS)
+    result = trainer.stage(1, 2, 1e-2, train_split, valid_split, 4)
     after = _state(trainer.net)
     backbone = [k for k in before if not k.startswith("classifier.")]
     assert backbone and all(torch.equal(before[k], after[k]) for k in backbone)  # BN statistics included
@@ -72,10 +72,10 @@ def test_stage1_leaves_the_backbone_bit_identical(material, tmp_path: Path) -> N
 def test_stage2_changes_exactly_the_unfrozen_layers_at_the_lower_rate(material, tmp_path: Path) -> None:
     trainer, train_split, valid_split = _trainer(material, tmp_path, fine_tune_at=140, stage2_lr_factor=0.25)
     cfg, net = trainer.cfg, trainer.net
-    trainer.stage(1, 1, cfg.stage1_lr, train_split, valid_split, 4, LABELS)
+    trainer.stage(1, 1, cfg.stage1_lr, train_split, valid_split, 4)
     before = _state(net)
     unfrozen = set(net.unfreeze_from(cfg.fine_tune_at)) | {"classifier.1.weight", "classifier.1.bias"}
-    result = trainer.stage(2, 2, cfg.stage2_lr, train_split, valid_split, 4, LABELS)
+    result = trainer.stage(2, 2, cfg.stage2_lr, train_split, valid_split, 4)
     after = _state(net)
     changed = {k for k in before if not torch.equal(before[k], after[k])}
     assert changed == unfrozen
@@ -95,7 +95,7 @@ def test_cached_features_train_the_same_head(material, tmp_path: Path) -> None:
             trainer.cache_features(train_split)
             trainer.cache_features(valid_split)
         torch.manual_seed(7)  # the same dropout masks
-        result = trainer.stage(1, 2, 1e-2, train_split, valid_split, 4, LABELS)
+        result = trainer.stage(1, 2, 1e-2, train_split, valid_split, 4)
         heads.append((trainer.net.model.classifier[1].weight.detach().clone(), result.history))
     (w_full, h_full), (w_cached, h_cached) = heads
     assert torch.allclose(w_full, w_cached, atol=1e-5)

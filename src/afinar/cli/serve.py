@@ -217,7 +217,7 @@ def _job_control(action: str, help_text: str) -> None:
 
 
 _job_control("cancel", "Cancel a job; a running training stops within seconds (a running server notices at once).")
-_job_control("pause", "Pause a running job: it stops at its next safe point (a chat step, a text classifier's "
-                      "epoch) and keeps it. Image-classification and RAG-indexing jobs cannot pause.")
+_job_control("pause", "Pause a running job: it stops at its next safe point (a chat step, a classifier's "
+                      "epoch) and keeps it. RAG-indexing jobs cannot pause.")
 _job_control("resume", "Queue a paused job (or a failed one with a checkpoint, or a failed RAG indexing) to "
                        "continue where it stopped.")

@@ -30,7 +30,7 @@ class TaskJob:
     fails with when its process vanished for good (params ``how``, ``log``, ``attempts``); the
     default speaks of a training and its checkpoints. ``rerun_resumes``: running the job again from
     the beginning continues its work (indexing skips what it finished), so a failed job is resumed
-    without a checkpoint.
+    without a checkpoint. ``process``: what the job's process is called in its events.
     """
 
     name: str
@@ -43,6 +43,7 @@ class TaskJob:
     env: dict[str, str] = field(default_factory=dict)
     died: str | None = None
     rerun_resumes: bool = False
+    process: str = "training"
 
     def launch(self, run: RunDir, resume: bool) -> subprocess.Popen:
         """Start the training process (never through a shell), its output appended to train.log."""

@@ -119,8 +119,8 @@ class JobRunner:
             return
         if job.get("run_dir"):
             (Path(job["run_dir"]) / PAUSE_FILE).write_text("pause\n", encoding="utf-8")
-        self.store.add_event(job["id"], "Pause requested: the job stops at its next safe point (a step; an epoch "
-                                        "for text classification) and keeps it")
+        self.store.add_event(job["id"], "Pause requested: the job stops at its next safe point (a step for chat; "
+                                        "an epoch for classifiers) and keeps it")
         self.wake()
 
     def resume(self, job: dict[str, Any]) -> None:
@@ -269,10 +269,12 @@ class JobRunner:
             self.store.update_job(job["id"], pid=None, estimated_finish=None)
             return
         if run is not None and entry is not None and attempts <= MAX_RESTARTS:
-            last = run.last_checkpoint() if entry.resumable else None
-            where = f"its checkpoint at step {last.name.split('-')[-1]}" if last else "the beginning"
-            self.store.add_event(job["id"], f"The training process stopped unexpectedly ({how}); "
-                                            f"restarting from {where} (attempt {attempts} of {MAX_RESTARTS})",
+            step = _resume_step(run) if entry.resumable else None
+            where = ("running it again, skipping what it finished" if entry.rerun_resumes else
+                     f"restarting from its checkpoint at step {step}" if step is not None else
+                     "restarting from the beginning")
+            self.store.add_event(job["id"], f"The {entry.process} process stopped unexpectedly ({how}); "
+                                            f"{where} (attempt {attempts} of {MAX_RESTARTS})",
                                  level="warn")
             proc = entry.launch(run, True)
             self.procs[job["id"]] = proc
@@ -382,6 +384,21 @@ def estimated_finish(rows: list[dict[str, Any]], total: int) -> int | None:
         return None
     last = rows[-1]
     return int(last["time"] + per_step[len(per_step) // 2] * max(0, total - last["step"]))
+
+
+def _resume_step(run: RunDir) -> int | None:
+    """The step a restart continues from: the whole training state a classifier saves after each
+    epoch (``checkpoints/resume``), else the last step checkpoint (chat), else None."""
+    import json
+
+    state = run.path / "checkpoints" / "resume" / "state.json"
+    if state.is_file():
+        try:
+            return int(json.loads(state.read_text(encoding="utf-8"))["step"])
+        except (ValueError, KeyError, TypeError):
+            pass
+    last = run.last_checkpoint()
+    return int(last.name.split("-")[-1]) if last is not None else None
 
 
 def _how(code: int | None) -> str:

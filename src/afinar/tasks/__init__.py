@@ -53,13 +53,14 @@ def job_tasks() -> dict[str, TaskJob]:
         TaskJob("text-classification", f"{TASKS['text-classification']}.train", resumable=True, pausable=True,
                 hyperparameters=classifier_hyperparameters,
                 env={"TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1")}),
-        TaskJob("image-classification", f"{TASKS['image-classification']}.train", resumable=False, pausable=False,
+        TaskJob("image-classification", f"{TASKS['image-classification']}.train", resumable=True, pausable=True,
                 hyperparameters=classifier_hyperparameters),
         # RAG indexing (afinar.rag.index_job, named, not imported: afinar.rag sits above the tasks) is
         # no training task: no TASKS package, no checkpoints. A re-run skips the files already
         # indexed, so restarting it from the beginning resumes it.
         TaskJob(RAG_INDEX, "afinar.rag.index_job", resumable=False, pausable=False,
                 hyperparameters=rag_index_hyperparameters, died="rag.index.died", rerun_resumes=True,
+                process="indexing",
                 env={"TOKENIZERS_PARALLELISM": "false"}),
     ]
     return {entry.name: entry for entry in entries}

@@ -281,8 +281,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Trabajo {job_id} en cola para continuar donde se detuvo (lo inicia la cola del servidor; `afinar serve` debe estar en marcha).",
     },
     "server.job.task_cannot_pause": {
-        "en": "Job {job_id} is a {task} job, and that task cannot pause: its training keeps no state between epochs. Let it finish, or cancel it.",
-        "es": "El trabajo {job_id} es de la tarea {task}, que no se puede pausar: su entrenamiento no guarda estado entre épocas. Déjalo terminar o cancélalo.",
+        "en": "Job {job_id} is a {task} job, and that task cannot pause. Let it finish, or cancel it (a cancelled RAG indexing continues where it stopped when you run it again).",
+        "es": "El trabajo {job_id} es de la tarea {task}, que no se puede pausar. Déjalo terminar o cancélalo (una indexación RAG cancelada continúa donde se quedó cuando la vuelves a lanzar).",
     },
     "server.job.unknown_task": {
         "en": "task={task} is not an Afinar task; choose one of: {tasks}.",

@@ -18,6 +18,12 @@ It starts from the run folder alone (``config.yaml``, ``meta.json``, ``data/*.cs
 Progress goes to ``metrics.jsonl`` (``kind``: start, stage, step, epoch, warning, phase) where the
 parent process reads it. A crash records its reason in ``meta.json`` (status ``failed``); the
 exception is re-raised, so the exit code says it failed.
+
+After every epoch but the last the whole training state (the network, the stage's Adam state, the
+best epoch so far and its weights, the shuffling and dropout random state, every stage's history)
+is saved to ``checkpoints/resume``: ``--resume`` (the job runner's restart after a crash, or its
+resume after a pause) continues from the epoch after it and ends with the weights an uninterrupted
+run ends with. A pause request (``afinar.engine.rundir.PAUSE_FILE``) is honoured there.
 """
 
 from __future__ import annotations
@@ -27,7 +33,6 @@ import math
 import shutil
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,12 +41,13 @@ import torch
 import torch.nn.functional as F
 
 from afinar.engine.rundir import RunDir
-from afinar.engine.subprocess_run import child_main
+from afinar.engine.subprocess_run import Paused, child_main
 from afinar.tasks.image_classification import config as config_module
 from afinar.tasks.image_classification import data, images, modeling
 from afinar.tasks.image_classification.config import ImageClassificationConfig
 
 EVAL_BATCH = 64
+RESUME = "resume"  # checkpoints/resume: the training state after the last finished epoch
 
 
 @dataclass
@@ -77,6 +83,8 @@ class Trainer:
     device: torch.device
     generator: torch.Generator
     step: int = 0
+    done: list[StageResult] = field(default_factory=list)  # the stages finished before the current one
+    clock: float = 0.0  # perf_counter() when the training started (earlier attempts' time subtracted)
 
     # --- batches -----------------------------------------------------------------------------
     def inputs(self, split: Split, idx: list[int], augment: bool) -> torch.Tensor:
@@ -129,12 +137,20 @@ class Trainer:
         return sum(losses) / len(losses)
 
     def stage(self, stage: int, epochs: int, lr: float, train: Split, valid: Split, total_steps: int,
-              labels: list[str]) -> StageResult:
-        """Train ``epochs`` epochs with Adam at ``lr``; keeps (and restores) the lowest validation loss."""
+              resumed: Resumed | None = None) -> StageResult:
+        """Train ``epochs`` epochs with Adam at ``lr``; keeps (and restores) the lowest validation loss.
+        ``resumed``: this stage's state after its epoch ``resumed.epoch`` (a resumed run)."""
         optimizer = torch.optim.Adam(self.net.trainable(), lr=lr)
         result = StageResult(stage, optimizer=optimizer)
         best_state: dict[str, torch.Tensor] | None = None
-        for epoch in range(1, epochs + 1):
+        first = 1
+        if resumed is not None:
+            if resumed.optimizer is not None:
+                optimizer.load_state_dict(resumed.optimizer)
+            result = resumed.result
+            result.optimizer = optimizer
+            best_state, first = resumed.best_state, resumed.epoch + 1
+        for epoch in range(first, epochs + 1):
             started = time.perf_counter()
             train_loss = self.epoch(stage, epoch, train, optimizer, total_steps)
             result.seconds += time.perf_counter() - started
@@ -156,9 +172,86 @@ class Trainer:
                 self.run.log_event(f"Stage {stage}: early stop after epoch {epoch}, no lower validation "
                                    f"loss for {self.cfg.patience} epochs; keeping epoch {result.best['epoch']}.")
                 break
+            if epoch < epochs:
+                self.save_resume(stage, epoch, optimizer, result, best_state)
+                self.pause_if_asked(epoch)
         if best_state is not None:
             self.net.model.load_state_dict(best_state)
         return result
+
+    # --- the training state after an epoch (resume after a crash or a pause) ---------------------
+    def save_resume(self, stage: int, epoch: int, optimizer: torch.optim.Optimizer | None, result: StageResult,
+                    best_state: dict[str, torch.Tensor] | None) -> None:
+        """Everything the next epoch needs, in ``checkpoints/resume`` (``state.json`` written last:
+        a folder without it is an interrupted save; the previous state is replaced only when the
+        new one is whole). ``epoch`` 0 of a stage: it starts from the network as it is."""
+        from safetensors.torch import save_file
+
+        folder = self.run.path / "checkpoints" / RESUME
+        tmp = folder.with_name(folder.name + ".partial")
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+        tensors = {f"net.{k}": v.detach().cpu().contiguous() for k, v in self.net.model.state_dict().items()}
+        if best_state is not None:
+            tensors |= {f"best.{k}": v.cpu().contiguous() for k, v in best_state.items()}
+        if result.best is not None:
+            tensors["best_probs"] = result.best["probs"].contiguous()
+        save_file(tensors, str(tmp / "state.safetensors"))
+        torch.save({"optimizer": optimizer.state_dict() if optimizer is not None else None,
+                    "generator": self.generator.get_state(), "rng": torch.get_rng_state()}, tmp / "trainer.pt")
+        state = {"stage": stage, "epoch": epoch, "step": self.step, "seconds": time.perf_counter() - self.clock,
+                 "results": [_stage_state(r) for r in self.done] + [_stage_state(result)]}
+        (tmp / "state.json").write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+        if folder.exists():
+            shutil.rmtree(folder)
+        tmp.rename(folder)
+
+    def pause_if_asked(self, epoch: int) -> None:
+        if self.run.pause_requested():
+            self.run.update_meta(status="paused", paused_at=int(time.time()), paused_step=self.step)
+            self.run.log_event(f"Job paused after epoch {epoch} (step {self.step})", step=self.step)
+            raise Paused
+
+
+@dataclass
+class Resumed:
+    """One stage's state read back from ``checkpoints/resume``: it goes on after epoch ``epoch``."""
+
+    result: StageResult
+    epoch: int
+    optimizer: dict[str, Any] | None
+    best_state: dict[str, torch.Tensor] | None
+
+
+def _stage_state(result: StageResult) -> dict[str, Any]:
+    best = {k: v for k, v in result.best.items() if k != "probs"} if result.best is not None else None
+    return {"stage": result.stage, "history": result.history, "best": best, "seconds": result.seconds,
+            "images_seen": result.images_seen, "stopped_early": result.stopped_early}
+
+
+def read_resume(run: RunDir) -> dict[str, Any] | None:
+    """The saved training state (``state.json`` plus its tensors and the optimizer and random state),
+    or None when there is none."""
+    from safetensors.torch import load_file
+
+    folder = run.path / "checkpoints" / RESUME
+    if not (folder / "state.json").is_file():
+        return None
+    state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+    tensors = load_file(str(folder / "state.safetensors"))
+    trainer = torch.load(folder / "trainer.pt", weights_only=True)  # our own file, tensors and numbers only
+    results = []
+    for i, saved in enumerate(state["results"]):
+        result = StageResult(saved["stage"], history=saved["history"], seconds=saved["seconds"],
+                             images_seen=saved["images_seen"], stopped_early=saved["stopped_early"])
+        if saved["best"] is not None:  # (the validation probabilities are kept for the current stage only)
+            last = i == len(state["results"]) - 1
+            result.best = {**saved["best"], "probs": tensors.get("best_probs") if last else None}
+        results.append(result)
+    return {**state, "results": results, "trainer": trainer,
+            "net": {k[4:]: v for k, v in tensors.items() if k.startswith("net.")},
+            "best_state": {k[5:]: v for k, v in tensors.items() if k.startswith("best.")} or None}
 
 
 def _warn_overfitting(run: RunDir, history: list[dict[str, Any]]) -> None:
@@ -180,30 +273,53 @@ def _steps(n: int, batch: int, epochs: int) -> int:
     return math.ceil(n / batch) * epochs
 
 
-def run_stages(trainer: Trainer, train: Split, valid: Split, labels: list[str]) -> list[StageResult]:
-    """Stage 1 then stage 2, as the config says; the network ends with the last stage's best epoch."""
+def run_stages(trainer: Trainer, train: Split, valid: Split, labels: list[str],
+               resumed: dict[str, Any] | None = None) -> list[StageResult]:
+    """Stage 1 then stage 2, as the config says; the network ends with the last stage's best epoch.
+    ``resumed``: the saved state (``read_resume``) to go on from."""
     cfg, net, run = trainer.cfg, trainer.net, trainer.run
     total = _steps(len(train.ids), cfg.batch_size, cfg.stage1_epochs + cfg.stage2_epochs)
-    results = []
-    if cfg.stage1_epochs:
+    at_stage, at_epoch = (resumed["stage"], resumed["epoch"]) if resumed else (1, 0)
+    # the stages finished before the saved state; the state's last entry is the current stage's
+    trainer.done = resumed["results"][:-1] if resumed else []
+    current = resumed["results"][-1] if resumed else None
+
+    def resumed_stage(stage: int) -> Resumed | None:
+        if resumed is None or stage != at_stage or at_epoch == 0:
+            return None
+        return Resumed(current, at_epoch, resumed["trainer"]["optimizer"], resumed["best_state"])
+
+    if cfg.stage1_epochs and at_stage == 1:
         frozen = net.freeze_backbone()
         cached = not cfg.augment
-        run.log_metrics(kind="stage", stage=1, epochs=cfg.stage1_epochs, lr=cfg.stage1_lr, frozen_params=frozen,
-                        trainable_params=sum(p.numel() for p in net.trainable()), cached_features=cached)
+        if not _logged_stage(run, 1):
+            run.log_metrics(kind="stage", stage=1, epochs=cfg.stage1_epochs, lr=cfg.stage1_lr, frozen_params=frozen,
+                            trainable_params=sum(p.numel() for p in net.trainable()), cached_features=cached)
         if cached:
             trainer.cache_features(train)
             trainer.cache_features(valid)
-        results.append(trainer.stage(1, cfg.stage1_epochs, cfg.stage1_lr, train, valid, total, labels))
+        trainer.done.append(trainer.stage(1, cfg.stage1_epochs, cfg.stage1_lr, train, valid, total,
+                                          resumed_stage(1)))
         train.features = valid.features = None
-        _save_checkpoint(trainer, labels, results[-1])
+        _save_checkpoint(trainer, labels, trainer.done[-1])
+        if cfg.stage2_epochs:  # the state between the stages: stage 2 starts from this network
+            trainer.save_resume(2, 0, None, StageResult(2), None)
+            trainer.pause_if_asked(cfg.stage1_epochs)
     if cfg.stage2_epochs:
         unfrozen = net.unfreeze_from(cfg.fine_tune_at)
-        run.log_metrics(kind="stage", stage=2, epochs=cfg.stage2_epochs, lr=cfg.stage2_lr,
-                        fine_tune_at=cfg.fine_tune_at, layers=len(net.layers), unfrozen_tensors=len(unfrozen),
-                        trainable_params=sum(p.numel() for p in net.trainable()), cached_features=False)
-        results.append(trainer.stage(2, cfg.stage2_epochs, cfg.stage2_lr, train, valid, total, labels))
-        _save_checkpoint(trainer, labels, results[-1])
-    return results
+        if not _logged_stage(run, 2):
+            run.log_metrics(kind="stage", stage=2, epochs=cfg.stage2_epochs, lr=cfg.stage2_lr,
+                            fine_tune_at=cfg.fine_tune_at, layers=len(net.layers), unfrozen_tensors=len(unfrozen),
+                            trainable_params=sum(p.numel() for p in net.trainable()), cached_features=False)
+        trainer.done.append(trainer.stage(2, cfg.stage2_epochs, cfg.stage2_lr, train, valid, total,
+                                          resumed_stage(2)))
+        _save_checkpoint(trainer, labels, trainer.done[-1])
+    return trainer.done
+
+
+def _logged_stage(run: RunDir, stage: int) -> bool:
+    """metrics.jsonl already has this stage's start row (a run resumed at the stage's start)."""
+    return any(r.get("kind") == "stage" and r.get("stage") == stage for r in run.metrics())
 
 
 def _save_checkpoint(trainer: Trainer, labels: list[str], result: StageResult) -> None:
@@ -228,13 +344,13 @@ def _versions() -> dict[str, str]:
     return {name: metadata.version(name) for name in ("torch", "safetensors", "pillow", "numpy")}
 
 
-def train_run(run: RunDir, on_stage: Callable[[StageResult], None] | None = None,
-              resume: bool = False) -> dict[str, Any]:
-    """``resume``: a restart after a crash. Image runs keep no training state between epochs, so it
-    starts again from the beginning (the rows of the earlier attempt leave metrics.jsonl)."""
-    del resume
+def train_run(run: RunDir, resume: bool = False) -> dict[str, Any]:
+    """``resume``: the job runner's restart after a crash or its resume after a pause: the run goes
+    on after the last epoch whose state was saved (from the beginning when none was)."""
     cfg = config_module.load(run.path)
-    run.keep_metrics_through(-1)
+    resumed = read_resume(run) if resume else None
+    # each step once in metrics.jsonl: a resumed run drops the rows after its state, a fresh one all
+    run.keep_metrics_through(resumed["step"] if resumed else -1)
     meta = run.read_meta()
     labels: list[str] = meta["labels"]
     label_id = {label: i for i, label in enumerate(labels)}
@@ -244,11 +360,22 @@ def train_run(run: RunDir, on_stage: Callable[[StageResult], None] | None = None
     valid_items = data.read_csv(run.path / "data" / "valid.csv")
     started = time.perf_counter()
     train, valid = _split(train_items, label_id, cfg.image_size), _split(valid_items, label_id, cfg.image_size)
-    run.log_metrics(kind="start", total_steps=_steps(len(train.ids), cfg.batch_size,
-                                                     cfg.stage1_epochs + cfg.stage2_epochs),
-                    train_examples=len(train.ids), valid_examples=len(valid.ids), device=str(trainer.device),
-                    layers=len(trainer.net.layers), load_seconds=round(time.perf_counter() - started, 2))
-    results = run_stages(trainer, train, valid, labels)
+    if resumed is not None:
+        trainer.net.model.load_state_dict(resumed["net"])
+        trainer.generator.set_state(resumed["trainer"]["generator"])
+        torch.set_rng_state(resumed["trainer"]["rng"])
+        trainer.step = resumed["step"]
+        started -= resumed.get("seconds", 0.0)
+        run.log_event(f"Resumed after stage {resumed['stage'] if resumed['epoch'] else resumed['stage'] - 1}, "
+                      f"epoch {resumed['epoch'] or cfg.stage1_epochs} (step {resumed['step']}).")
+    else:
+        run.log_metrics(kind="start", total_steps=_steps(len(train.ids), cfg.batch_size,
+                                                         cfg.stage1_epochs + cfg.stage2_epochs),
+                        train_examples=len(train.ids), valid_examples=len(valid.ids), device=str(trainer.device),
+                        layers=len(trainer.net.layers), load_seconds=round(time.perf_counter() - started, 2))
+    trainer.clock = started
+    results = run_stages(trainer, train, valid, labels, resumed)
+    shutil.rmtree(run.path / "checkpoints" / RESUME, ignore_errors=True)  # trained: nothing left to resume
     run.log_metrics(kind="phase", phase="report")
     last = results[-1]
     if run.final_dir.exists():
