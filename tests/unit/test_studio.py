@@ -65,10 +65,10 @@ def test_report_rows_are_line_numbered_and_spanish() -> None:
     by_message = {r[3]: r for r in reversed(rows)}
     assert by_message[trailing][0] == 21 and by_message[trailing][1] == "error"
     # the fix hint names the page's button, never a command
-    assert by_message[trailing][4] == "Pulsa **Reparar**: quita la coma del final de la línea."
+    assert by_message[trailing][4] == "Pulsa «Reparar»: quita la coma del final de la línea."
     assert all("afinar " not in r[4] and "--" not in r[4] for r in rows)
     blank = next(r for r in rows if r[3] == i18n.t("finding.blank_line", "es", line=r[0], field=None))
-    assert blank[1] == "aviso" and "**Reparar**" in blank[4]
+    assert blank[1] == "aviso" and "«Reparar»" in blank[4]
 
 
 def test_counted_phrases_use_plural_rules_and_local_numbers() -> None:
@@ -244,3 +244,17 @@ def test_model_pickers_offer_only_what_fits_and_comparar_starts_from_the_tuned_b
     bases = ["smollm2-135m-instruct"]
     assert base_of("ft:smollm2-135m-instruct:afinar:tienda:0a1b2c", bases) == "smollm2-135m-instruct"
     assert base_of("ft:otra-base:afinar:tienda:0a1b2c", bases) is None and base_of(None, bases) is None
+
+
+def test_studio_hints_name_controls_not_commands() -> None:
+    """Every finding hint that names a command has a studio hint, and no studio hint names a command."""
+    import re
+
+    command = re.compile(r"afinar |\s--[a-z]|`python|pip install")
+    for key, entry in i18n.CATALOG.items():
+        if key.startswith("finding.") and key.endswith(".hint") and command.search(entry["en"]):
+            assert f"studio.hint.{key[len('finding.'):-len('.hint')]}" in i18n.CATALOG, key
+        if key.startswith("studio.hint.") or key in ("studio.models.accept_needed", "studio.ft.file_invalid"):
+            for lang in ("es", "en"):
+                assert not command.search(entry[lang]), (key, lang)
+    assert "«Acepto la licencia del modelo»" in i18n.t("studio.hint.models.license_not_accepted", "es")

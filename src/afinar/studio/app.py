@@ -1,7 +1,9 @@
 """The page: a title, the es/en switch and one tab per part of the product.
 
-The language starts from the browser's Accept-Language (``default_lang`` when it names neither
-Spanish nor English); the switch relabels every registered component at once.
+The language is the one chosen before in this browser (kept in its local storage), else the
+browser's Accept-Language (``default_lang`` when it names neither Spanish nor English); the switch
+relabels every registered component at once, re-renders the results on screen and sets the
+language of Gradio's own components (upload boxes, buttons of the tables) to match.
 """
 
 from __future__ import annotations
@@ -10,10 +12,25 @@ from typing import Any
 
 import gradio as gr
 
+from afinar.i18n import LANGS
 from afinar.studio.texts import Texts, pick_lang
 
 # Optional extra styling; ``afinar serve`` may pass it as ``mount_gradio_app(..., css=CSS)``.
 CSS = ".studio-title h1 {margin-bottom: 0}"
+LANG_STORAGE_KEY = "afinar-studio-lang"
+# Gradio's own texts (upload boxes...) follow the browser's locale; this sets them to the page's
+# language with the changeLocale of Gradio's front end (its core module, already loaded by the page).
+GRADIO_LOCALE_JS = """
+async (lang) => {
+  const core = performance.getEntriesByType("resource").map((e) => e.name)
+    .find((name) => /\\/assets\\/core-[^/]+\\.js$/.test(name));
+  if (core) {
+    const module = await import(core);
+    if (module.changeLocale) module.changeLocale(lang);
+  }
+  return lang;
+}
+"""
 
 
 def build_studio(service: Any = None, default_lang: str = "es") -> Any:
@@ -56,11 +73,17 @@ def build_studio(service: Any = None, default_lang: str = "es") -> Any:
                     tab.select(fn, inputs[0] if inputs else None, outputs)
                 on_load += loaders
 
-        def detect(request: gr.Request) -> str:
+        remembered = gr.BrowserState("", storage_key=LANG_STORAGE_KEY)
+
+        def detect(saved: str, request: gr.Request) -> str:
+            if saved in LANGS:
+                return saved
             header = request.headers.get("accept-language") if request is not None else None
             return pick_lang(header, default_lang)
 
-        blocks.load(detect, None, lang)
+        blocks.load(detect, remembered, lang).then(None, lang, None, js=GRADIO_LOCALE_JS)
+        lang.input(lambda chosen: chosen, lang, remembered)
+        lang.change(None, lang, None, js=GRADIO_LOCALE_JS)
         for fn, outputs, *inputs in on_load:
             blocks.load(fn, inputs[0] if inputs else None, outputs)
         lang.change(T.relabel, lang, T.components)

@@ -172,9 +172,15 @@ def stats(path: Path, name: str, task: str, lang: str) -> tuple[str, list[tuple[
             continue
         label = i18n.t(f"data.field.{key}", lang) if i18n.has(f"data.field.{key}") else key
         if isinstance(value, dict):
-            value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "—"
+            value = ", ".join(f"{k}: {stat_value(v, lang)}" for k, v in value.items()) or "—"
+        elif key == "token_method":
+            value = tr("data.estimate.method." + ("exact" if value != "approximate" else "approx"), lang)
+        elif key == "task":
+            value = tr(f"studio.task.{value}", lang) if i18n.has(f"studio.task.{value}") else value
+        else:
+            value = stat_value(value, lang)
         rows.append(f"| {label} | {value} |")
-    title = tr("studio.data.stats_title", lang, file=name, examples=len(lengths))
+    title = tr("studio.data.stats_title", lang, file=name, examples=i18n.number(len(lengths), lang))
     return title + "\n\n" + "\n".join(rows), histogram(lengths)
 
 
@@ -186,24 +192,31 @@ def estimate_text(path: Path, model: str, epochs: int | None, lang: str) -> str:
     method = tr("data.estimate.method." + ("exact" if est.token_method != "approximate" else "approx"), lang)
     lines = [
         f"### {tr('data.estimate.title', lang, file=Path(est.file).name, model=est.model)}",
-        "- " + tr("data.estimate.examples", lang, examples=est.examples, tokens=est.tokens_per_epoch,
-                  method=method).strip(),
+        "- " + tr("data.estimate.examples", lang, examples=i18n.number(est.examples, lang),
+                  tokens=i18n.number(est.tokens_per_epoch, lang), method=method).strip(),
     ]
     if est.epochs_source == "given":
         lines.append("- " + tr("data.estimate.epochs_given", lang, epochs=est.epochs).strip())
     lines += ["- " + tr(reason["key"], lang, **reason["params"]) for reason in est.recipe]
-    lines.append("- " + tr("data.estimate.trained", lang, trained=f"{est.trained_tokens:,}").strip())
+    lines.append("- " + tr("data.estimate.trained", lang, trained=i18n.number(est.trained_tokens, lang)).strip())
     if est.local_seconds is not None:
         lines.append("- " + tr(f"data.estimate.local_{est.local_method}", lang, time=duration(est.local_seconds),
-                               speed=est.local_tokens_per_s).strip())
+                               speed=i18n.number(est.local_tokens_per_s, lang, 0)).strip())
     else:
         lines.append("- " + tr("data.estimate.local_unknown", lang, model=est.model).strip())
     if est.openai_epochs != est.epochs:
         lines.append("- " + tr("data.estimate.openai_epochs", lang, epochs=est.openai_epochs).strip())
     lines += ["", f"| {tr('studio.data.openai_model', lang)} | USD |", "|---|---:|"]
-    lines += [f"| {name} | ${cost:,.4f} |" for name, cost in est.openai_cost_usd.items()]
+    lines += [f"| {name} | {i18n.number(cost, lang, 4, exact=True)} $ |" for name, cost in est.openai_cost_usd.items()]
     lines += ["", f"_{tr('data.estimate.openai_note', lang).strip()}_"]
     return "\n".join(lines)
+
+
+def stat_value(value: Any, lang: str) -> Any:
+    """A statistic as shown: a number in ``lang``'s format (1.234,5), anything else as it is."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return i18n.number(value, lang, 1)
+    return value
 
 
 def duration(seconds: float) -> str:

@@ -20,12 +20,15 @@ from afinar.studio.texts import tr
 # Catalog entries that jobs log in English.
 EVENT_PREFIXES = ("studio.event.", "recipe.", "chat.eval.")
 _NUMBER = re.compile(r"-?\d+(?:\.(\d+))?")
+_PERCENT = re.compile(r"(-?\d+(?:\.(\d+))?)%")
 
 
 @lru_cache(maxsize=1)
 def _templates() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
     """(key, literal start, pattern) per event template, those without placeholders first (an exact
     message such as "Validating training file: ok" wins over "Validating training file: {file}")."""
+    # a value is one of the fixed phrases when it can be (they may hold ": " themselves), else anything
+    value = "(?:" + "|".join(re.escape(p) for p in sorted(_phrases(), key=len, reverse=True)) + "|.+?)"
     found = []
     for key, entry in CATALOG.items():
         if not key.startswith(EVENT_PREFIXES):
@@ -34,7 +37,7 @@ def _templates() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
         for literal, field, _spec, _conv in string.Formatter().parse(entry["en"]):
             parts.append(re.escape(literal))
             if field is not None:
-                parts.append(f"(?P={field})" if field in seen else f"(?P<{field}>.+?)")
+                parts.append(f"(?P={field})" if field in seen else f"(?P<{field}>{value})")
                 seen.add(field)
         start = next(string.Formatter().parse(entry["en"]))[0]
         found.append((bool(seen), key, start, re.compile("".join(parts), re.DOTALL)))
@@ -42,8 +45,24 @@ def _templates() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
     return tuple((key, start, pattern) for _, key, start, pattern in found)
 
 
+@lru_cache(maxsize=1)
+def _phrases() -> dict[str, str]:
+    """English text -> catalog key of the fixed phrases a job puts inside its messages ("training questions (...)")."""
+    return {entry["en"]: key for key, entry in CATALOG.items()
+            if key.startswith(EVENT_PREFIXES) and "{" not in entry["en"]}
+
+
 def _value(text: str, lang: str) -> str:
-    """A value taken from an English message: a number is written in ``lang``'s format, keeping its decimals."""
+    """A value taken from an English message: a fixed phrase of the catalog in ``lang`` (the studio's
+    own wording, ``studio.<key>``, where the catalog's names a command-line option), a number in
+    ``lang``'s format keeping its decimals, anything else as it is."""
+    key = _phrases().get(text)
+    if key is not None:
+        return tr(f"studio.{key}" if i18n.has(f"studio.{key}") else key, lang)
+    percent = _PERCENT.fullmatch(text)
+    if percent is not None:
+        return i18n.number(float(percent.group(1)), lang, len(percent.group(2) or ""), exact=True) + \
+            ("\u00a0%" if lang == "es" else "%")
     match = _NUMBER.fullmatch(text)
     if match is None:
         return text

@@ -15,7 +15,12 @@ from afinar import i18n
 from afinar.errors import AfinarError
 from afinar.studio import events as events_text
 from afinar.studio.chat_export import build_row as build_export_row
-from afinar.studio.datasets import FINDING_WIDTHS, error_text, finding_headers, finding_row
+from afinar.studio.datasets import (
+    FINDING_WIDTHS,
+    error_text,
+    finding_headers,
+    finding_row,
+)
 from afinar.studio.local import items
 from afinar.studio.texts import Texts, tr
 from afinar.studio.workspace import display_name
@@ -148,11 +153,16 @@ def view(service: Any, job_id: str | None, lang: str) -> tuple[Any, ...]:
 
     ev_rows = [[time.strftime("%H:%M:%S", time.localtime(e["created_at"])), events_text.level(e["level"], lang),
                 events_text.translate(e["message"], lang)] for e in events]
-    ckpts = [[int(c["step_number"]), c["fine_tuned_model_checkpoint"], c["metrics"].get("train_loss"),
-              c["metrics"].get("valid_loss")] for c in items(service.list_checkpoints(job_id))]
+    ckpts = [[int(c["step_number"]), c["fine_tuned_model_checkpoint"], loss_text(c["metrics"].get("train_loss"), lang),
+              loss_text(c["metrics"].get("valid_loss"), lang)] for c in items(service.list_checkpoints(job_id))]
     return ("\n\n".join(text), curves(service.job_metrics(job_id), lang), pd.DataFrame(ev_rows, columns=events_cols),
             pd.DataFrame(ckpts, columns=ckpt_cols), gr.update(active=job["status"] not in FINISHED),
             *controls(job["status"]))
+
+
+def loss_text(value: float | None, lang: str) -> str:
+    """A checkpoint's loss with four decimals in ``lang``'s format; a dash when it was not measured."""
+    return "—" if value is None else i18n.number(value, lang, 4, exact=True)
 
 
 def controls(status: str | None) -> tuple[Any, Any, Any]:
@@ -218,7 +228,7 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
         events = T.make(gr.Dataframe, "studio.ft.events", interactive=False, wrap=True, elem_id="ft-events",
                         column_widths=["18%", "12%", "70%"], scale=3)
         checkpoints = T.make(gr.Dataframe, "studio.ft.checkpoints", interactive=False, wrap=True,
-                             column_widths=["12%", "52%", "18%", "18%"], elem_id="ft-checkpoints", scale=2)
+                             column_widths=["10%", "40%", "25%", "25%"], elem_id="ft-checkpoints", scale=2)
     build_export_row(T, service, job, lang_box)
     timer = gr.Timer(2.0, active=False)
     remembered = gr.BrowserState("", storage_key="afinar-studio-job")
@@ -230,6 +240,7 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
                     [start_msg, job, timer])
     job.change(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
     lang_box.change(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
+    lang_box.change(lambda lang: gr.update(choices=base_choices(lang)), lang_box, base)
     job.change(lambda j: j or "", job, remembered)
     timer.tick(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
     wire_actions(service, {"cancel": cancel, "pause": pause, "resume": resume}, job, lang_box, action_msg, outputs)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from afinar import i18n
 from afinar.errors import AfinarError
-from afinar.models.listing import human_params, human_size
+from afinar.models.listing import human_size
 from afinar.studio.datasets import error_text
 from afinar.studio.local import items
 from afinar.studio.texts import Texts, tr
@@ -16,8 +17,14 @@ from afinar.studio.workspace import keep_upload
 COLUMNS = ("name", "task", "params", "languages", "license", "size", "source", "ready")
 
 
+def params_text(params: int | None, lang: str) -> str:
+    """A base's number of parameters in millions, in ``lang``'s number format (134,5 M)."""
+    return f"{i18n.number(params / 1e6, lang, 1)} M" if params else "-"
 
 
+def task_names(tasks: list[str], lang: str) -> str:
+    """A base's tasks in ``lang`` (chat (conversaciones), clasificación de texto...)."""
+    return ", ".join(tr(f"studio.task.{t}", lang) if i18n.has(f"studio.task.{t}") else t for t in tasks)
 
 
 def catalog_frame(lang: str):
@@ -25,7 +32,7 @@ def catalog_frame(lang: str):
 
     from afinar.models.listing import rows
 
-    data = [[r["name"] + (" *" if r["default_for"] else ""), ", ".join(r["tasks"]), human_params(r["params"]),
+    data = [[r["name"] + (" *" if r["default_for"] else ""), task_names(r["tasks"], lang), params_text(r["params"], lang),
              ", ".join(r["languages"]) or "-", r["license"] or tr("models.license.unknown", lang),
              human_size(r["size_bytes"]), tr(f"models.source.{r['source']}", lang),
              "✓" if r["ready"] else "—"] for r in rows()]
@@ -40,7 +47,6 @@ def names() -> list[str]:
 
 def describe(name: str | None, lang: str) -> str:
     """The license notice (what a user agrees to by using the base) and the base's facts."""
-    from afinar import i18n
     from afinar.models.listing import describe as describe_row
 
     if not name:
@@ -55,8 +61,8 @@ def describe(name: str | None, lang: str) -> str:
              if row["license_url"] else f"**{tr('models.license.title', lang)}:** {license_name}"]
     if row["license_requires_acceptance"]:
         lines.append("**!** " + tr("studio.models.accept_needed", lang))
-    lines.append(f"- {tr('models.col.task', lang)}: {', '.join(row['tasks'])}")
-    lines.append(f"- {tr('models.col.params', lang)}: {human_params(row['params'])}")
+    lines.append(f"- {tr('models.col.task', lang)}: {task_names(row['tasks'], lang)}")
+    lines.append(f"- {tr('models.col.params', lang)}: {params_text(row['params'], lang)}")
     lines.append(f"- {tr('models.col.languages', lang)}: {', '.join(row['languages']) or '-'}")
     lines.append(f"- {tr('models.col.ready', lang)}: {tr('models.yes' if row['ready'] else 'models.no', lang)}")
     if row["note_key"] and i18n.has(row["note_key"]):
@@ -75,8 +81,17 @@ def pull(name: str | None, accept: bool, lang: str) -> str:
         folder = run_pull(name, accept_license=bool(accept), reporter=reporter)
     except AfinarError as err:
         return error_text(err, lang)
-    notices = [text for kind, text in reporter.events if kind == "license"]
+    notices = [license_notice(name, lang) for kind, _ in reporter.events if kind == "license"]
     return "\n\n".join(notices + [tr("studio.models.pulled", lang, name=name, path=str(folder))])
+
+
+def license_notice(name: str, lang: str) -> str:
+    """Under which license ``name`` is distributed, in ``lang`` (the puller's notice is in the server's language)."""
+    from afinar.models.listing import describe as describe_row
+
+    row = describe_row(name)
+    return tr("models.license.notice", lang, name=name, license=row["license"] or tr("models.license.unknown", lang),
+              url=row["license_url"] or "")
 
 
 def import_gguf(file: str | None, name: str, lang: str) -> str:

@@ -10,7 +10,12 @@ from typing import Any
 from afinar import i18n
 from afinar.errors import AfinarError
 from afinar.studio import runs
-from afinar.studio.datasets import FINDING_WIDTHS, error_text, finding_headers, finding_row
+from afinar.studio.datasets import (
+    FINDING_WIDTHS,
+    error_text,
+    finding_headers,
+    finding_row,
+)
 from afinar.studio.texts import Texts, tr
 from afinar.studio.workspace import display_name, keep_upload, new_dir, publish
 
@@ -77,7 +82,7 @@ def curves_frame(p: runs.Progress, lang: str):
 def metrics_markdown(report: dict[str, Any], lang: str) -> str:
     final = report["final"]
     lines = [tr("studio.cls.summary", lang, epoch=report["best_epoch"], epochs=report["epochs_run"],
-                seconds=report["train_seconds"], valid=report["valid_examples"]), "",
+                seconds=i18n.number(report["train_seconds"], lang, 1), valid=i18n.number(report["valid_examples"], lang)), "",
              f"| {tr('studio.cls.model', lang)} | {score_headers(lang)} |", "|---|---:|---:|---:|---:|"]
     rows = [(tr("textcls.cli.finetuned", lang), final)] + [
         (tr(f"textcls.cli.baseline_{name}", lang), s) for name, s in report["baselines"].items()]
@@ -85,7 +90,7 @@ def metrics_markdown(report: dict[str, Any], lang: str) -> str:
         lines.append(f"| {name} | " + " | ".join(score(s[k], lang) for k in ("accuracy", "precision", "recall", "f1"))
                      + " |")
     lines += ["", per_class_table(report, lang)]
-    lines += ["", tr("textcls.cli.ece", lang, ece=final["ece"]).strip()]
+    lines += ["", tr("studio.cls.ece", lang, ece=score(final["ece"], lang))]
     return "\n".join(lines)
 
 

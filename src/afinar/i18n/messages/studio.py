@@ -18,6 +18,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.task.chat": _m("chat (conversations)", "chat (conversaciones)"),
     "studio.task.text-classification": _m("text classification", "clasificación de texto"),
     "studio.task.image-classification": _m("image classification", "clasificación de imágenes"),
+    "studio.task.embedding": _m("embeddings (search)", "embeddings (búsqueda)"),
+    "studio.task.preference": _m("preference pairs (DPO)", "pares de preferencias (DPO)"),
     "studio.status.queued": _m("queued", "en cola"),
     "studio.status.validating_files": _m("validating files", "validando archivos"),
     "studio.status.running": _m("training", "entrenando"),
@@ -173,6 +175,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.cls.recall": _m("recall", "exhaustividad"),
     "studio.cls.support": _m("examples", "ejemplos"),
     "studio.cls.seconds": _m("seconds", "segundos"),
+    "studio.cls.ece": _m("Expected calibration error of the confidences: {ece} (0 = perfectly calibrated)",
+                         "Error de calibración esperado de las confianzas: {ece} (0 = perfectamente calibrado)"),
     "studio.cls.epoch": _m("epoch", "época"),
     "studio.cls.value": _m("value", "valor"),
     "studio.cls.confusion": _m("Confusion matrix (validation)", "Matriz de confusión (validación)"),
@@ -201,8 +205,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.models.name": _m("Model", "Modelo"),
     "studio.models.name_info": _m("a catalog name or a hub id", "un nombre del catálogo o un id del hub"),
     "studio.models.accept": _m("I accept the model's license", "Acepto la licencia del modelo"),
-    "studio.models.accept_needed": _m("This license must be accepted before the model is installed: tick the box.",
-                                      "Esta licencia debe aceptarse antes de instalar el modelo: marca la casilla."),
+    "studio.models.accept_needed": _m(
+        "This license must be accepted before the model is installed: read it, tick “I accept the model's license” "
+        "and press “Pull”.",
+        "Esta licencia debe aceptarse antes de instalar el modelo: léela, marca «Acepto la licencia del modelo» y "
+        "pulsa «Descargar»."),
     "studio.models.pull": _m("Pull", "Descargar"),
     "studio.models.pick": _m("Choose a model first.", "Elige primero un modelo."),
     "studio.models.pulled": _m("✓ {name} is ready in {path}.", "✓ {name} está listo en {path}."),
@@ -243,8 +250,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "✓ {name} es un archivo de preferencias válido ({id}): pares de una respuesta preferida y otra peor. Queda "
         "seleccionado abajo; el ajuste enseñará al modelo a preferir las primeras (DPO)."),
     "studio.ft.file_invalid": _m(
-        "✗ {name} has errors (below, with their lines); fix them (the Data page can repair the format) and upload it again.",
-        "✗ {name} tiene errores (abajo, con sus líneas); corrígelos (la página Datos puede reparar el formato) y vuelve a subirlo."),
+        "✗ {name} has errors (below, with their lines); fix them (“Repair” on the Data page mends the format) and upload it again.",
+        "✗ {name} tiene errores (abajo, con sus líneas); corrígelos («Reparar» de la página Datos arregla el formato) y vuelve a subirlo."),
     "studio.ft.n_epochs": _m("Epochs", "Épocas"),
     "studio.ft.batch_size": _m("Batch size", "Tamaño de lote"),
     "studio.ft.learning_rate_multiplier": _m("Learning rate multiplier", "Multiplicador de la tasa de aprendizaje"),

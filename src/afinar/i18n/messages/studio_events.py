@@ -63,6 +63,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.event.paused_at": _m("Fine-tuning job paused at step {step}", "Ajuste fino en pausa en el paso {step}"),
     "studio.event.checkpoint": _m("Checkpoint created at step {step}", "Punto de control creado en el paso {step}"),
     "studio.event.model": _m("New fine-tuned model created: {model}", "Nuevo modelo ajustado creado: {model}"),
+    "studio.chat.eval.source.training": _m(
+        "training questions (too few examples to hold any out: this measures recall, not paraphrases)",
+        "preguntas de entrenamiento (muy pocos ejemplos para apartar alguno: mide lo memorizado, no paráfrasis)"),
     "studio.event.done": _m("The job has successfully completed", "El trabajo ha terminado correctamente"),
     # ---- classifiers
     "studio.event.pooler": _m("The base's pooler was not pretrained: it starts as the identity.",
@@ -115,28 +118,28 @@ MESSAGES: dict[str, dict[str, str]] = {
 HINTS: dict[str, dict[str, str]] = {
     "studio.hint.on_data_page": _m(" on the Data page", " de la página Datos"),
     "studio.hint.unsupported_format": _m(
-        "Open it on the Data page, pick what the data is for in “Convert to” and press **Convert**.",
-        "Ábrelo en la página Datos, elige para qué son los datos en «Convertir a» y pulsa **Convertir**."),
+        "Open it on the Data page, pick what the data is for in “Convert to” and press “Convert”.",
+        "Ábrelo en la página Datos, elige para qué son los datos en «Convertir a» y pulsa «Convertir»."),
     "studio.hint.not_a_file": _m("Upload the .jsonl or .csv file itself, or a .zip of picture folders on the Images page.",
                                  "Sube el propio archivo .jsonl o .csv, o un .zip de carpetas de imágenes en la página Imágenes."),
-    "studio.hint.not_utf8": _m("Press **Repair**{where}: it converts the file to UTF-8.",
-                               "Pulsa **Reparar**{where}: convierte el archivo a UTF-8."),
-    "studio.hint.bom": _m("Press **Repair**{where} to remove it.", "Pulsa **Reparar**{where} para quitarla."),
-    "studio.hint.mojibake": _m("Press **Repair**{where}: it mends these characters and touches nothing else.",
-                               "Pulsa **Reparar**{where}: arregla estos caracteres sin tocar nada más."),
-    "studio.hint.blank_line": _m("Press **Repair**{where}: it removes the blank lines.",
-                                 "Pulsa **Reparar**{where}: quita las líneas en blanco."),
-    "studio.hint.multiline_json": _m("Press **Repair**{where}: it puts each object on one line.",
-                                     "Pulsa **Reparar**{where}: pone cada objeto en una línea."),
-    "studio.hint.trailing_comma": _m("Press **Repair**{where}: it removes the comma at the end of the line.",
-                                     "Pulsa **Reparar**{where}: quita la coma del final de la línea."),
-    "studio.hint.json_array": _m("Press **Repair**{where}: it writes one object per line.",
-                                 "Pulsa **Reparar**{where}: escribe un objeto por línea."),
+    "studio.hint.not_utf8": _m("Press “Repair”{where}: it converts the file to UTF-8.",
+                               "Pulsa «Reparar»{where}: convierte el archivo a UTF-8."),
+    "studio.hint.bom": _m("Press “Repair”{where} to remove it.", "Pulsa «Reparar»{where} para quitarla."),
+    "studio.hint.mojibake": _m("Press “Repair”{where}: it mends these characters and touches nothing else.",
+                               "Pulsa «Reparar»{where}: arregla estos caracteres sin tocar nada más."),
+    "studio.hint.blank_line": _m("Press “Repair”{where}: it removes the blank lines.",
+                                 "Pulsa «Reparar»{where}: quita las líneas en blanco."),
+    "studio.hint.multiline_json": _m("Press “Repair”{where}: it puts each object on one line.",
+                                     "Pulsa «Reparar»{where}: pone cada objeto en una línea."),
+    "studio.hint.trailing_comma": _m("Press “Repair”{where}: it removes the comma at the end of the line.",
+                                     "Pulsa «Reparar»{where}: quita la coma del final de la línea."),
+    "studio.hint.json_array": _m("Press “Repair”{where}: it writes one object per line.",
+                                 "Pulsa «Reparar»{where}: escribe un objeto por línea."),
     "studio.hint.missing_messages_list": _m(
         "Each line needs a \"messages\" list of messages with \"role\" and \"content\". For question/answer "
-        "records, choose chat in “Convert to” and press **Convert**{where}.",
+        "records, choose chat in “Convert to” and press “Convert”{where}.",
         "Cada línea necesita una lista \"messages\" con mensajes con \"role\" y \"content\". Para registros "
-        "pregunta/respuesta, elige chat en «Convertir a» y pulsa **Convertir**{where}."),
+        "pregunta/respuesta, elige chat en «Convertir a» y pulsa «Convertir»{where}."),
     "studio.hint.unknown_columns": _m(
         "Name the columns \"text\" and \"label\" (or \"texto\" and \"etiqueta\") in the first row and upload it again.",
         "Nombra las columnas \"texto\" y \"etiqueta\" (o \"text\" y \"label\") en la primera fila y vuelve a subirlo."),
@@ -150,13 +153,72 @@ HINTS: dict[str, dict[str, str]] = {
         "(OpenAI's preference format) and upload it again.",
         "Escribe cada par como una línea JSONL con \"input\", \"preferred_output\" y \"non_preferred_output\" "
         "(el formato de preferencias de OpenAI) y vuelve a subirlo."),
+    "studio.hint.not_preference_pair": _m(
+        "Write each line as {{\"input\": {{\"messages\": [{{\"role\": \"user\", \"content\": \"...\"}}]}}, "
+        "\"preferred_output\": [{{\"role\": \"assistant\", \"content\": \"...\"}}], \"non_preferred_output\": "
+        "[{{\"role\": \"assistant\", \"content\": \"...\"}}]}}.",
+        "Escribe cada línea así: {{\"input\": {{\"messages\": [{{\"role\": \"user\", \"content\": \"...\"}}]}}, "
+        "\"preferred_output\": [{{\"role\": \"assistant\", \"content\": \"...\"}}], \"non_preferred_output\": "
+        "[{{\"role\": \"assistant\", \"content\": \"...\"}}]}}."),
     "studio.hint.identical_outputs": _m(
-        "Write a worse answer in non_preferred_output, or press **Repair**{where}: it removes those pairs.",
-        "Escribe una respuesta peor en non_preferred_output, o pulsa **Reparar**{where}: quita esos pares."),
+        "Write a worse answer in non_preferred_output, or press “Repair”{where}: it removes those pairs.",
+        "Escribe una respuesta peor en non_preferred_output, o pulsa «Reparar»{where}: quita esos pares."),
+    # errors of the classifier pages, the Datos buttons and Conocimiento
+    "studio.hint.textcls.data.invalid": _m(
+        "Fix each line shown above (“Repair” on the Data page mends the format problems) and upload the file again.",
+        "Corrige cada línea indicada arriba («Reparar» de la página Datos arregla los problemas de formato) y "
+        "vuelve a subir el archivo."),
+    "studio.hint.textcls.data.columns": _m(
+        "Name the columns text and label (or texto and etiqueta) in the first row, or choose text classification "
+        "in “Convert to” on the Data page and press “Convert”.",
+        "Llama a las columnas texto y etiqueta (o text y label) en la primera fila, o elige clasificación de texto "
+        "en «Convertir a» de la página Datos y pulsa «Convertir»."),
+    "studio.hint.textcls.data.no_valid": _m("Add examples, or upload a file under “Validation data (optional)”.",
+                                            "Añade ejemplos, o sube un archivo en «Datos de validación (opcional)»."),
+    "studio.hint.imgcls.data.invalid": _m("Fix or delete each file shown above, zip the folders again and upload the zip.",
+                                          "Arregla o borra cada archivo indicado arriba, vuelve a comprimir las "
+                                          "carpetas y sube el zip."),
+    "studio.hint.imgcls.data.no_valid": _m(
+        "Add pictures, or put a validation/ folder with the same class folders in the zip.",
+        "Añade imágenes, o pon en el zip una carpeta validation/ con las mismas carpetas de clase."),
+    "studio.hint.imgcls.data.missing": _m("Upload a zip with one folder of pictures per class.",
+                                          "Sube un zip con una carpeta de imágenes por clase."),
+    "studio.hint.imgcls.base.not_image": _m("Choose mobilenet_v2 or efficientnet-lite0 under “Base model”.",
+                                            "Elige mobilenet_v2 o efficientnet-lite0 en «Modelo base»."),
+    "studio.hint.textcls.base.no_config": _m("Choose a model of the list under “Base model”.",
+                                             "Elige un modelo de la lista de «Modelo base»."),
+    "studio.hint.data.tokenizer.not_found": _m("Choose a model of the list under “Base model”.",
+                                               "Elige un modelo de la lista de «Modelo base»."),
+    "studio.hint.convert.unreadable": _m("Check that the file is complete and really is {format}, and upload it again.",
+                                         "Comprueba que el archivo esté completo y que de verdad sea {format}, y "
+                                         "vuelve a subirlo."),
+    "studio.hint.convert.bad_json_line": _m("Press “Repair” first, then “Convert”.",
+                                            "Pulsa antes «Reparar» y después «Convertir»."),
+    "studio.hint.convert.bad_csv_row": _m("Put texts that contain the delimiter in double quotes; the report above "
+                                          "lists every such line.",
+                                          "Pon entre comillas dobles los textos que contienen el separador; el "
+                                          "informe de arriba lista todas esas líneas."),
+    "studio.hint.data.estimate.no_examples": _m("The report above says what is wrong with each line.",
+                                                "El informe de arriba dice qué está mal en cada línea."),
+    "studio.hint.chat.model.not_finished": _m(
+        "Wait for it on the Fine-tuning page (or press “Resume” there), or choose one of its checkpoints "
+        "(MODEL:ckpt-step-N) under “Model”.",
+        "Espera a que termine en la página Ajuste fino (o pulsa «Reanudar» allí), o elige uno de sus puntos de "
+        "control (MODELO:ckpt-step-N) en «Modelo»."),
+    "studio.hint.rag.kb.settings_differ": _m(
+        "Keep the embedding model the base was built with, or write a new name under “Knowledge base”.",
+        "Deja el modelo de embeddings con el que se creó la base, o escribe un nombre nuevo en «Base de conocimiento»."),
+    "studio.hint.rag.index.job_failed": _m(
+        "The files indexed before it stopped are kept: press “Add to the knowledge base” again to index the rest.",
+        "Los archivos indexados antes de que se detuviera se conservan: pulsa «Añadir a la base de conocimiento» "
+        "otra vez para indexar el resto."),
+    "studio.hint.rag.kb.dim_mismatch": _m("Write a new name under “Knowledge base” and add the documents again.",
+                                          "Escribe un nombre nuevo en «Base de conocimiento» y vuelve a añadir los "
+                                          "documentos."),
     # errors of the Models page
     "studio.hint.models.license_not_accepted": _m(
-        "Read the license, tick “I accept the model's license” and press **Pull** again.",
-        "Lee la licencia, marca «Acepto la licencia del modelo» y pulsa **Descargar** otra vez."),
+        "Read the license, tick “I accept the model's license” and press “Pull” again.",
+        "Lee la licencia, marca «Acepto la licencia del modelo» y pulsa «Descargar» otra vez."),
     "studio.hint.models.unknown_name": _m("Choose one of the list under “Model”. Offline choices: {choices}.",
                                           "Elige uno de la lista de «Modelo». Opciones sin red: {choices}."),
     "studio.hint.models.bad_hub_id": _m("Choose one of the list under “Model”. Offline choices: {choices}.",
