@@ -97,8 +97,9 @@ def test_job_events_in_the_page_language() -> None:
 def test_repair_then_valid(tmp_path: Path) -> None:
     from afinar.studio.datasets import repair, validate_file
 
-    output, notes = repair(DIRTY, "train_sucio.jsonl", "es")
-    assert output.name == "train_sucio_corregido.jsonl" and "Reparado" in notes and "línea 21" in notes
+    output, notes = repair(DIRTY, "train_sucio.jsonl")
+    assert output.name == "train_sucio_corregido.jsonl" and "Reparado" in notes("es") and "línea 21" in notes("es")
+    assert "Repaired" in notes("en") and "line 21" in notes("en")  # shown again when the language changes
     _, _, valid, _ = validate_file(output, output.name, None, "es")
     assert valid
 

@@ -3,7 +3,7 @@
 The language is the one chosen before in this browser (kept in its local storage), else the
 browser's Accept-Language (``default_lang`` when it names neither Spanish nor English); the switch
 relabels every registered component at once, re-renders the results on screen and sets the
-language of Gradio's own components (upload boxes, buttons of the tables) to match.
+language of Gradio's own texts (upload boxes...) for what Gradio draws from then on.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from afinar.studio.texts import Texts, pick_lang
 # Optional extra styling; ``afinar serve`` may pass it as ``mount_gradio_app(..., css=CSS)``.
 CSS = ".studio-title h1 {margin-bottom: 0}"
 LANG_STORAGE_KEY = "afinar-studio-lang"
-# Gradio's own texts (upload boxes...) follow the browser's locale; this sets them to the page's
-# language with the changeLocale of Gradio's front end (its core module, already loaded by the page).
+# Gradio's own texts (upload boxes...) follow the browser's locale; this sets Gradio's front end
+# (changeLocale of its core module, already loaded by the page) to the page's language. Gradio
+# translates a component when it is drawn, with the browser's language at start-up: the upload
+# boxes drawn before the switch keep that language (a known limit of Gradio 6).
 GRADIO_LOCALE_JS = """
 async (lang) => {
   const core = performance.getEntriesByType("resource").map((e) => e.name)

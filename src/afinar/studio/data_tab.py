@@ -54,12 +54,12 @@ def on_fix(state: dict, lang: str) -> tuple[dict, str, Any, Any, str]:
     if not state.get("path"):
         return state, "", _frame([], lang), gr.update(), tr("studio.data.need_file", lang)
     try:
-        output, text = datasets.repair(Path(state["path"]), state["name"], lang)
+        output, notes = datasets.repair(Path(state["path"]), state["name"])
     except AfinarError as err:
         return state, gr.update(), gr.update(), gr.update(), datasets.error_text(err, lang)
-    state = {**state, "path": str(output), "name": output.name}
+    state = {**state, "path": str(output), "name": output.name, "notes": notes}
     summary, table = _report(state, lang)
-    return state, summary, table, gr.update(value=str(output), visible=True), text
+    return state, summary, table, gr.update(value=str(output), visible=True), notes(lang)
 
 
 def on_convert(state: dict, target: str, lang: str) -> tuple[dict, str, Any, Any, str]:
@@ -68,12 +68,12 @@ def on_convert(state: dict, target: str, lang: str) -> tuple[dict, str, Any, Any
     if not state.get("path"):
         return state, "", _frame([], lang), gr.update(), tr("studio.data.need_file", lang)
     try:
-        output, text = datasets.convert(Path(state["path"]), state["name"], target, lang)
+        output, notes = datasets.convert(Path(state["path"]), state["name"], target)
     except AfinarError as err:
         return state, gr.update(), gr.update(), gr.update(), datasets.error_text(err, lang)
-    state = {**state, "path": str(output), "name": output.name, "task_choice": target}
+    state = {**state, "path": str(output), "name": output.name, "task_choice": target, "notes": notes}
     summary, table = _report(state, lang)
-    return state, summary, table, gr.update(value=str(output), visible=True), text
+    return state, summary, table, gr.update(value=str(output), visible=True), notes(lang)
 
 
 def on_stats(state: dict, lang: str) -> tuple[str, Any]:
@@ -93,14 +93,15 @@ def on_stats(state: dict, lang: str) -> tuple[str, Any]:
 
 def on_lang(state: dict, task: str, stats_text: str, estimate_text: str, model: str, epochs: str,
             lang: str) -> tuple[Any, ...]:
-    """The report, and the statistics and estimate if shown, again in the new language; the repair
-    notes (of a file since replaced) are cleared."""
+    """The report, the notes of the last repair or conversion, and the statistics and estimate if
+    shown, again in the new language."""
     import gradio as gr
 
+    notes = state.get("notes")
     state, summary, table = on_revalidate(state, task, lang)
     stats = on_stats(state, lang) if stats_text else (gr.update(), gr.update())
     estimate = on_estimate(state, model, epochs, lang) if estimate_text else gr.update()
-    return state, summary, table, *stats, estimate, ""
+    return state, summary, table, *stats, estimate, notes(lang) if notes else ""
 
 
 def on_estimate(state: dict, model: str, epochs: str, lang: str) -> str:

@@ -75,14 +75,21 @@ def finding_headers(lang: str) -> list[str]:
     return [tr(f"studio.data.col.{c}", lang) for c in FINDING_COLUMNS]
 
 
-def repair(path: Path, name: str, lang: str) -> tuple[Path, str]:
-    """Repair ``path`` into a new workspace file; (repaired file, Markdown list of the changes)."""
+def repair(path: Path, name: str) -> tuple[Path, Any]:
+    """Repair ``path`` into a new workspace file; (repaired file, ``notes(lang)``: the Markdown list
+    of the changes in a language, for the page to show and show again when the language changes)."""
+    from functools import partial
+
     from afinar.data.fix import fix_file
 
     stem, suffix = Path(name).stem or "datos", path.suffix
     out_suffix = ".jsonl" if suffix in (".json", ".jsonl", ".jsonlines", ".ndjson") else suffix
     output = new_dir("fixed") / f"{stem}_corregido{out_suffix}"
-    result = fix_file(path, output)
+    return output, partial(repair_notes, fix_file(path, output), output.name)
+
+
+def repair_notes(result: Any, output: str, lang: str) -> str:
+    """What a repair changed, line by line, and what is left to fix by hand, in ``lang``."""
     lines = []
     for change in result.changes:
         where = tr("data.fix.line", lang, line=change.line) if change.line else tr("data.fix.file", lang)
@@ -94,27 +101,34 @@ def repair(path: Path, name: str, lang: str) -> tuple[Path, str]:
         lines.append(f"- ✗ {where}: {text}")
     left = i18n.tn("studio.data.left", len(result.unfixed), lang) if result.unfixed else ""
     head = tr("studio.data.fixed", lang, changes=i18n.tn("studio.n.changes", len(result.changes), lang), left=left,
-              output=output.name)
+              output=output)
     if not result.changes:
         head = tr("studio.data.fixed_nothing", lang)
-    return output, head + ("\n\n" + "\n".join(lines) if lines else "")
+    return head + ("\n\n" + "\n".join(lines) if lines else "")
 
 
-def convert(path: Path, name: str, target: str, lang: str) -> tuple[Path, str]:
-    """Convert a table (CSV, Excel, JSON...) to a training file; (output, Markdown summary)."""
+def convert(path: Path, name: str, target: str) -> tuple[Path, Any]:
+    """Convert a table (CSV, Excel, JSON...) to a training file; (output, ``notes(lang)``: the Markdown summary)."""
+    from functools import partial
+
     from afinar.data.convert import ConvertOptions, convert_file
 
     stem = Path(name).stem or "datos"
     output = new_dir("converted") / (f"{stem}.jsonl" if target == "chat" else f"{stem}_textcls.csv")
     result = convert_file(path, output, ConvertOptions(to=target))
-    text = tr("studio.data.converted", lang, count=i18n.number(result.written, lang), output=output.name, format=result.format,
-              task=tr(f"studio.task.{target}", lang))
+    return output, partial(convert_notes, result, output.name, target)
+
+
+def convert_notes(result: Any, output: str, target: str, lang: str) -> str:
+    """What a conversion wrote (examples, columns used, rows skipped), in ``lang``."""
+    text = tr("studio.data.converted", lang, count=i18n.number(result.written, lang), output=output,
+              format=result.format, task=tr(f"studio.task.{target}", lang))
     if result.columns:
         text += "\n\n" + tr("convert.columns", lang, columns=", ".join(f"{k} ← {v}" for k, v in result.columns.items()))
     skipped = result.skipped_empty + result.skipped_roles
     if skipped:
         text += "\n\n" + i18n.tn("studio.data.skipped", len(skipped), lang, lines=", ".join(map(str, skipped[:20])))
-    return output, text
+    return text
 
 
 def token_lengths(path: Path, task: str) -> list[int]:
