@@ -115,7 +115,7 @@ def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
 
     T.make(gr.Markdown, "studio.models.intro", attr="value")
     table = T.make(gr.Dataframe, "studio.models.catalog", value=catalog_frame(T.lang), interactive=False, wrap=True,
-                   column_widths=["22%", "17%", "8%", "10%", "15%", "8%", "11%", "9%"],
+                   column_widths=["20%", "17%", "11%", "10%", "15%", "8%", "11%", "8%"],
                    elem_id="models-table")
     with gr.Row():
         choices = names()
