@@ -73,9 +73,12 @@ def main() -> None:
     print(f"{'case':<18}{'seconds':>9}{'peak MB':>10}{'above imports':>15}")
     for case, row in rows.items():
         print(f"{case:<18}{row['seconds']:>9.1f}{row['peak_mb']:>10.0f}{row['peak_mb'] - floor:>15.0f}")
-    ours, peer = rows["afinar-hf"], rows["peft-merge"]
-    print(f"merged folder, afinar / peft-merge: time {ours['seconds'] / peer['seconds']:.2f}x, "
-          f"peak memory above imports {(ours['peak_mb'] - floor) / max(1.0, peer['peak_mb'] - floor):.2f}x")
+    peer = rows["peft-merge"]
+    for case in ("afinar-hf", "afinar-gguf-q8_0"):
+        ours = rows[case]
+        print(f"{case} / peft-merge: time {ours['seconds'] / peer['seconds']:.2f}x, "
+              f"peak memory above imports {(ours['peak_mb'] - floor) / max(1.0, peer['peak_mb'] - floor):.2f}x")
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

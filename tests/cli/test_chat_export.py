@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import tiny_chat  # noqa: E402
-from fixtures.models.tiny_models import write_tiny_gemma3_gguf  # noqa: E402
+import tiny_chat
+from fixtures.models.tiny_models import write_tiny_gemma3_gguf
 
 pytestmark = pytest.mark.cli
 PROMPT = "¿Precio del producto 3?"
@@ -205,6 +205,7 @@ def test_ollama_folder_has_gguf_modelfile_and_commands(run_cli, lora_run: Path, 
     text = (out_dir / "Modelfile").read_text()
     assert text.startswith("FROM ./model.gguf\n")
     assert 'TEMPLATE """{{- if .System }}<|im_start|>system\n{{ .System }}<|im_end|>' in text
+    assert '{{- range .Messages }}{{- if ne .Role "system" }}<|im_start|>{{ .Role }}' in text  # system once
     assert f'SYSTEM """{SYSTEM}"""' in text and 'PARAMETER stop "<|im_end|>"' in text
     assert "PARAMETER temperature 0" in text
     meta = json.loads((lora_run / "meta.json").read_text())
@@ -271,8 +272,9 @@ def test_bad_input_is_refused_and_nothing_is_half_written(run_cli, lora_run: Pat
     assert code == 1 and "not a tensor type" in err
     code, _, err = run_cli("--lang", "es", "export", "gguf", lora_run, "-o", target, "--quant", "q4_k_m")
     assert code == 1 and "no sabe escribir" in " ".join(err.split())
-    code, _, err = run_cli("--lang", "en", "export", "gguf", "multilingual-e5-small", "-o", target)
-    assert code == 1 and "is not a chat fine-tune" in " ".join(err.split())
+    for other in ("multilingual-e5-small", "mobilenet_v2"):  # an embedder, an image model
+        code, _, err = run_cli("--lang", "en", "export", "gguf", other, "-o", target)
+        assert code == 1 and "is not a chat fine-tune" in " ".join(err.split()) and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
 
     target.write_bytes(b"keep me")
@@ -284,6 +286,9 @@ def test_bad_input_is_refused_and_nothing_is_half_written(run_cli, lora_run: Pat
     (tmp_path / "full" / "x.txt").write_text("mine")
     code, _, err = run_cli("export", "ollama", lora_run, "-o", tmp_path / "full")
     assert code == 1 and (tmp_path / "full" / "x.txt").read_text() == "mine"
+    code, _, err = run_cli("--lang", "es", "export", "hf", lora_run, "-o", tmp_path / "full")
+    assert code == 1 and "ya existe" in err and "--force" in err
+    assert sorted(p.name for p in (tmp_path / "full").iterdir()) == ["x.txt"]
 
     running = tmp_path / "running"
     shutil.copytree(lora_run, running)
@@ -291,10 +296,14 @@ def test_bad_input_is_refused_and_nothing_is_half_written(run_cli, lora_run: Pat
     (running / "meta.json").write_text(json.dumps({**meta, "status": "running"}))
     code, _, err = run_cli("export", "hf", running, "-o", tmp_path / "hf")
     assert code == 1 and "running" in err and not (tmp_path / "hf").exists()
+    (running / "meta.json").write_text(json.dumps({**meta, "status": "failed"}))
+    code, _, err = run_cli("--lang", "es", "export", "ollama", running, "-o", tmp_path / "o")
+    assert code == 1 and "no ha terminado (estado: failed)" in " ".join(err.split()) and "ckpt-step-N" in err
+    assert not (tmp_path / "o").exists()
     classifier = tmp_path / "classifier"
     classifier.mkdir()
     (classifier / "meta.json").write_text(json.dumps({"task": "text-classification", "status": "succeeded"}))
-    code, _, err = run_cli("export", "gguf", classifier, "-o", tmp_path / "c.gguf")
+    code, _, err = run_cli("--lang", "en", "export", "gguf", classifier, "-o", tmp_path / "c.gguf")
     assert code == 1 and "text-classification run" in err and "afinar export space" in " ".join(err.split())
     assert not list(tmp_path.glob(".*"))
 

@@ -84,9 +84,12 @@ def export_gguf(spec: str, output: Path, quant: str = "q8_0", force: bool = Fals
 
 
 # ---- Ollama ----------------------------------------------------------------------------------
+# ChatML in Ollama's Go template syntax. Ollama puts system messages both in .System and (since
+# 2024) in .Messages: the system turn is written once from .System and skipped in the loop, as
+# Ollama's own library templates (qwen2.5) do.
 CHATML_GO = ("{{- if .System }}<|im_start|>system\n{{ .System }}<|im_end|>\n{{ end }}"
-             "{{- range .Messages }}<|im_start|>{{ .Role }}\n{{ .Content }}<|im_end|>\n{{ end }}"
-             "<|im_start|>assistant\n")
+             "{{- range .Messages }}{{- if ne .Role \"system\" }}<|im_start|>{{ .Role }}\n{{ .Content }}<|im_end|>\n"
+             "{{ end }}{{- end }}<|im_start|>assistant\n")
 
 
 def ollama_name(model_id: str) -> str:

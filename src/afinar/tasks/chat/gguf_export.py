@@ -28,6 +28,7 @@ OFFERED = ("f16", "bf16", "f32", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0")
 # Types llama.cpp has but the gguf package cannot write (its k-quants and i-quants only read).
 LLAMA_CPP_ONLY = ("q2_k", "q3_k_s", "q3_k_m", "q3_k_l", "q4_k_s", "q4_k_m", "q5_k_s", "q5_k_m", "q6_k",
                   "iq1_s", "iq1_m", "iq2_xxs", "iq2_xs", "iq2_s", "iq3_xxs", "iq3_s", "iq4_nl", "iq4_xs")
+CHUNK_VALUES = 1 << 20  # values quantized at a time (4 MB of float32)
 FILE_TYPES = {"f32": "ALL_F32", "f16": "MOSTLY_F16", "bf16": "MOSTLY_BF16", "q8_0": "MOSTLY_Q8_0",
               "q5_1": "MOSTLY_Q5_1", "q5_0": "MOSTLY_Q5_0", "q4_1": "MOSTLY_Q4_1", "q4_0": "MOSTLY_Q4_0"}
 
@@ -141,19 +142,45 @@ def plan(merged: Merged, arch: Arch, quant: str) -> list[Plan]:
 
 
 def _convert(tensor: Any, item: Plan, arch: Arch, cfg: dict[str, Any]) -> Any:
-    """HF float32 tensor -> the numpy array GGUF stores (layout fixes, then the quantization)."""
-    from gguf import GGMLQuantizationType, quants
+    """HF tensor (any float dtype) -> the numpy array GGUF stores (layout fixes, then the quantization)."""
+    import torch
+    from gguf import GGMLQuantizationType
 
-    if arch.norm_plus_one and item.hf_name.endswith("norm.weight"):
+    fix_norm = arch.norm_plus_one and item.hf_name.endswith("norm.weight")
+    permute = arch.permute_qk and item.hf_name.endswith(("q_proj.weight", "k_proj.weight"))
+    if fix_norm or permute or item.qtype == GGMLQuantizationType.F32:
+        tensor = tensor.to(torch.float32)
+    if fix_norm:
         tensor = tensor + 1
-    if arch.permute_qk and item.hf_name.endswith(("q_proj.weight", "k_proj.weight")):
+    if permute:
         heads = cfg["num_attention_heads"] if item.hf_name.endswith("q_proj.weight") else cfg["num_key_value_heads"]
         tensor = tensor.reshape(heads, 2, tensor.shape[0] // heads // 2, *tensor.shape[1:]).swapaxes(1, 2)
         tensor = tensor.reshape(item.shape)
-    array = tensor.contiguous().numpy()
     if item.qtype == GGMLQuantizationType.F32:
-        return array
-    return quants.quantize(array, item.qtype)
+        return tensor.contiguous().numpy()
+    return _quantize_rows(tensor.contiguous(), item.qtype)
+
+
+def _quantize_rows(tensor: Any, qtype: Any) -> Any:
+    """``quants.quantize`` of the tensor in float32, a block of rows at a time, into one output array:
+    the same bytes (every type quantizes each row on its own) without a float32 copy of a bf16
+    tensor, nor the whole-tensor temporaries the quantizers make (Q8_0 makes several)."""
+    import numpy as np
+    import torch
+    from gguf import quants
+
+    def part(rows: Any) -> Any:
+        return quants.quantize(rows.to(torch.float32).numpy(), qtype)
+
+    step = max(1, CHUNK_VALUES // max(1, tensor.shape[-1]))
+    if tensor.ndim != 2 or tensor.shape[0] <= step:
+        return part(tensor)
+    first = part(tensor[:step])
+    out = np.empty((tensor.shape[0], *first.shape[1:]), dtype=first.dtype)
+    out[:step] = first
+    for start in range(step, tensor.shape[0], step):
+        out[start:start + step] = part(tensor[start:start + step])
+    return out
 
 
 def _metadata(writer: Any, merged: Merged, arch: Arch, quant: str) -> None:
@@ -206,13 +233,11 @@ def write(merged: Merged, path: Path, quant: str, tokenizer_dir: Path,
     writer.write_kv_data_to_file()
     writer.write_ti_data_to_file()
     by_name = {item.hf_name: item for item in items}
-    done = 0
-    for hf_name, tensor in merged.tensors():
-        item = by_name.get(hf_name)
-        if item is None:
-            continue
-        writer.write_tensor_data(_convert(tensor, item, arch, merged.config))
-        done += 1
+    for done, (hf_name, tensor) in enumerate(merged.tensors(by_name, as_stored=True), start=1):
+        data = _convert(tensor, by_name[hf_name], arch, merged.config)
+        del tensor
+        writer.write_tensor_data(data)
+        del data
         if on_tensor is not None:
             on_tensor(done, len(items))
     writer.close()

@@ -1,8 +1,9 @@
 """The Hugging Face folder of ``afinar export hf``: merged safetensors (or the PEFT adapter), the
 base's config and generation config, and a model card.
 
-Merged tensors keep the dtype the base stores them in and are written in shards of at most
-``SHARD_BYTES`` with the standard index, so memory stays near one shard.
+Merged tensors keep the dtype the base stores them in (float32 for any other) and are written in
+shards of at most ``SHARD_BYTES`` with the standard index, each tensor by tensor: memory stays near
+one tensor.
 """
 
 from __future__ import annotations
@@ -34,23 +35,27 @@ def _shards(merged: Merged) -> dict[str, int]:
 
 
 def write_merged(merged: Merged, folder: Path, on_tensor: Any = None) -> None:
+    """The merged weights as safetensors shards, each written tensor by tensor (``SafetensorsStream``):
+    memory stays near one tensor, whatever the size of the model or of a shard."""
     import torch
-    from safetensors.torch import save_file
 
-    shapes = merged.shapes()
+    from afinar.tasks.chat.safetensors_stream import SafetensorsStream
+
+    shapes = {name: (shape, dtype if dtype in DTYPES else "F32") for name, (shape, dtype) in merged.shapes().items()}
     shards = _shards(merged)
     count = max(shards.values()) + 1
     names = [f"model-{i + 1:05d}-of-{count:05d}.safetensors" for i in range(count)] if count > 1 \
         else ["model.safetensors"]
-    current, pending = 0, {}
-    for done, (name, tensor) in enumerate(merged.tensors(), start=1):
-        if shards[name] != current:
-            save_file(pending, str(folder / names[current]), metadata={"format": "pt"})
-            current, pending = shards[name], {}
-        pending[name] = tensor.to(getattr(torch, DTYPES.get(shapes[name][1], "float32"))).contiguous()
-        if on_tensor is not None:
-            on_tensor(done, len(shapes))
-    save_file(pending, str(folder / names[current]), metadata={"format": "pt"})
+    done = 0
+    for shard, file_name in enumerate(names):
+        members = {name: shapes[name] for name, where in shards.items() if where == shard}
+        with SafetensorsStream(folder / file_name, members, metadata={"format": "pt"}) as out:
+            for name, tensor in merged.tensors(out.order, as_stored=True):
+                out.write(name, tensor.to(getattr(torch, DTYPES[shapes[name][1]])))
+                del tensor
+                done += 1
+                if on_tensor is not None:
+                    on_tensor(done, len(shapes))
     if count > 1:
         index = {"metadata": {}, "weight_map": {n: names[s] for n, s in shards.items()}}
         (folder / "model.safetensors.index.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
@@ -96,7 +101,7 @@ def write_card(merged: Merged, folder: Path, adapter_only: bool) -> None:
         header["base_model"] = hub
     method = str(merged.cfg.get("method", ""))
     header.update({"library_name": "peft" if adapter_only else "transformers", "pipeline_tag": "text-generation",
-                   "tags": ["afinar", "dpo" if method == "dpo" else "sft", method, "chat"]})
+                   "tags": ["afinar", "dpo" if method.startswith("dpo") else "sft", method, "chat"]})
     run_card = merged.run.path / "README.md"
     body = run_card.read_text(encoding="utf-8") if run_card.is_file() else f"# {merged.model_id}\n"
     if body.startswith("---\n"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,21 +67,31 @@ class Merged:
                     out[name] = (tuple(piece.get_shape()), piece.get_dtype())
         return out
 
-    def tensors(self) -> Iterator[tuple[str, Any]]:
-        """(name, merged float32 tensor) for every tensor, one at a time."""
+    def tensors(self, names: Iterable[str] | None = None, *, as_stored: bool = False) -> Iterator[tuple[str, Any]]:
+        """(name, merged float32 tensor) for ``names`` (default: every tensor, in file order), one at a
+        time. With ``as_stored``, a tensor nothing is merged into keeps the dtype it is stored in
+        (no float32 copy of it). Each tensor is read with its own short-lived ``safe_open``: a file
+        mapping kept open across the loop would keep every page read so far resident (the whole
+        model, in the end)."""
         import torch
         from safetensors import safe_open
 
-        for path, names in self._by_file().items():
-            with safe_open(str(path), framework="pt") as fh:
-                for name in names:
-                    tensor = self.overrides.get(name)
-                    tensor = (fh.get_tensor(name) if tensor is None else tensor).to(torch.float32)
-                    pair = self.lora.get(name.removesuffix(".weight"))
-                    if pair is not None:
-                        a, b = pair
-                        tensor = tensor + self.scale * (b.to(torch.float32) @ a.to(torch.float32))
-                    yield name, tensor
+        files = self.tensor_files()
+        for name in files if names is None else names:
+            tensor = self.overrides.get(name)
+            if tensor is None:
+                with safe_open(str(files[name]), framework="pt") as fh:
+                    tensor = fh.get_tensor(name)
+            pair = self.lora.get(name.removesuffix(".weight"))
+            if pair is not None:
+                a, b = pair
+                delta = (b.to(torch.float32) @ a.to(torch.float32)).mul_(self.scale)
+                tensor = tensor.to(torch.float32) + delta  # W + scale · B @ A
+                del delta
+            elif not as_stored:
+                tensor = tensor.to(torch.float32)  # a copy, unless stored in float32
+            yield name, tensor
+            del tensor
 
 
 def _tensor_files(folder: Path) -> dict[str, Path]:
