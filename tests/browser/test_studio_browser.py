@@ -81,6 +81,8 @@ def test_language_switch(page: Page, artifacts: Path) -> None:
     expect(page.locator("#data-result")).to_contain_text("Repaired:")  # the repair's notes, in English now
     expect(page.locator("#data-result")).to_contain_text("line 21")
     expect(page.locator("#data-summary")).to_contain_text("1 warning")
+    expect(page.locator("#data-sent")).to_contain_text("choose it on the Fine-tuning page")
+    expect(page.locator("#data-estimate-result")).to_contain_text("$0.")  # dollars the English way
     shot(page, artifacts, "03-english")
     page.get_by_label("Español").check()
     expect(page.get_by_role("tab", name="Datos", exact=True)).to_be_visible()
@@ -239,27 +241,6 @@ def test_knowledge_base_answers_with_citations(page: Page, artifacts: Path, tiny
     shot(page, artifacts, "08b-conocimiento-medir")
 
 
-def test_reload_comes_back_to_the_job(page: Page) -> None:
-    open_tab(page, "Ajuste fino")
-    job_id = page.locator("#ft-job input").input_value().split(" ")[0]
-    assert job_id.startswith("ftjob-")
-    page.reload()
-    page.wait_for_selector("#data-file")
-    open_tab(page, "Ajuste fino")
-    expect(page.locator("#ft-job input")).to_have_value(re.compile("^" + job_id), timeout=20_000)
-    expect(page.locator("#ft-status")).to_contain_text("terminado")
-
-
-def test_models_page(page: Page, artifacts: Path) -> None:
-    open_tab(page, "Modelos")
-    table = page.locator("#models-table")
-    expect(table).to_contain_text("smollm2-135m-instruct")
-    expect(table).to_contain_text("Apache-2.0")
-    expect(page.locator("#models-info")).to_contain_text("Licencia")
-    expect(page.locator("#models-tuned input")).to_have_value(re.compile(r"^ft:"))
-    shot(page, artifacts, "09-modelos")
-
-
 # Gradio's own texts of the upload boxes drawn at start-up: Gradio translates them with the
 # browser's language (Spanish here) before the page can set it (see GRADIO_LOCALE_JS).
 GRADIO_DRAWN_AT_START = ("Coloque el archivo aquí", "Haga clic para cargar")
@@ -290,7 +271,9 @@ def test_every_page_speaks_one_language(page: Page, artifacts: Path, lang: str) 
 
     page.get_by_label("English" if lang == "en" else "Español").check()
     expect(page.get_by_role("tab", name=PAGES[lang][0], exact=True)).to_be_visible()
-    names = tuple(r["name"] for r in rows())  # model names (mobilenet_v2) are names, not codes
+    # model names (mobilenet_v2) and the learner's file names (train_sucio.jsonl, its stem shown apart
+    # by the upload box) are names, not codes
+    names = tuple(r["name"] for r in rows()) + ("train_sucio", "train_sucio_corregido")
     found = {}
     for n, tab in enumerate(PAGES[lang]):
         text = visible_text(page, tab)
@@ -303,3 +286,24 @@ def test_every_page_speaks_one_language(page: Page, artifacts: Path, lang: str) 
     expect(page.get_by_role("tab", name=PAGES[lang][0], exact=True)).to_be_visible(timeout=20_000)
     page.get_by_label("Español").check()
     assert not found, found
+
+
+def test_reload_comes_back_to_the_job(page: Page) -> None:
+    open_tab(page, "Ajuste fino")
+    job_id = page.locator("#ft-job input").input_value().split(" ")[0]
+    assert job_id.startswith("ftjob-")
+    page.reload()
+    page.wait_for_selector("#data-file")
+    open_tab(page, "Ajuste fino")
+    expect(page.locator("#ft-job input")).to_have_value(re.compile("^" + job_id), timeout=20_000)
+    expect(page.locator("#ft-status")).to_contain_text("terminado")
+
+
+def test_models_page(page: Page, artifacts: Path) -> None:
+    open_tab(page, "Modelos")
+    table = page.locator("#models-table")
+    expect(table).to_contain_text("smollm2-135m-instruct")
+    expect(table).to_contain_text("Apache-2.0")
+    expect(page.locator("#models-info")).to_contain_text("Licencia")
+    expect(page.locator("#models-tuned input")).to_have_value(re.compile(r"^ft:"))
+    shot(page, artifacts, "09-modelos")

@@ -118,17 +118,22 @@ def on_estimate(state: dict, model: str, epochs: str, lang: str) -> str:
         return datasets.error_text(err, lang)
 
 
-def on_send(service: Any, state: dict, lang: str) -> str:
-    """Hand the page's file (e.g. just repaired) to the job service as a fine-tune file."""
+def on_send(service: Any, state: dict, lang: str) -> tuple[str, dict]:
+    """Hand the page's file (e.g. just repaired) to the job service as a fine-tune file; (what
+    happened, the file record: the message is written again when the language changes)."""
     if not state.get("path"):
-        return tr("studio.data.need_file", lang)
+        return tr("studio.data.need_file", lang), {}
     if state.get("task") != "chat" or not state.get("valid"):
-        return tr("studio.data.send_invalid", lang)
+        return tr("studio.data.send_invalid", lang), {}
     try:
         record = service.upload_file(Path(state["path"]), state["name"], purpose="fine-tune")
     except AfinarError as err:
-        return datasets.error_text(err, lang)
-    return tr("studio.data.sent", lang, name=record["filename"], id=record["id"])
+        return datasets.error_text(err, lang), {}
+    return sent_text(record, lang), record
+
+
+def sent_text(record: dict, lang: str) -> str:
+    return tr("studio.data.sent", lang, name=record["filename"], id=record["id"]) if record else ""
 
 
 def chat_bases() -> list[str]:
@@ -161,7 +166,9 @@ def build(T: Texts, lang_box: Any, service: Any = None) -> list[tuple[Any, ...]]
         with gr.Row():
             send_btn = T.make(gr.Button, "studio.data.send", attr="value", elem_id="data-send", scale=1)
             sent = gr.Markdown(elem_id="data-sent")
-        send_btn.click(lambda st, lang: on_send(service, st, lang), [state, lang_box], sent)
+        sent_record = gr.State({})
+        send_btn.click(lambda st, lang: on_send(service, st, lang), [state, lang_box], [sent, sent_record])
+        lang_box.change(lambda record, lang: sent_text(record, lang) or gr.update(), [sent_record, lang_box], sent)
     with T.make(gr.Accordion, "studio.data.stats", open=True):
         stats_btn = T.make(gr.Button, "studio.data.stats_button", attr="value", elem_id="data-stats")
         with gr.Row():

@@ -99,7 +99,7 @@ def repair_notes(result: Any, output: str, lang: str) -> str:
         key = f"data.fix.unfixed.{change.code}"
         text = tr(key, lang, **change.params) if i18n.has(key) else change.code
         lines.append(f"- ✗ {where}: {text}")
-    left = i18n.tn("studio.data.left", len(result.unfixed), lang) if result.unfixed else ""
+    left = i18n.tn("studio.data.left", len(result.unfixed), lang) + " " if result.unfixed else ""
     head = tr("studio.data.fixed", lang, changes=i18n.tn("studio.n.changes", len(result.changes), lang), left=left,
               output=output)
     if not result.changes:
@@ -221,9 +221,16 @@ def estimate_text(path: Path, model: str, epochs: int | None, lang: str) -> str:
     if est.openai_epochs != est.epochs:
         lines.append("- " + tr("data.estimate.openai_epochs", lang, epochs=est.openai_epochs).strip())
     lines += ["", f"| {tr('studio.data.openai_model', lang)} | USD |", "|---|---:|"]
-    lines += [f"| {name} | {i18n.number(cost, lang, 4, exact=True)} $ |" for name, cost in est.openai_cost_usd.items()]
+    lines += [f"| {name} | {dollars(cost, lang)} |" for name, cost in est.openai_cost_usd.items()]
     lines += ["", f"_{tr('data.estimate.openai_note', lang).strip()}_"]
     return "\n".join(lines)
+
+
+def dollars(cost: float, lang: str) -> str:
+    """A price in US dollars the way ``lang`` writes it ($0.0150 / 0,015 US$), to a hundredth of a cent."""
+    from babel.numbers import format_currency
+
+    return format_currency(round(cost, 4), "USD", locale=lang, decimal_quantization=False)
 
 
 def stat_value(value: Any, lang: str) -> Any:

@@ -115,9 +115,10 @@ def citations_markdown(citations: list[Any], lang: str) -> str:
     head = " | ".join(tr(f"studio.kb.{k}", lang) for k in ("source", "score", "cited", "excerpt"))
     lines = [f"| # | {head} |", "|---:|---|---:|:---:|---|"]
     for c in citations:
-        where = "".join(f" ({k} {v})" for k, v in c.where.items())
+        where = "".join(f" ({tr(f'studio.kb.where.{k}', lang) if i18n.has(f'studio.kb.where.{k}') else k} {v})"
+                        for k, v in c.where.items())
         excerpt = " ".join(c.text.split())[:160].replace("|", "\\|")
-        lines.append(f"| [{c.n}] | {Path(c.source).name}{where} | {c.score:.2f} | {'✓' if c.cited else ''} | "
+        lines.append(f"| [{c.n}] | {Path(c.source).name}{where} | {i18n.number(c.score, lang, 2, exact=True)} | {'✓' if c.cited else ''} | "
                      f"{excerpt}… |")
     return "\n".join(lines)
 
@@ -184,9 +185,10 @@ def evaluate(backend: Any, name: str, model: str, qa_file: str | None, lang: str
     except AfinarError as err:
         return error_text(err, lang)
     lines = [f"| {tr('studio.kb.eval.metric', lang)} | {tr('studio.kb.eval.value', lang)} |", "|---|---:|"]
-    lines += [f"| {tr('studio.kb.eval.' + key, lang)} | {'-' if result.get(key) is None else f'{result[key]:.2f}'} |"
+    lines += [f"| {tr('studio.kb.eval.' + key, lang)} | {'-' if result.get(key) is None else i18n.number(result[key], lang, 2, exact=True)} |"
               for key in METRICS]
-    return tr("studio.kb.eval.done", lang, questions=result["questions"], mode=tr(f"studio.kb.mode.{mode}", lang)) + "\n\n" + "\n".join(lines)
+    done = i18n.tn("studio.kb.eval.done", result["questions"], lang, mode=tr(f"studio.kb.mode.{mode}", lang))
+    return done + "\n\n" + "\n".join(lines)
 
 
 def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, ...]]:
