@@ -323,6 +323,25 @@ def test_ollama_name_and_common_system_prompt(tmp_path: Path) -> None:
     assert common_system_prompt(data) is None
 
 
+def test_modelfile_states_the_default_system_prompt_the_template_writes(tmp_path: Path) -> None:
+    """SmolLM2's chat template writes its own system turn when a conversation has none; training and
+    `afinar chat` saw it, so the Modelfile states it (a Go template cannot compute it)."""
+    from transformers import AutoTokenizer
+
+    from afinar.tasks.chat.export import default_system, modelfile
+
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_chat.build(tmp_path / "tiny")))
+    assert default_system(tokenizer) is None and "SYSTEM" not in modelfile(tokenizer, "m.gguf", None)
+    tokenizer.chat_template = (
+        "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}"
+        "{{ '<|im_start|>system\\nYou are SmolLM.<|im_end|>\\n' }}{% endif %}{{ '<|im_start|>' + message['role'] "
+        "+ '\\n' + message['content'] + '<|im_end|>\\n' }}{% endfor %}"
+        "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}")
+    assert default_system(tokenizer) == "You are SmolLM."
+    assert 'SYSTEM """You are SmolLM."""' in modelfile(tokenizer, "m.gguf", None)
+    assert 'SYSTEM """Eres TechStore."""' in modelfile(tokenizer, "m.gguf", "Eres TechStore.")  # the data's wins
+
+
 def test_studio_exports_a_finished_job(tmp_path: Path) -> None:
     """The Ajuste fino page's export row, on a job the real service trained."""
     import time

@@ -118,15 +118,29 @@ def common_system_prompt(train_file: Path) -> str | None:
     return found.pop() if found else None
 
 
+def default_system(tokenizer: Any) -> str | None:
+    """The system message a ChatML chat template writes by itself when a conversation has none
+    (SmolLM2's: "You are a helpful AI assistant named SmolLM, …"): training and ``afinar chat`` saw
+    it, a Go template cannot compute it, so the Modelfile states it as ``SYSTEM``."""
+    head = "<|im_start|>system\n"
+    text = tokenizer.apply_chat_template([{"role": "user", "content": "?"}], tokenize=False,
+                                         add_generation_prompt=True)
+    if not text.startswith(head) or "<|im_end|>" not in text:
+        return None
+    return text[len(head):text.index("<|im_end|>")] or None
+
+
 def modelfile(tokenizer: Any, gguf_name: str, system: str | None) -> str:
     """The Modelfile: the GGUF, its template in Ollama's Go syntax (ChatML; other templates are read
-    by Ollama from the GGUF's own chat template), stop tokens and ``afinar chat``'s greedy sampling."""
+    by Ollama from the GGUF's own chat template), stop tokens and ``afinar chat``'s greedy sampling.
+    ``system``: the training data's shared system prompt; else the template's own default, if any."""
     template = tokenizer.chat_template or ""
     lines = [f"FROM ./{gguf_name}", ""]
     stops = []
     if "<|im_start|>" in template:
         lines += [f'TEMPLATE """{CHATML_GO}"""', ""]
         stops.append("<|im_end|>")
+        system = system or default_system(tokenizer)
     if tokenizer.eos_token and tokenizer.eos_token not in stops:
         stops.append(tokenizer.eos_token)
     if system:
