@@ -19,7 +19,8 @@ from afinar.studio.texts import Texts, pick_lang
 # Table headers of the result tables (sources, metrics) break between words, never inside one.
 CSS = (".studio-title h1 {margin-bottom: 0}\n"
        "#kb-sources th, #cls-metrics th, #img-metrics th, #cmp-all-results th "
-       "{word-break: normal; overflow-wrap: normal; hyphens: none}")
+       "{word-break: normal; overflow-wrap: normal; hyphens: none}\n"
+       "#kb-sources td:first-child {white-space: nowrap}")
 LANG_STORAGE_KEY = "afinar-studio-lang"
 # Gradio's own texts (upload boxes...) follow the browser's locale; this sets Gradio's front end
 # (changeLocale of its core module, already loaded by the page) to the page's language. Gradio
