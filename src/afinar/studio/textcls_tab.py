@@ -17,7 +17,7 @@ from afinar.studio.datasets import (
     finding_row,
 )
 from afinar.studio.texts import Texts, tr
-from afinar.studio.workspace import display_name, keep_upload, new_dir, publish
+from afinar.studio.workspace import display_name, keep_upload, new_dir
 
 TABLE_TYPES = [".csv", ".tsv", ".jsonl", ".xlsx"]
 TASK = "text-classification"
@@ -119,9 +119,23 @@ def show(run_value: str | None, lang: str, markdown: Any = metrics_markdown, ser
     metrics, image = "", None
     if p.report is not None:
         metrics = markdown(p.report, lang)
-        if (run / "confusion_matrix.png").is_file():
-            image = str(publish(run / "confusion_matrix.png", "confusion_matrix.png"))
+        image = confusion_picture(p.report, lang)
     return status_text(p, run, lang), curves_frame(p, lang), metrics, image, gr.update(active=not p.finished)
+
+
+def confusion_picture(report: dict[str, Any], lang: str) -> str:
+    """The validation confusion matrix drawn in ``lang`` (the run's own PNG is labelled in both languages)."""
+    from afinar.evaluate import plots
+
+    if "stages" in report:  # an image classifier: its last stage
+        title = tr("studio.img.confusion_title", lang, stage=report["stages"][-1]["stage"])
+    else:
+        title = tr("studio.cls.confusion_title", lang, epoch=report["best_epoch"])
+    fig = plots.confusion_figure(report["final"]["confusion_matrix"], report["labels"], title)
+    axes = fig.axes[0]
+    axes.set_xlabel(tr("studio.cls.predicted", lang))
+    axes.set_ylabel(tr("studio.cls.true", lang))
+    return str(plots.save_png(fig, new_dir("confusion") / "confusion_matrix.png"))
 
 
 def problems_frame(err: runs.DataProblems, names: dict[str, str], lang: str):

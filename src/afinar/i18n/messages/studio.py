@@ -180,6 +180,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.cls.epoch": _m("epoch", "época"),
     "studio.cls.value": _m("value", "valor"),
     "studio.cls.confusion": _m("Confusion matrix (validation)", "Matriz de confusión (validación)"),
+    "studio.cls.confusion_title": _m("validation, epoch {epoch}", "validación, época {epoch}"),
+    "studio.img.confusion_title": _m("validation, stage {stage}", "validación, etapa {stage}"),
+    "studio.cls.predicted": _m("predicted label", "etiqueta predicha"),
+    "studio.cls.true": _m("true label", "etiqueta real"),
     "studio.cls.summary": _m(
         "**Best epoch {epoch} of {epochs}**, {seconds} s of training, measured on {valid} validation examples:",
         "**Mejor época {epoch} de {epochs}**, {seconds} s de entrenamiento, medido con {valid} ejemplos de validación:"),
