@@ -237,7 +237,7 @@ def estimate(file: Path, model: str, epochs: int | None, tokenizer: str | None, 
     result = run_estimate(file, model, epochs, counter)
     folder = _local_model_folder(model) if measure else None
     if folder is not None:
-        seq_len = max(1, result.tokens_per_epoch // max(1, result.examples))
+        seq_len = max(1, result.tokens_per_epoch // max(1, result.sequences))
         from afinar.engine.throughput import measure_tokens_per_s
 
         speed = measure_tokens_per_s(folder, seq_len)
@@ -273,7 +273,8 @@ def _print_estimate(est) -> None:
     console = Console(highlight=False)
     t = i18n.t
     console.print(f"[bold]{escape(t('data.estimate.title', file=est.file, model=est.model))}[/]")
-    console.print(t("data.estimate.examples", examples=est.examples, tokens=est.tokens_per_epoch,
+    console.print(t("data.estimate.pairs" if est.task == "preference" else "data.estimate.examples",
+                    examples=est.examples, tokens=est.tokens_per_epoch,
                     method=t("data.estimate.method." + ("exact" if est.token_method != "approximate" else "approx"))))
     if est.epochs_source == "given":
         console.print(t("data.estimate.epochs_given", epochs=est.epochs))
@@ -282,6 +283,8 @@ def _print_estimate(est) -> None:
         for reason in est.recipe:
             console.print("    " + escape(t(reason["key"], **reason["params"])))
     console.print(t("data.estimate.trained", trained=f"{est.trained_tokens:,}"))
+    if est.reference_tokens:
+        console.print(t("data.estimate.reference", tokens=f"{est.reference_tokens:,}"))
     if est.local_seconds is not None:
         console.print(t(f"data.estimate.local_{est.local_method}", time=_duration(est.local_seconds),
                         speed=est.local_tokens_per_s))

@@ -82,7 +82,8 @@ def _lines(lines: list[int]) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a summary.")
 @lang_option
 def split(file: Path, valid: float, seed: int, outdir: Path | None, as_json: bool) -> int:
-    """Split FILE into FILE_train and FILE_valid: stratified by label, repeated examples kept together."""
+    """Split FILE into FILE_train and FILE_valid: stratified by label, repeated examples kept together
+    (preference pairs: the pairs of one conversation)."""
     from afinar.data.split import split_file
 
     result = split_file(file, valid=valid, seed=seed, outdir=outdir)
@@ -93,10 +94,11 @@ def split(file: Path, valid: float, seed: int, outdir: Path | None, as_json: boo
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return 0
     t = i18n.t
-    click.echo(t("split.done", train=result.train, valid=result.valid, train_path=result.train_path,
+    click.echo(t("split.done_pairs" if result.task == "preference" else "split.done", train=result.train, valid=result.valid, train_path=result.train_path,
                  valid_path=result.valid_path))
     for label, (n_train, n_valid) in sorted(result.by_label.items()):
         click.echo(t("split.by_label", label=label, train=n_train, valid=n_valid))
     if result.grouped:
-        click.echo(t("split.grouped", count=result.grouped))
+        click.echo(t("split.grouped_preference" if result.task == "preference" else "split.grouped",
+                     count=result.grouped))
     return 0

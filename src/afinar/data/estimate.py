@@ -8,6 +8,14 @@
   other models are scaled by parameter count. The result says it is an assumption.
 - OpenAI cost: the tokens OpenAI would train (its own auto epochs, or the given ones) × the
   published training price per million tokens.
+
+Preference pairs (OpenAI's DPO format) are estimated as ``afinar train chat --method dpo`` trains
+them: DPO's recipe (``recipe.chat_recipe`` with method ``dpo``), and each pair counts as the two
+sequences a step feeds the model, the input with the preferred answer and the input with the
+other one (each capped at the limit). Before the first step the reference's log-probabilities take
+one forward pass over the same tokens, counted in the time as half a LoRA step's work (the
+backward pass of a frozen base computes activation gradients only: about one more forward). OpenAI
+does not publish how it counts a pair's tokens; the same count is used for its price.
 """
 
 from __future__ import annotations
@@ -31,6 +39,9 @@ OPENAI_TRAINING_PRICES: dict[str, float] = {
     "gpt-3.5-turbo-0125": 8.00,
     "gpt-4o-2024-08-06": 25.00,
 }
+
+# A forward pass (the DPO reference's) relative to a LoRA training step over the same tokens.
+FORWARD_SHARE = 0.5
 
 # Measured reference: SmolLM2-135M, LoRA r=16 on all linear layers, fp32, 2 CPU cores.
 REFERENCE_PARAMS = 134.5e6
@@ -67,6 +78,13 @@ class Estimate:
     openai_epochs: int = 0  # what OpenAI would train (its auto rule, or the given epochs)
     recipe: list[dict[str, Any]] = field(default_factory=list)  # why each auto value: {"key", "params"}
     openai_cost_usd: dict[str, float] = field(default_factory=dict)
+    task: str = "chat"  # or "preference": pairs, trained by DPO
+    reference_tokens: int = 0  # preference: the one forward pass of the reference before training
+
+    @property
+    def sequences(self) -> int:
+        """Sequences per epoch: an example, or the two of a pair (the input with each answer)."""
+        return self.examples * (2 if self.task == "preference" else 1)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -110,18 +128,44 @@ def dataset_tokens(path: Path, counter: TokenCounter | None) -> tuple[int, int]:
     return examples, tokens
 
 
+def pair_dataset_tokens(path: Path, counter: TokenCounter | None) -> tuple[int, int]:
+    """(usable pairs, tokens) of a preference JSONL: per pair, input + preferred answer and input +
+    the other answer, each sequence capped at the limit."""
+    from afinar.data.preference import check_pair, pair_tokens
+
+    pairs = tokens = 0
+
+    def ignore(*args: Any, **kwargs: Any) -> None:
+        return None
+
+    with open(path, "rb") as fh:
+        for record in iter_records(fh, ignore, check_mojibake=False):
+            info = check_pair(record.value, record.line, ignore)
+            if info is None:
+                continue
+            pairs += 1
+            prompt, preferred, rejected = pair_tokens(info, record.value, counter)
+            tokens += min(prompt + preferred, DEFAULT_MAX_TOKENS) + min(prompt + rejected, DEFAULT_MAX_TOKENS)
+    return pairs, tokens
+
+
 def estimate(path: str | Path, model: str, epochs: int | None = None,
              counter: TokenCounter | None = None,
              measured_tokens_per_s: float | None = None) -> Estimate:
+    from afinar.data.validate import infer_task
+
     path = Path(path)
     if not path.is_file():
         raise AfinarError("common.file_not_found", path=str(path))
-    examples, tokens = dataset_tokens(path, counter)
+    task = "preference" if infer_task(path) == "preference" else "chat"
+    examples, tokens = (pair_dataset_tokens if task == "preference" else dataset_tokens)(path, counter)
     if examples == 0:
-        raise AfinarError("data.estimate.no_examples", path=str(path))
-    recipe = chat_recipe(examples, epochs=epochs)
+        raise AfinarError("data.estimate.no_pairs" if task == "preference" else "data.estimate.no_examples",
+                          path=str(path))
+    recipe = chat_recipe(examples, "dpo" if task == "preference" else "lora", epochs=epochs)
     n_epochs = recipe.epochs
     trained = tokens * n_epochs
+    reference = tokens if task == "preference" else 0
     openai_epochs = epochs if epochs is not None else recipe.openai_epochs
     params = model_params(model)
     if measured_tokens_per_s:
@@ -135,9 +179,11 @@ def estimate(path: str | Path, model: str, epochs: int | None = None,
         epochs_source="given" if epochs is not None else "auto", trained_tokens=trained,
         token_method=counter.source if counter else "approximate", model_params=params,
         local_tokens_per_s=round(speed, 1) if speed else None,
-        local_seconds=round(trained / speed, 1) if speed else None, local_method=method,
+        local_seconds=round((trained + FORWARD_SHARE * reference) / speed, 1) if speed else None,
+        local_method=method,
         batch_size=recipe.batch_size, learning_rate=recipe.learning_rate, openai_epochs=openai_epochs,
         recipe=[{"key": key, "params": params} for key, params in recipe.reasons],
         openai_cost_usd={name: round(tokens * openai_epochs / 1e6 * price, 4)
                          for name, price in OPENAI_TRAINING_PRICES.items()},
+        task=task, reference_tokens=reference,
     )

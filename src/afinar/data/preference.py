@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from afinar.data.chat_schema import ROLES, AddFinding, ExampleInfo, check_example, json_type
 from afinar.data.findings import ERROR, SEVERITY
 from afinar.data.records import iter_records
+from afinar.data.tokens import TokenCounter, approx_tokens
 from afinar.errors import AfinarError
 
 OUTPUT_KEYS = ("preferred_output", "non_preferred_output")
@@ -66,6 +67,16 @@ def check_pair(value: Any, line: int, add: AddFinding) -> PairInfo | None:
         return None
     return PairInfo(inputs.has_system, inputs.chars, inputs.messages, p_chars, r_chars,
                     hash((inputs.key, p_key, r_key)))
+
+
+def pair_tokens(info: PairInfo, value: dict, counter: TokenCounter | None) -> tuple[int, int, int]:
+    """(input, preferred answer, other answer) tokens of a usable pair: counted with ``counter``'s
+    tokenizer, else approximated from the characters as for chat examples."""
+    if counter is not None:
+        return (counter.count_example(value["input"]), counter.count_example({"messages": value["preferred_output"]}),
+                counter.count_example({"messages": value["non_preferred_output"]}))
+    return (approx_tokens(info.input_chars, info.input_messages), approx_tokens(info.preferred_chars, 1),
+            approx_tokens(info.non_preferred_chars, 1))
 
 
 def _check_input(source: Any, line: int, add: AddFinding) -> ExampleInfo | None:

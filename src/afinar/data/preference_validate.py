@@ -16,10 +16,10 @@ from typing import Any
 
 from afinar.data.duplicates import DuplicateFinder
 from afinar.data.findings import Report
-from afinar.data.preference import PairInfo, check_pair
+from afinar.data.preference import PairInfo, check_pair, pair_tokens
 from afinar.data.records import iter_records
 from afinar.data.stats import percentiles
-from afinar.data.tokens import DEFAULT_MAX_TOKENS, TokenCounter, approx_tokens, load_tokenizer
+from afinar.data.tokens import DEFAULT_MAX_TOKENS, TokenCounter, load_tokenizer
 from afinar.data.validate import ValidateOptions, check_example_count, register_validator
 
 _TABULAR = {".csv", ".tsv", ".tab", ".xlsx", ".xls", ".parquet"}
@@ -76,14 +76,7 @@ def _count(totals: PairTotals, info: PairInfo, value: dict, line: int, report: R
     totals.usable += 1
     totals.with_system += info.has_system
     totals.duplicates.add(info.key, line)
-    if counter is not None:
-        prompt = counter.count_example(value["input"])
-        preferred = counter.count_example({"messages": value["preferred_output"]})
-        rejected = counter.count_example({"messages": value["non_preferred_output"]})
-    else:
-        prompt = approx_tokens(info.input_chars, info.input_messages)
-        preferred = approx_tokens(info.preferred_chars, 1)
-        rejected = approx_tokens(info.non_preferred_chars, 1)
+    prompt, preferred, rejected = pair_tokens(info, value, counter)
     tokens = prompt + max(preferred, rejected)
     totals.prompt.append(prompt)
     totals.preferred.append(preferred)

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Learning rate = BASE_LR[method] × multiplier.
-BASE_LR = {"lora": 2e-4, "qlora": 2e-4, "full": 1e-5, "dpo": 5e-5}
+# DPO of all the weights keeps supervised training's ratio of full to LoRA (1e-5 / 2e-4 = 1/20).
+BASE_LR = {"lora": 2e-4, "qlora": 2e-4, "full": 1e-5, "dpo": 5e-5, "dpo-full": 2.5e-6}
+DPO_METHODS = ("dpo", "dpo-full")  # preference fine-tuning: LoRA adapters, or all the weights
 
 # OpenAI's auto epochs (its data-preparation cookbook): 3, keeping examples × epochs in 100..25,000.
 OPENAI_TARGET_EPOCHS = 3
@@ -85,14 +87,14 @@ def chat_recipe(n_examples: int, method: str = "lora", epochs: int | None = None
                 batch_size: int | None = None, lr_multiplier: float | None = None) -> Recipe:
     """Resolve the ``None`` (auto) values for ``n_examples`` training examples."""
     reasons: list[tuple[str, dict[str, Any]]] = []
-    if method == "dpo":
+    if method in DPO_METHODS:
         if epochs is None:
             epochs = DPO_EPOCHS
             reasons.append(("recipe.epochs_dpo", {"epochs": epochs}))
         if lr_multiplier is None:
             lr_multiplier = DPO_MULTIPLIER
-            reasons.append(("recipe.lr_dpo", {"multiplier": lr_multiplier,
-                                              "learning_rate": f"{BASE_LR[method] * lr_multiplier:.0e}"}))
+            reasons.append(("recipe.lr_dpo" if method == "dpo" else "recipe.lr_dpo_full",
+                            {"multiplier": lr_multiplier, "learning_rate": f"{BASE_LR[method] * lr_multiplier:.2g}"}))
     if epochs is None:
         epochs = auto_epochs(n_examples)
         small = n_examples * OPENAI_TARGET_EPOCHS < SMALL_TARGET_PASSES

@@ -5,8 +5,10 @@ group key and a label; ``assign_valid`` picks the validation groups; the second 
 example to ``<stem>_train<suffix>`` or ``<stem>_valid<suffix>``, keeping the input order.
 
 - Group key: examples equal after ignoring case and runs of spaces (chat: the whole JSON object;
-  classification: the text alone, so a text with conflicting labels also stays on one side)
-  share a group, and a group never straddles the split.
+  classification: the text alone, so a text with conflicting labels also stays on one side;
+  preference pairs: the conversation, ``input`` — or TRL's ``prompt`` — so the pairs of one
+  conversation with different answers are validated on a conversation never trained on) share a
+  group, and a group never straddles the split.
 - Stratified: for classification each label (case, spaces and accents ignored) gets its own
   ``round(n × valid)`` share; chat data and tables without recognized columns form one stratum.
 - Deterministic: the same file, ``valid`` and ``seed`` always give the same split.
@@ -50,7 +52,7 @@ class SplitResult:
     source: Path
     train_path: Path
     valid_path: Path
-    task: str  # "chat", "text-classification" or "table"
+    task: str  # "chat", "preference", "text-classification" or "table"
     train: int = 0
     valid: int = 0
     by_label: dict[str, list[int]] = field(default_factory=dict)  # label → [train, valid]
@@ -153,6 +155,12 @@ def _group_key(text: str) -> bytes:
     return hashlib.blake2b(norm.encode("utf-8", "surrogatepass"), digest_size=8).digest()
 
 
+def _is_preference(value: dict) -> bool:
+    """A pair in OpenAI's DPO format, or a TRL prompt/chosen/rejected record."""
+    return ("input" in value and ("preferred_output" in value or "non_preferred_output" in value)) or \
+        ("chosen" in value and "rejected" in value)
+
+
 class _JsonlSource:
     header = ""
 
@@ -180,8 +188,13 @@ class _JsonlSource:
                               detail=type(value).__name__)
         if self.keys is None:
             self.keys = (find_column(list(value), "text"), find_column(list(value), "label"))
-            if None not in self.keys and "messages" not in value:
+            if _is_preference(value):
+                self.task = "preference"
+            elif None not in self.keys and "messages" not in value:
                 self.task = "text-classification"
+        if self.task == "preference":
+            conversation = value.get("input", value.get("prompt", value))
+            return Unit(_group_key(json.dumps(conversation, sort_keys=True, ensure_ascii=False)), None, text + "\n")
         if self.task == "text-classification":
             text_value, label = str(value.get(self.keys[0], "")), str(value.get(self.keys[1], ""))
             return Unit(text_key(text_value), label, text + "\n")

@@ -26,6 +26,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "tasa de aprendizaje {learning_rate} (auto, multiplicador {multiplier}): una décima parte de la del "
               "LoRA supervisado, para que el modelo conserve su idioma mientras aprende las preferencias",
     },
+    "recipe.lr_dpo_full": {
+        "en": "learning rate {learning_rate} (auto, multiplier {multiplier}): LoRA DPO's divided by 20, as full "
+              "supervised training's is LoRA's, since every weight moves",
+        "es": "tasa de aprendizaje {learning_rate} (auto, multiplicador {multiplier}): la del DPO con LoRA dividida "
+              "entre 20, como la del ajuste supervisado completo respecto a LoRA, porque se mueven todos los pesos",
+    },
     "recipe.lr_small": {
         "en": "learning rate {learning_rate} (auto, multiplier {multiplier}): a small job ({passes} example "
               "passes, under {limit}) needs larger steps to learn within its epochs",

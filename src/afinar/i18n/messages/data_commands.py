@@ -144,6 +144,27 @@ MESSAGES.update({
         "en": "Run `afinar data validate {path}` to see what is wrong.",
         "es": "Ejecuta `afinar data validate {path}` para ver qué está mal.",
     },
+    "data.estimate.no_pairs": {
+        "en": "{path} has no usable preference pairs to estimate.",
+        "es": "{path} no tiene pares de preferencias utilizables para estimar.",
+    },
+    "data.estimate.no_pairs.hint": {
+        "en": "Run `afinar data validate {path}` to see what is wrong (prompt/chosen/rejected records: "
+              "`afinar data convert {path} --to preference` first).",
+        "es": "Ejecuta `afinar data validate {path}` para ver qué está mal (registros prompt/chosen/rejected: "
+              "primero `afinar data convert {path} --to preference`).",
+    },
+    "data.estimate.pairs": {
+        "en": "  {examples} preference pairs (DPO: each is two sequences, the input with each answer), "
+              "{tokens} tokens per epoch ({method})",
+        "es": "  {examples} pares de preferencias (DPO: cada uno son dos secuencias, la entrada con cada respuesta), "
+              "{tokens} tokens por época ({method})",
+    },
+    "data.estimate.reference": {
+        "en": "  + one forward pass over {tokens} tokens before the first step (the reference's log-probabilities)",
+        "es": "  + una pasada hacia delante por {tokens} tokens antes del primer paso (las log-probabilidades de "
+              "la referencia)",
+    },
     "data.estimate.title": {"en": "Estimate for {file} on {model}", "es": "Estimación para {file} con {model}"},
     "data.estimate.method.exact": {"en": "counted with the tokenizer", "es": "contados con el tokenizador"},
     "data.estimate.method.approx": {"en": "approximate count", "es": "conteo aproximado"},

@@ -286,9 +286,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "train: {train} examples → {train_path}\nvalid: {valid} examples → {valid_path}",
         "es": "entrenamiento: {train} ejemplos → {train_path}\nvalidación: {valid} ejemplos → {valid_path}",
     },
+    "split.done_pairs": {
+        "en": "train: {train} pairs → {train_path}\nvalid: {valid} pairs → {valid_path}",
+        "es": "entrenamiento: {train} pares → {train_path}\nvalidación: {valid} pares → {valid_path}",
+    },
     "split.by_label": {
         "en": "  {label}: {train} train, {valid} valid",
         "es": "  {label}: {train} entrenamiento, {valid} validación",
+    },
+    "split.grouped_preference": {
+        "en": "{count} pairs that share their conversation were kept on the same side of the split.",
+        "es": "{count} pares que comparten su conversación se mantuvieron del mismo lado de la división.",
     },
     "split.grouped": {
         "en": "{count} repeated examples were kept on the same side of the split.",

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from afinar.engine.rundir import RunDir
-from afinar.tasks.chat.config import ADAPTER_METHODS
+from afinar.tasks.chat.config import ADAPTER_METHODS, DPO_METHODS
 
 
 def _last(metrics: list[dict], key: str) -> Any:
@@ -30,13 +30,13 @@ def write_model_card(run: RunDir, cfg: Any, meta: dict[str, Any]) -> None:
         "base_model": meta.get("base_model", cfg.model),
         "library_name": "peft" if cfg.method in ADAPTER_METHODS else "transformers",
         "license": meta.get("base_license") or "other",
-        "tags": ["afinar", "dpo" if cfg.method == "dpo" else "sft", cfg.method, "chat"],
+        "tags": ["afinar", "dpo" if cfg.method in DPO_METHODS else "sft", cfg.method, "chat"],
         "model-index": [{"name": cfg.model_id, "results": []}],
     }
     hyper = {"method": cfg.method, "epochs": cfg.epochs, "batch_size": cfg.batch_size,
              "learning_rate": cfg.learning_rate, "lr_multiplier": cfg.lr_multiplier, "seed": cfg.seed,
              "max_length": cfg.max_length, "processes": cfg.nproc, "fsdp": cfg.fsdp}
-    if cfg.method == "dpo":
+    if cfg.method in DPO_METHODS:
         hyper["beta"] = cfg.beta
     if cfg.method in ADAPTER_METHODS:
         hyper.update(lora_r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
@@ -45,7 +45,7 @@ def write_model_card(run: RunDir, cfg: Any, meta: dict[str, Any]) -> None:
         "---", yaml.safe_dump(header, sort_keys=False, allow_unicode=True).strip(), "---", "",
         f"# {cfg.model_id}", "",
         f"Fine-tuned locally with Afinar from `{cfg.model}` on "
-        f"{cfg.train_examples} {'preference pairs (DPO)' if cfg.method == 'dpo' else 'chat examples'} "
+        f"{cfg.train_examples} {'preference pairs (DPO)' if cfg.method in DPO_METHODS else 'chat examples'} "
         f"({cfg.valid_examples} held out for validation).", "",
         "## Data", "",
         f"- training file: `{cfg.data}` (sha256 `{meta.get('train_sha256', '?')}`)",

@@ -13,7 +13,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from afinar.data.recipe import BASE_LR, auto_batch_size, auto_lr_multiplier  # noqa: F401 (re-exported)
+from afinar.data.recipe import (  # noqa: F401 (re-exported)
+    BASE_LR,
+    DPO_METHODS,
+    auto_batch_size,
+    auto_lr_multiplier,
+)
 
 ADAPTER_METHODS = ("lora", "qlora", "dpo")  # methods whose result is a LoRA adapter on the base
 SUFFIX = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # OpenAI allows 64
@@ -27,11 +32,11 @@ class ChatTrainConfig(BaseModel):
     data: Path = Field(description="Training data: chat JSONL in OpenAI's format.")
     validation: Path | None = Field(None, description="Validation JSONL; default: 10 % of the data when it has 50+ examples.")
     model: str = Field("smollm2-135m-instruct", description="Base: catalog name, hub id, local folder or ft: model id.")
-    method: Literal["lora", "qlora", "full", "dpo"] = Field(
+    method: Literal["lora", "qlora", "full", "dpo", "dpo-full"] = Field(
         "lora", description="LoRA adapters (default), QLoRA (LoRA on a 4-bit base; NVIDIA GPU and bitsandbytes), "
                             "full fine-tuning, or dpo: preference fine-tuning of LoRA adapters on preference data "
-                            "(OpenAI's DPO format; docs/chat.md).")
-    beta: float = Field(0.1, gt=0, le=10, description="dpo only: how far the model may move from where it started "
+                            "(OpenAI's DPO format; docs/chat.md); dpo-full: the same of all the weights.")
+    beta: float = Field(0.1, gt=0, le=10, description="dpo and dpo-full: how far the model may move from where it started "
                                                       "(OpenAI's beta; lower lets it move further).")
     epochs: Literal["auto"] | int = Field("auto", description="auto (enough passes for a small set: docs/chat.md) or 1-50.")
     batch_size: Literal["auto"] | int = Field("auto", description="Examples per step: auto or 1-256.")
@@ -92,7 +97,7 @@ class ChatTrainConfig(BaseModel):
     @field_validator("nproc")
     @classmethod
     def _dpo_one_process(cls, v: int, info: ValidationInfo) -> int:
-        if v > 1 and info.data.get("method") == "dpo":
+        if v > 1 and info.data.get("method") in DPO_METHODS:
             raise PydanticCustomError("config.error.dpo_one_process",
                                       "preference fine-tuning runs in one process: drop --nproc")
         return v

@@ -1,5 +1,5 @@
 """Preference fine-tuning (DPO, Rafailov et al. 2023; OpenAI's ``method: dpo``), run by
-``python -m afinar.tasks.chat.train RUN_DIR`` when the run's method is ``dpo``.
+``python -m afinar.tasks.chat.train RUN_DIR`` when the run's method is ``dpo`` or ``dpo-full``.
 
 Each pair is a conversation (``input.messages``, ending with the user's turn) and two assistant
 replies, the preferred one and the other. Both replies are rendered after the conversation with
@@ -11,8 +11,11 @@ second copy of the weights), the loss of a pair is::
     −log σ(β · ((log π(y⁺) − log π_ref(y⁺)) − (log π(y⁻) − log π_ref(y⁻))))
 
 where log π(y) sums the log-probabilities of the reply's tokens. The reference never changes, so
-its log-probabilities are computed once, before the first step. A step packs the chosen and
-rejected replies of ``batch_size`` pairs into one padding-free row, as supervised training does.
+its log-probabilities are computed once, before the first step. With ``dpo-full`` every weight
+trains and the reference is the weights as loaded: the same single pass, taken before the first
+step (and before a checkpoint is loaded on resume), so no frozen copy is kept either. A step
+packs the chosen and rejected replies of ``batch_size`` pairs into one padding-free row, as
+supervised training does.
 Logged per step: the loss, reward accuracy (the share of pairs whose preferred reply gains more
 than the other, the implicit reward being β · (log π − log π_ref)), the mean reward margin and
 the mean rewards of each side; at the end of each epoch the same on the validation pairs.
@@ -54,7 +57,16 @@ def _chunk_logps(hidden: Any, weight: Any, bias: Any, targets: Any) -> Any:
     return -F.cross_entropy(logits, targets, reduction="none")
 
 
-def sequence_logps(model: Any, sequences: list[Tokenized], device: Any) -> Any:
+def precision(autocast: Any) -> Any:
+    """The forward's context: autocast to ``autocast`` (a dtype) on CUDA, or nothing."""
+    import contextlib
+
+    import torch
+
+    return torch.autocast("cuda", dtype=autocast) if autocast is not None else contextlib.nullcontext()
+
+
+def sequence_logps(model: Any, sequences: list[Tokenized], device: Any, autocast: Any = None) -> Any:
     """Σ log π(target) of each sequence (one packed row, no padding): a tensor of len(sequences)."""
     import torch
     from torch.utils.checkpoint import checkpoint
@@ -64,33 +76,41 @@ def sequence_logps(model: Any, sequences: list[Tokenized], device: Any) -> Any:
 
     batch = collate(sequences, device)
     owner = torch.tensor([i for i, s in enumerate(sequences) for _ in s.input_ids], device=device)
-    head, hidden, targets, keep = target_states(model, batch)
+    with precision(autocast):
+        head, hidden, targets, keep = target_states(model, batch)
     owner = owner.index_select(0, keep)
     per_token = []
-    for start in range(0, len(keep), LOSS_CHUNK):
-        per_token.append(checkpoint(_chunk_logps, hidden[start:start + LOSS_CHUNK], head.weight, head.bias,
-                                    targets[start:start + LOSS_CHUNK], use_reentrant=False))
+    with precision(autocast):
+        for start in range(0, len(keep), LOSS_CHUNK):
+            per_token.append(checkpoint(_chunk_logps, hidden[start:start + LOSS_CHUNK], head.weight, head.bias,
+                                        targets[start:start + LOSS_CHUNK], use_reentrant=False))
     logps = torch.cat(per_token) if per_token else hidden.new_zeros(0, dtype=torch.float32)
     return torch.zeros(len(sequences), device=device, dtype=torch.float32).index_add(0, owner, logps)
 
 
-def pair_logps(model: Any, pairs: list[Pair], device: Any) -> tuple[Any, Any]:
+def pair_logps(model: Any, pairs: list[Pair], device: Any, autocast: Any = None) -> tuple[Any, Any]:
     """(log π(chosen), log π(rejected)) of each pair, from one packed row."""
-    logps = sequence_logps(model, [s for p in pairs for s in (p.chosen, p.rejected)], device)
+    logps = sequence_logps(model, [s for p in pairs for s in (p.chosen, p.rejected)], device, autocast)
     return logps[0::2], logps[1::2]
 
 
-def reference_logps(model: Any, pairs: list[Pair], batch_size: int, device: Any) -> list[tuple[float, float]]:
-    """The reference's (chosen, rejected) log-probabilities of every pair: the adapters off."""
+def reference_logps(model: Any, pairs: list[Pair], batch_size: int, device: Any,
+                    autocast: Any = None) -> list[tuple[float, float]]:
+    """The reference's (chosen, rejected) log-probabilities of every pair. With LoRA: the model
+    with its adapters switched off. Without (``dpo-full``): the model as it is, so this must run
+    before the first step — the weights it starts from are the reference, and no copy is kept."""
+    import contextlib
+
     import torch
+    from peft import PeftModel
 
     out: list[tuple[float, float]] = []
     was_training = model.training
     model.eval()
     try:
-        with torch.no_grad(), model.disable_adapter():
+        with torch.no_grad(), model.disable_adapter() if isinstance(model, PeftModel) else contextlib.nullcontext():
             for start in range(0, len(pairs), batch_size):
-                chosen, rejected = pair_logps(model, pairs[start:start + batch_size], device)
+                chosen, rejected = pair_logps(model, pairs[start:start + batch_size], device, autocast)
                 out += list(zip(chosen.tolist(), rejected.tolist()))
     finally:
         model.train(was_training)
@@ -110,8 +130,28 @@ def dpo_loss(chosen: Any, rejected: Any, ref_chosen: Any, ref_rejected: Any, bet
                   "reward_chosen": float(reward_chosen.mean()), "reward_rejected": float(reward_rejected.mean())}
 
 
+def train_step(model: Any, params: list, optimizer: Any, scheduler: Any, batch: list[Pair],
+               refs: list[tuple[float, float]], beta: float, device: Any, autocast: Any = None) -> tuple[float, dict]:
+    """One optimizer step on ``batch`` (its pairs' reference log-probabilities in ``refs``): the
+    loss and its metrics. The training loop's step, and what bench/bench_dpo.py times."""
+    import torch
+
+    from afinar.tasks.chat.train import CLIP_NORM
+
+    chosen, rejected = pair_logps(model, batch, device, autocast)
+    loss, metrics = dpo_loss(chosen, rejected, torch.tensor([r[0] for r in refs], device=device),
+                             torch.tensor([r[1] for r in refs], device=device), beta)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, CLIP_NORM)
+    optimizer.step()
+    if scheduler is not None:
+        scheduler.step()
+    optimizer.zero_grad(set_to_none=True)
+    return float(loss), metrics
+
+
 def evaluate_pairs(model: Any, pairs: list[Pair], refs: list[tuple[float, float]], beta: float, batch_size: int,
-                   device: Any) -> dict[str, float]:
+                   device: Any, autocast: Any = None) -> dict[str, float]:
     """Loss and reward metrics over ``pairs`` (weighted by pair), without gradients."""
     import torch
 
@@ -122,7 +162,7 @@ def evaluate_pairs(model: Any, pairs: list[Pair], refs: list[tuple[float, float]
         with torch.no_grad():
             for start in range(0, len(pairs), batch_size):
                 chunk, ref = pairs[start:start + batch_size], refs[start:start + batch_size]
-                chosen, rejected = pair_logps(model, chunk, device)
+                chosen, rejected = pair_logps(model, chunk, device, autocast)
                 loss, metrics = dpo_loss(chosen, rejected, torch.tensor([r[0] for r in ref], device=device),
                                          torch.tensor([r[1] for r in ref], device=device), beta)
                 for key, value in {"loss": float(loss), **metrics}.items():
@@ -138,8 +178,13 @@ def train(run: Any, resume: bool = False) -> dict[str, Any]:
 
     from afinar.engine import checkpoint
     from afinar.engine.distributed import World
+    from afinar.tasks.chat import modeling
     from afinar.tasks.chat import train as sft
-    from afinar.tasks.chat.config import ResolvedChatConfig, steps_per_epoch
+    from afinar.tasks.chat.config import (
+        ADAPTER_METHODS,
+        ResolvedChatConfig,
+        steps_per_epoch,
+    )
 
     world = World.init()
     cfg = ResolvedChatConfig(**run.read_config())
@@ -148,11 +193,15 @@ def train(run: Any, resume: bool = False) -> dict[str, Any]:
     valid_path = run.path / "data" / "valid.jsonl"
     valid_pairs = ([tokenize_pair(tokenizer, p, cfg.max_length) for p in read_pairs(valid_path)]
                    if valid_path.exists() else [])
+    # all the weights (dpo-full): float32 master weights computing in bf16/fp16 on a GPU, as full SFT
+    autocast = modeling.pick_device()[1] if cfg.method == "dpo-full" and device.type == "cuda" else None
     started = time.perf_counter()
-    refs = reference_logps(model, train_pairs, cfg.batch_size, device)
-    valid_refs = reference_logps(model, valid_pairs, cfg.batch_size, device)
+    # before any checkpoint is loaded: without adapters, the model as loaded is the reference
+    refs = reference_logps(model, train_pairs, cfg.batch_size, device, autocast)
+    valid_refs = reference_logps(model, valid_pairs, cfg.batch_size, device, autocast)
     run.log_event(f"Reference log-probabilities of {len(refs) + len(valid_refs)} pairs computed "
-                  f"(adapters off) in {time.perf_counter() - started:.1f} s")
+                  f"({'adapters off' if cfg.method in ADAPTER_METHODS else 'the starting weights'}) "
+                  f"in {time.perf_counter() - started:.1f} s")
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=0.0)
     spe = steps_per_epoch(len(train_pairs), cfg.batch_size)
@@ -173,18 +222,11 @@ def train(run: Any, resume: bool = False) -> dict[str, Any]:
         epoch, index = divmod(step, spe)
         ids = sft.epoch_order(len(train_pairs), cfg.seed, epoch)[index * cfg.batch_size:(index + 1) * cfg.batch_size]
         batch = [train_pairs[i] for i in ids]
-        chosen, rejected = pair_logps(model, batch, device)
-        loss, metrics = dpo_loss(chosen, rejected, torch.tensor([refs[i][0] for i in ids], device=device),
-                                 torch.tensor([refs[i][1] for i in ids], device=device), cfg.beta)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, sft.CLIP_NORM)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
+        value, metrics = train_step(model, params, optimizer, scheduler, batch, [refs[i] for i in ids], cfg.beta,
+                                    device, autocast)
         step += 1
         row = sum(len(p.chosen.input_ids) + len(p.rejected.input_ids) for p in batch)
         trained_tokens += row
-        value = float(loss)
         run.log_metrics(step=step, epoch=epoch + 1, train_loss=round(value, 6),
                         train_reward_accuracy=round(metrics["reward_accuracy"], 6),
                         train_reward_margin=round(metrics["reward_margin"], 6),
@@ -198,7 +240,7 @@ def train(run: Any, resume: bool = False) -> dict[str, Any]:
         progress.advance(step, row, value)
         if step % spe == 0:
             if valid_pairs:
-                valid = evaluate_pairs(model, valid_pairs, valid_refs, cfg.beta, cfg.batch_size, device)
+                valid = evaluate_pairs(model, valid_pairs, valid_refs, cfg.beta, cfg.batch_size, device, autocast)
                 run.log_metrics(step=step, valid_loss=round(valid["loss"], 6),
                                 valid_reward_accuracy=round(valid["reward_accuracy"], 6),
                                 valid_reward_margin=round(valid["reward_margin"], 6))
@@ -217,21 +259,22 @@ def train(run: Any, resume: bool = False) -> dict[str, Any]:
             world.close()
             return run.read_meta()
     progress.close()
-    meta = _finish(run, cfg, model, tokenizer, train_pairs, refs, valid_pairs, valid_refs, device, trained_tokens)
+    meta = _finish(run, cfg, model, tokenizer, train_pairs, refs, valid_pairs, valid_refs, device, trained_tokens,
+                   autocast)
     world.close()
     return meta
 
 
 def _finish(run: Any, cfg: Any, model: Any, tokenizer: Any, train_pairs: list[Pair], refs: list, valid_pairs: list[Pair],
-            valid_refs: list, device: Any, trained_tokens: int) -> dict[str, Any]:
+            valid_refs: list, device: Any, trained_tokens: int, autocast: Any = None) -> dict[str, Any]:
     from afinar.tasks.chat.card import write_model_card
 
     final = run.final_dir
     final.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(str(final), safe_serialization=True)
     tokenizer.save_pretrained(str(final))
-    summary = evaluate_pairs(model, train_pairs, refs, cfg.beta, cfg.batch_size, device)
-    held_out = (evaluate_pairs(model, valid_pairs, valid_refs, cfg.beta, cfg.batch_size, device)
+    summary = evaluate_pairs(model, train_pairs, refs, cfg.beta, cfg.batch_size, device, autocast)
+    held_out = (evaluate_pairs(model, valid_pairs, valid_refs, cfg.beta, cfg.batch_size, device, autocast)
                 if valid_pairs else None)
     write_results_csv(run)
     meta = run.update_meta(status="succeeded", finished_at=int(time.time()), trained_tokens=trained_tokens,

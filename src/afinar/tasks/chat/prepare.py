@@ -13,10 +13,11 @@ import random
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from afinar.data.findings import Report
-from afinar.data.recipe import Recipe, chat_recipe
+from afinar.data.recipe import DPO_METHODS, Recipe, chat_recipe
 from afinar.data.validate import ValidateOptions, validate
 from afinar.engine.modelid import model_id, new_job_id, runs_dir
 from afinar.engine.rundir import RunDir, sha256_file
@@ -56,15 +57,39 @@ def _read(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def split_examples(examples: list[dict], fraction: float, seed: int) -> tuple[list[dict], list[dict]]:
-    """Hold out ``fraction`` (at least 1) of the examples, reproducibly; tiny sets keep everything."""
+def split_examples(examples: list[dict], fraction: float, seed: int,
+                   group: Callable[[dict], str] | None = None) -> tuple[list[dict], list[dict]]:
+    """Hold out ``fraction`` (at least 1) of the examples, reproducibly; tiny sets keep everything.
+    With ``group``, examples of the same group stay on one side (whole groups are held out, in a
+    seeded order, until the share is reached; at least one stays for training)."""
     if len(examples) < MIN_FOR_AUTO_SPLIT or fraction <= 0:
         return examples, []
-    order = list(range(len(examples)))
-    random.Random(seed).shuffle(order)
     n_valid = max(1, round(len(examples) * fraction))
-    held = set(order[:n_valid])
+    if group is None:
+        order = list(range(len(examples)))
+        random.Random(seed).shuffle(order)
+        held = set(order[:n_valid])
+    else:
+        keys = [group(e) for e in examples]
+        groups = list(dict.fromkeys(keys))
+        random.Random(seed).shuffle(groups)
+        sizes: dict[str, int] = {}
+        for k in keys:
+            sizes[k] = sizes.get(k, 0) + 1
+        chosen: set[str] = set()
+        taken = 0
+        for key in groups[:-1]:
+            if taken >= n_valid:
+                break
+            chosen.add(key)
+            taken += sizes[key]
+        held = {i for i, k in enumerate(keys) if k in chosen}
     return [e for i, e in enumerate(examples) if i not in held], [e for i, e in enumerate(examples) if i in held]
+
+
+def conversation_of(pair: dict) -> str:
+    """A preference pair's conversation (its ``input``), the group of the pairs that share it."""
+    return json.dumps(pair.get("input"), sort_keys=True, ensure_ascii=False)
 
 
 def auto_values(config: ChatTrainConfig, n_train: int) -> Recipe:
@@ -107,7 +132,7 @@ def _write_jsonl(path: Path, examples: list[dict]) -> None:
 def prepare(config: ChatTrainConfig, output: Path | None = None, job_id: str | None = None) -> RunDir:
     from afinar import models
 
-    task = "preference" if config.method == "dpo" else "chat"
+    task = "preference" if config.method in DPO_METHODS else "chat"
     check_data(config.data, task)
     if config.method == "qlora":
         from afinar.tasks.chat.modeling import qlora_problem
@@ -124,7 +149,9 @@ def prepare(config: ChatTrainConfig, output: Path | None = None, job_id: str | N
         check_data(config.validation, task)
         train_set, valid_set = examples, _read(config.validation)
     else:
-        train_set, valid_set = split_examples(examples, config.valid_fraction, config.seed)
+        # the pairs of one conversation stay together: validation pairs ask something never trained on
+        train_set, valid_set = split_examples(examples, config.valid_fraction, config.seed,
+                                              conversation_of if task == "preference" else None)
     job_id = job_id or new_job_id()
     path = Path(output) if output else runs_dir() / job_id
     if path.exists() and any(path.iterdir()):
@@ -202,6 +229,6 @@ def shown_hyperparameters(config: dict) -> dict:
     """OpenAI's names for the resolved values a job shows."""
     shown = {"n_epochs": config["epochs"], "batch_size": config["batch_size"],
              "learning_rate_multiplier": config["lr_multiplier"]}
-    if config.get("method") == "dpo":
+    if config.get("method") in DPO_METHODS:
         shown["beta"] = config["beta"]
     return shown

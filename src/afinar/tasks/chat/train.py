@@ -30,6 +30,7 @@ from afinar.tasks.chat import modeling
 from afinar.tasks.chat.card import write_model_card
 from afinar.tasks.chat.config import (
     ADAPTER_METHODS,
+    DPO_METHODS,
     ResolvedChatConfig,
     steps_per_epoch,
 )
@@ -119,7 +120,7 @@ def build(cfg: ResolvedChatConfig, world: World) -> tuple[Any, Any, Any, Any, bo
         modeling.add_neftune(model, cfg.neftune_alpha)
     if cfg.gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-        if cfg.method != "full":
+        if cfg.method in ADAPTER_METHODS:
             modeling.causal_lm(model).enable_input_require_grads()
     model.train()
     if cfg.fsdp:
@@ -145,7 +146,7 @@ def build(cfg: ResolvedChatConfig, world: World) -> tuple[Any, Any, Any, Any, bo
 def train(run: RunDir, resume: bool = False) -> dict[str, Any]:
     import torch
 
-    if run.read_config().get("method") == "dpo":  # preference fine-tuning: its own loop (afinar.tasks.chat.dpo)
+    if run.read_config().get("method") in DPO_METHODS:  # preference fine-tuning: its own loop (afinar.tasks.chat.dpo)
         from afinar.tasks.chat import dpo
 
         return dpo.train(run, resume)
