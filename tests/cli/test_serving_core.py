@@ -87,3 +87,21 @@ def test_seeded_sampling_repeats_and_greedy_batches_match_one_at_a_time(model: s
     for result, messages in zip(batched, prompts):
         alone = generate(llm, tokenizer, messages, max_new_tokens=10)["text"]
         assert alone.rstrip("\ufffd").startswith(result["text"])  # a cut character is dropped, nothing else
+
+
+def test_a_transformers_whose_batching_engine_takes_other_settings_answers_one_at_a_time(
+        model: str, pool, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    # transformers 5.17 (found on a GPU machine) has no ContinuousBatchingConfig(page_size=...):
+    # `afinar chat` crashed with a TypeError instead of serving the model one request at a time
+    from transformers.generation import configuration_utils
+
+    class Older:
+        def __init__(self, **kwargs):
+            raise TypeError("ContinuousBatchingConfig.__init__() got an unexpected keyword argument 'page_size'")
+
+    monkeypatch.setattr(configuration_utils, "ContinuousBatchingConfig", Older)
+    engine = pool.get(model)
+    with caplog.at_level("WARNING", logger="afinar.serving"):
+        first = engine.submit(ASK, max_tokens=6, temperature=0).run()["text"]
+    assert not engine.batching and "one request at a time" in caplog.text and "page_size" in caplog.text
+    assert engine.submit(ASK, max_tokens=6, temperature=0).run()["text"] == first

@@ -34,7 +34,6 @@ class Batcher:
 
     def __init__(self, engine: Engine, sampling: bool):
         from transformers import GenerationConfig
-        from transformers.generation.configuration_utils import ContinuousBatchingConfig
 
         self.engine, self._ids = engine, itertools.count()
         model = engine.model
@@ -44,10 +43,14 @@ class Batcher:
         config.update(do_sample=sampling, temperature=0.7 if sampling else None, top_p=0.9 if sampling else None,
                       eos_token_id=sorted(engine.eos_ids), pad_token_id=engine.tokenizer.pad_token_id)
         tokens = min(max(engine.context + STEP_TOKENS, 8192), 32768)  # KV cache: a full context and more
-        cb = ContinuousBatchingConfig(page_size=PAGE, num_blocks=math.ceil(tokens / PAGE),
-                                      max_batch_tokens=STEP_TOKENS, max_requests_per_batch=BATCH_REQUESTS,
-                                      per_request_processors=sampling)
         try:
+            # inside the try: a transformers whose batching engine takes other settings (5.17 has no
+            # ContinuousBatchingConfig(page_size=...), found on a GPU machine) serves one at a time
+            from transformers.generation.configuration_utils import ContinuousBatchingConfig
+
+            cb = ContinuousBatchingConfig(page_size=PAGE, num_blocks=math.ceil(tokens / PAGE),
+                                          max_batch_tokens=STEP_TOKENS, max_requests_per_batch=BATCH_REQUESTS,
+                                          per_request_processors=sampling)
             self.manager = model.init_continuous_batching(generation_config=config, continuous_batching_config=cb)
             # started from a daemon thread, its loop is a daemon too: a CLI that ends never waits on it
             starter = threading.Thread(target=self.manager.start, daemon=True)
