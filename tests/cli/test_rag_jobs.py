@@ -198,7 +198,7 @@ def test_the_studio_indexes_as_a_job_of_the_servers_queue(embedder_dir: Path, do
     finally:
         service.stop()
     assert "Indexing **tienda** (job `ftjob-" in shown[0]
-    assert shown[-1].startswith("**tienda**: 4 new, 0 updated and 0 unchanged document(s)"), shown[-1]
+    assert shown[-1].startswith("**tienda**: 4 new documents, 0 updated, 0 unchanged;"), shown[-1]
     (job,) = service.list_all_jobs(task="rag-index")["data"]
     assert (job["status"], job["fine_tuned_model"], job["training_file"]) == ("succeeded", "rag:tienda", "tienda")
 
