@@ -32,7 +32,10 @@ for part in $parts; do
           timeout 120 python3 -m afinar --lang en train chat examples/techstore/train.jsonl --model /tmp/tiny \
             --method "$method" --epochs 2 --output "/tmp/run-$method" > "/tmp/run-$method.out" 2>&1 \
             || { echo "smoke $method: train failed"; tail -20 "/tmp/run-$method.out"; tail -20 "/tmp/run-$method/train.log"; continue; }
-          answer=$(timeout 60 python3 -m afinar chat -m "/tmp/run-$method" -p hola --max-tokens 5 2>&1 | tail -1)
+          # (not in a pipeline: with pipefail and set -e a failing chat ended the whole part without a word)
+          chat_out=$(timeout 60 python3 -m afinar --lang en chat -m "/tmp/run-$method" -p hola --max-tokens 5 2>&1) \
+            || { echo "smoke $method: chat failed"; tail -25 <<< "$chat_out"; continue; }
+          answer=$(tail -1 <<< "$chat_out")
           python3 - "$method" "$answer" <<'PY'
 import json, sys
 method, answer = sys.argv[1], sys.argv[2]
