@@ -150,3 +150,9 @@ def test_pull_packaged_entry_shows_license_and_prints_the_folder(run_cli, tmp_pa
     assert "Fake-2.0" in _flat(err) and "está listo" in _flat(err)
     code, out, err = run_cli("models", "pull", "cli-fake", "--lang", "en")
     assert code == 0 and "already in the cache" in _flat(err)
+
+
+def test_model_ids_are_printed_as_written_not_as_emoji(run_cli) -> None:
+    # ":x:" inside a fine-tuned model's id is Rich's emoji code for ❌
+    code, _, err = run_cli("--lang", "en", "chat", "-m", "ft:smollm2:afinar:x:123", "-p", "hola")
+    assert code == 1 and "ft:smollm2:afinar:x:123" in err and "❌" not in err

@@ -55,7 +55,7 @@ def print_problem(message: str, hint: str | None = None) -> None:
     """An error and its fix as ``print_error`` shows them (for messages already translated)."""
     from rich.console import Console
 
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, emoji=False)
     console.print(f"[bold red]{i18n.t('common.error_prefix')}:[/] {message}", markup=True)
     if hint:
         console.print(f"[yellow]{i18n.t('common.hint_prefix')}:[/] {hint}", markup=True)

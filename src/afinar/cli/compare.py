@@ -42,7 +42,7 @@ def compare(base: str, tuned: str, prompts: Path, report: Path | None, max_token
         cells = [f"{escape(row.answers[k])}\n[dim]{i18n.t('compare.facts')}: "
                  f"{sum(row.facts[k])}/{len(row.facts[k])}[/]" for k in ("base", "tuned")]
         table.add_row(escape(row.case.prompt), *cells)
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     console.print(table)
     for n, line in enumerate(result.summary):
         console.print(f"[dim]{escape(line)}[/]" if result.system and n == len(result.summary) - 1 else line)

@@ -62,7 +62,7 @@ def print_report(report, show_all: bool) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     shown: dict[str, int] = {}
     hidden: dict[str, int] = {}
     for f in report.sorted_findings():
@@ -132,7 +132,7 @@ def _print_fix(result) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     for change in result.changes:
         where = i18n.t("data.fix.line", line=change.line) if change.line else i18n.t("data.fix.file")
         console.print(f"  [green]✓[/] {escape(where)}: {escape(_change_text(change))}")
@@ -200,7 +200,7 @@ def _print_mapping(title: str, mapping: dict) -> None:
         if isinstance(value, dict):
             value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "—"
         table.add_row(escape(label), escape(str(value)))
-    Console(highlight=False).print(table)
+    Console(highlight=False, emoji=False).print(table)
 
 
 def _epochs(ctx: click.Context, param: click.Parameter, value: str) -> int | None:
@@ -270,7 +270,7 @@ def _print_estimate(est) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     t = i18n.t
     console.print(f"[bold]{escape(t('data.estimate.title', file=est.file, model=est.model))}[/]")
     console.print(t("data.estimate.pairs" if est.task == "preference" else "data.estimate.examples",

@@ -56,7 +56,7 @@ def list_(task: str | None, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     if not found:
         console.print(i18n.t("models.list.empty", task=task))
         return
@@ -134,7 +134,7 @@ def info(name: str, as_json: bool) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     manifest = row["manifest"] or {}
     lines = [
         ("name", row["name"]), ("task", ", ".join(row["tasks"])), ("params", human_params(row["params"])),

@@ -173,7 +173,7 @@ def jobs_list(limit: int, task: str | None, as_json: bool) -> int:
     table = Table("id", "task", "status", "model", "fine_tuned_model")
     for job in page["data"]:
         table.add_row(job["id"], job["task"], job["status"], job["model"], job["fine_tuned_model"] or "-")
-    Console().print(table)
+    Console(emoji=False).print(table)
     return 0
 
 

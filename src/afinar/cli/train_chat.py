@@ -35,7 +35,7 @@ def command(data: Path | None, output: Path | None, resume_dir: Path | None, mer
     from afinar.api.train import train_chat
     from afinar.cli.data import print_report
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     config = None
     if resume_dir is None:
         values = with_saved(ChatTrainConfig, config_file, {"data": data, **values}, resolved=ResolvedChatConfig)

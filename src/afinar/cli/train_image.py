@@ -61,7 +61,7 @@ class _ProgressView:
         from rich.console import Console
 
         self.cfg = cfg
-        self.console = Console(stderr=True, highlight=False)
+        self.console = Console(stderr=True, highlight=False, emoji=False)
         self.progress: Any = None
         self.task: Any = None
 

@@ -66,7 +66,7 @@ class _ProgressView:
     def __init__(self) -> None:
         from rich.console import Console
 
-        self.console = Console(stderr=True, highlight=False)
+        self.console = Console(stderr=True, highlight=False, emoji=False)
         self.progress = None
         self.task = None
 

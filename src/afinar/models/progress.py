@@ -63,7 +63,7 @@ class RichReporter:
     def __init__(self) -> None:
         from rich.console import Console
 
-        self.console = Console(stderr=True, highlight=False)
+        self.console = Console(stderr=True, highlight=False, emoji=False)
         self._progress: Any = None
         self._task: Any = None
 
