@@ -48,6 +48,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "{attempts})",
         "El proceso de {process} se detuvo de forma inesperada ({how}); se reinicia desde el principio (intento "
         "{attempt} de {attempts})"),
+    # the words a job puts in a placeholder (afinar.studio.events: studio.event_value.<placeholder>.<name>)
+    "studio.event_value.process.training": _m("training", "entrenamiento"),
+    "studio.event_value.process.indexing": _m("indexing", "indexación"),
+    "studio.event_value.how.exit": _m("exit code {code}", "código de salida {code}"),
+    "studio.event_value.how.signal": _m("signal {signal}", "señal {signal}"),
+    "studio.event_value.how.gone": _m("the process is gone", "el proceso ya no existe"),
+    "studio.event_value.reference.adapters": _m("adapters off", "adaptadores desactivados"),
+    "studio.event_value.reference.weights": _m("the starting weights", "los pesos iniciales"),
     # ---- chat fine-tuning
     "studio.event.same_system": _m(
         "Every training example starts with the same system prompt: `afinar chat`, `afinar compare`, the studio and "
@@ -60,6 +68,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.event.step_dpo": _m(
         "Step {step}/{total}: training loss={loss}, reward accuracy={accuracy}, margin={margin}",
         "Paso {step}/{total}: pérdida de entrenamiento={loss}, acierto de preferencia={accuracy}, margen={margin}"),
+    "studio.event.dpo_reference": _m(
+        "Reference log-probabilities of {pairs} pairs computed ({reference}) in {seconds} s",
+        "Log-probabilidades de referencia de {pairs} pares calculadas ({reference}) en {seconds} s"),
+    "studio.event.dpo_check": _m(
+        "Preference check: the preferred reply gains more on {train} of the training pairs",
+        "Comprobación de preferencias: la respuesta preferida gana más en el {train} de los pares de entrenamiento"),
+    "studio.event.dpo_check_held_out": _m(
+        "Preference check: the preferred reply gains more on {train} of the training pairs and {held_out} of the "
+        "held-out pairs",
+        "Comprobación de preferencias: la respuesta preferida gana más en el {train} de los pares de entrenamiento "
+        "y en el {held_out} de los pares apartados"),
     "studio.event.paused_at": _m("Fine-tuning job paused at step {step}", "Ajuste fino en pausa en el paso {step}"),
     "studio.event.checkpoint": _m("Checkpoint created at step {step}", "Punto de control creado en el paso {step}"),
     "studio.event.model": _m("New fine-tuned model created: {model}", "Nuevo modelo ajustado creado: {model}"),
@@ -90,6 +109,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Stage {stage}, epoch {epoch}/{epochs}: train loss={train}, valid loss={valid}, accuracy={accuracy}",
         "Etapa {stage}, época {epoch}/{epochs}: pérdida de entrenamiento={train}, pérdida de validación={valid}, "
         "exactitud={accuracy}"),
+    "studio.event.resumed_stage": _m("Resumed after stage {stage}, epoch {epoch} (step {step}).",
+                                     "Reanudado después de la etapa {stage}, época {epoch} (paso {step})."),
+    "studio.event.early_stop_stage": _m(
+        "Stage {stage}: early stop after epoch {epoch}, no lower validation loss for {patience} epochs; keeping "
+        "epoch {best}.",
+        "Etapa {stage}: parada temprana tras la época {epoch}, la pérdida de validación no bajó en {patience} "
+        "épocas; se conserva la época {best}."),
+    "studio.event.overfitting_stage": _m(
+        "Stage {stage}, epoch {epoch}: validation loss rose while training loss fell (overfitting).",
+        "Etapa {stage}, época {epoch}: la pérdida de validación subió mientras la de entrenamiento bajaba "
+        "(sobreajuste)."),
     "studio.event.done_stage": _m(
         "The job has successfully completed: stage {stage}, epoch {epoch}, validation accuracy={accuracy}.",
         "El trabajo ha terminado correctamente: etapa {stage}, época {epoch}, exactitud de validación={accuracy}."),
@@ -108,6 +138,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                                   "Archivo {done}/{total} añadido: {name} ({chunks} fragmentos)"),
     "studio.event.file_updated": _m("File {done}/{total} updated: {name} ({chunks} chunks)",
                                     "Archivo {done}/{total} actualizado: {name} ({chunks} fragmentos)"),
+    # (a file's line says its chunks when it has some)
+    "studio.event.file_added_bare": _m("File {done}/{total} added: {name}", "Archivo {done}/{total} añadido: {name}"),
+    "studio.event.file_updated_bare": _m("File {done}/{total} updated: {name}",
+                                         "Archivo {done}/{total} actualizado: {name}"),
     "studio.event.file_unchanged": _m("File {done}/{total} unchanged: {name}", "Archivo {done}/{total} sin cambios: {name}"),
     "studio.event.file_failed": _m("File {done}/{total} failed: {name}", "Archivo {done}/{total} con error: {name}"),
 }
