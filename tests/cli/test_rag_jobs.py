@@ -204,5 +204,5 @@ def test_the_studio_indexes_as_a_job_of_the_servers_queue(embedder_dir: Path, do
 
     # the studio without a server follows its job itself, as a terminal does
     shown = [text for text, _ in knowledge_tab.index("tienda", uploads[:1], "", "es", LocalBackend())]
-    assert shown[-1].startswith("**tienda**: 0 documento(s) nuevo(s), 0 actualizado(s) y 4 sin cambios"), shown[-1]
+    assert shown[-1].startswith("**tienda**: 0 documentos nuevos, 0 actualizados, 4 sin cambios;"), shown[-1]
     assert [j["status"] for j in service.list_all_jobs(task="rag-index")["data"]] == ["succeeded", "succeeded"]

@@ -6,7 +6,9 @@ Layout (STYLE.md rule 4)::
       config.yaml        the resolved configuration the run was started from (auto values filled in)
       meta.json          versions, dataset hash, seed, base model and its checksum, status, model id
       metrics.jsonl      one JSON object per logged step / evaluation
-      events.jsonl       human-readable events in OpenAI's wording ("Step 10/30: training loss=1.23")
+      events.jsonl       human-readable events in OpenAI's wording ("Step 10/30: training loss=1.23");
+                         in a job's training process each event also goes to the job's record
+                         (``set_event_sink``), written once by the process that makes it
       train.log          everything the training process printed
       pause-requested    while it exists, the training stops at its next safe point (the job runner's pause)
       checkpoints/       checkpoint-<step>/ folders (the last ``keep`` are kept)
@@ -24,6 +26,7 @@ import os
 import platform
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,7 @@ import yaml
 from afinar import __version__
 
 CHECKPOINT_PREFIX = "checkpoint-"
+_EVENT_SINKS: dict[Path, Callable[[dict[str, Any]], None]] = {}
 PAUSE_FILE = "pause-requested"  # the job runner creates it in a run folder; the training stops at its next safe point
 
 
@@ -109,9 +113,12 @@ class RunDir:
         os.replace(tmp, path)
 
     def log_event(self, message: str, level: str = "info", **data: Any) -> None:
+        event = {"created_at": int(time.time()), "level": level, "message": message, "data": data}
         with open(self.path / "events.jsonl", "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"created_at": int(time.time()), "level": level, "message": message,
-                                 "data": data}, ensure_ascii=False) + "\n")
+            fh.write(json.dumps(event, ensure_ascii=False) + "\n")
+        sink = _EVENT_SINKS.get(self.path.resolve()) if _EVENT_SINKS else None
+        if sink is not None:
+            sink(event)
 
     def events(self) -> list[dict[str, Any]]:
         path = self.path / "events.jsonl"
@@ -143,3 +150,12 @@ class RunDir:
     @property
     def final_dir(self) -> Path:
         return self.path / "final"
+
+
+def set_event_sink(path: Path, sink: Callable[[dict[str, Any]], None] | None) -> None:
+    """In this process, every event logged in the run folder ``path`` (through any ``RunDir`` of it)
+    is also handed to ``sink`` (the job system's record of the job); None stops that."""
+    if sink is None:
+        _EVENT_SINKS.pop(Path(path).resolve(), None)
+    else:
+        _EVENT_SINKS[Path(path).resolve()] = sink

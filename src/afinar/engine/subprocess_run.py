@@ -48,11 +48,13 @@ class Paused(Exception):
 
 
 def child_main(module: str, argv: list[str] | None, train: Callable[..., dict[str, Any]],
-               summary: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
+               summary: Callable[[dict[str, Any]], dict[str, Any]],
+               attach: Callable[[RunDir], Any] | None = None) -> int:
     """The child side: ``python -m MODULE RUN_DIR [--resume]`` marks the run running, trains it
     (``train(run, resume=...)``), and records either the failure (message and hint of an
     AfinarError, or the exception) or success with the fields ``summary(result)`` picks for
-    ``meta.json``. A training that raises ``Paused`` exits 0 with its ``paused`` status."""
+    ``meta.json``. A training that raises ``Paused`` exits 0 with its ``paused`` status. ``attach(run)``
+    is called first (``afinar.jobs.child.attach``: the run's events go to its job's record)."""
     from pathlib import Path
 
     args = sys.argv[1:] if argv is None else argv
@@ -62,6 +64,8 @@ def child_main(module: str, argv: list[str] | None, train: Callable[..., dict[st
         print(f"usage: python -m {module} RUN_DIR [--resume]", file=sys.stderr)
         return 2
     run = RunDir(Path(args[0]))
+    if attach is not None:
+        attach(run)
     run.update_meta(status="running", pid=os.getpid(), started_at=int(time.time()))
     try:
         result = train(run, resume=resume)

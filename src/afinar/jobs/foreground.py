@@ -2,8 +2,9 @@
 
 The run is recorded as a job (so ``afinar jobs list`` and ``GET /v1/afinar/jobs`` show it, and a
 server started later adopts it if this terminal goes away), its training process is started through
-the task's entry, and this process — the job's *follower* — shows its progress, copies its events
-and records its end, exactly as the server's runner would. While the follower lives, a server's
+the task's entry, and this process — the job's *follower* — shows its progress and records its end,
+exactly as the server's runner would (the training process writes its events into the job itself,
+``afinar.jobs.child``). While the follower lives, a server's
 runner leaves the job to it; if the follower dies (its terminal was closed, ``kill -9``) the runner
 adopts the training, or restarts it from its last checkpoint. Ctrl-C stops the training and the job
 ends ``cancelled`` (its checkpoints stay: ``afinar train chat --resume RUN`` continues from them).

@@ -211,8 +211,6 @@ class JobRunner:
         if _followed_elsewhere(job):  # `afinar train` in a terminal follows it itself
             return
         run = RunDir(Path(job["run_dir"])) if job["run_dir"] else None
-        if run is not None:
-            self._copy_events(job, run)
         if self._alive(job):
             if job["id"] in self._kill_at and time.monotonic() > self._kill_at[job["id"]]:
                 self._signal(job, signal.SIGKILL)
@@ -225,16 +223,14 @@ class JobRunner:
 
     # --- a job followed by `afinar train` in the foreground (afinar.jobs.foreground) ---------
     def follow(self, job: dict[str, Any]) -> None:
-        """While its training runs: copy its events, update its progress."""
+        """While its training runs: update its progress (its events it records itself)."""
         run = RunDir(Path(job["run_dir"]))
-        self._copy_events(job, run)
         if job["status"] == "running":
             self._progress(job, run)
 
     def finish(self, job: dict[str, Any], code: int | None) -> None:
         """Its training process ended with ``code``: record how (no restart: the terminal shows it)."""
         run = RunDir(Path(job["run_dir"]))
-        self._copy_events(job, run)
         self.procs.pop(job["id"], None)
         self._ended(job, run, code, restart=False)
         self.store.update_job(job["id"], follower=None)
@@ -322,34 +318,6 @@ class JobRunner:
             except ProcessLookupError:
                 pass
 
-    def _copy_events(self, job: dict[str, Any], run: RunDir) -> None:
-        """Append the run's new events.jsonl lines to the job's events (whole lines only)."""
-        import json
-
-        path = run.path / "events.jsonl"
-        if not path.is_file():
-            return
-        offset = int(job["events_read"])
-        with open(path, "rb") as fh:
-            fh.seek(offset)
-            chunk = fh.read()
-        end = chunk.rfind(b"\n") + 1
-        if end <= 0:
-            return
-        cancelled = (self.store.get_job(job["id"]) or job).get("requested") == "cancel"
-        for line in chunk[:end].splitlines():
-            try:
-                ev = json.loads(line)
-            except ValueError:
-                continue
-            if cancelled and ev.get("level") == "error":
-                continue  # the training's report of its own interruption: the job says "cancelled" already
-            data = ev.get("data") or {}
-            self.store.add_event(job["id"], ev["message"], level=_level(ev.get("level")), data=data,
-                                 created_at=ev.get("created_at"), kind="metrics" if "train_loss" in data else "message")
-        self.store.update_job(job["id"], events_read=offset + end)
-        job["events_read"] = offset + end
-
     def _progress(self, job: dict[str, Any], run: RunDir) -> None:
         """trained_tokens and estimated_finish (the remaining steps at the measured time per step)."""
         import json
@@ -422,8 +390,3 @@ def _followed_elsewhere(job: dict[str, Any]) -> bool:
         return not stat.read_text().split(") ")[-1].startswith("Z")
     except OSError:
         return True
-
-
-def _level(level: str | None) -> str:
-    """OpenAI's event levels: info, warn, error."""
-    return {"warning": "warn", "warn": "warn", "error": "error"}.get(level or "", "info")

@@ -241,7 +241,8 @@ class Store:
 
     # --- events -----------------------------------------------------------------------------
     def add_event(self, job_id: str, message: str, level: str = "info", data: dict | None = None,
-                  created_at: int | None = None, kind: str = "message") -> None:
+                  created_at: int | None = None, kind: str = "message", events_read: int | None = None) -> None:
+        """``events_read``: how far the run's events.jsonl is now recorded (set in the same transaction)."""
         with self.tx() as db:
             seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM events").fetchone()[0]
             db.execute("INSERT INTO events (seq, id, job_id, created_at, level, message, type, data) "
@@ -249,6 +250,8 @@ class Store:
                        (seq, f"ftevent-{job_id.removeprefix('ftjob-')}-{seq}", job_id,
                         int(created_at or time.time()), level, message, kind,
                         json.dumps(data or {}, ensure_ascii=False)))
+            if events_read is not None:
+                db.execute("UPDATE jobs SET events_read = ? WHERE id = ?", (events_read, job_id))
 
     def list_events(self, job_id: str, after: str | None, limit: int) -> tuple[list[dict], bool]:
         return self._page("events", "job_id = ?", (job_id,), "desc", after, limit, _event)

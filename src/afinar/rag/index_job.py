@@ -146,10 +146,11 @@ def index_in_terminal(name: str, paths: list[Path], config: IndexConfig | None =
 
 def main(argv: list[str] | None = None) -> int:
     from afinar.engine.subprocess_run import child_main
+    from afinar.jobs.child import attach
 
     return child_main(MODULE, argv, index_run, lambda report: {
         "model_id": f"rag:{report['name']}", "chunks": report["chunks"], "files": {
-            k: len(report[k]) for k in ("added", "updated", "unchanged", "empty", "failed")}})
+            k: len(report[k]) for k in ("added", "updated", "unchanged", "empty", "failed")}}, attach=attach)
 
 
 if __name__ == "__main__":

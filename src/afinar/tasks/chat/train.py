@@ -26,6 +26,7 @@ from afinar import i18n
 from afinar.engine import checkpoint
 from afinar.engine.distributed import World
 from afinar.engine.rundir import RunDir
+from afinar.jobs.child import attach
 from afinar.tasks.chat import modeling
 from afinar.tasks.chat.card import write_model_card
 from afinar.tasks.chat.config import (
@@ -406,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args(argv)
     run = RunDir(args.run_dir)
+    attach(run)  # its events go straight to its job's record
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` / a job cancel: stop like Ctrl-C, recorded
     try:
         train(run, resume=args.resume)

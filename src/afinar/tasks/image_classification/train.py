@@ -4,9 +4,13 @@ It starts from the run folder alone (``config.yaml``, ``meta.json``, ``data/*.cs
 ``launch``) and reads top to bottom:
 
 1. load the pretrained backbone with a new head (dropout + linear, one output per class);
-2. stage 1: freeze the whole backbone and train the head with Adam at ``stage1_lr``. Without
-   augmentation the frozen backbone's features are computed once and the head trains on them
-   (the same numbers, many times faster on CPU);
+2. stage 1: freeze the whole backbone and train the head. By default (``stage1_probe``) the head is
+   a converged linear probe (``probe``): the frozen backbone's features of the un-augmented
+   training pictures are computed once, standardized, and the linear layer is fitted by
+   full-batch L-BFGS to scikit-learn's ``LogisticRegression(C=stage1_c)`` optimum, one L-BFGS call
+   per epoch; the last epoch (the converged fit) is kept and the standardization is folded into the
+   layer. Off: the course's Adam epochs at ``stage1_lr`` (without augmentation on cached features:
+   the same numbers, many times faster on CPU);
 3. stage 2: unfreeze the backbone's layers from ``fine_tune_at`` on and continue with a new Adam
    at ``stage1_lr × stage2_lr_factor``;
 4. in each stage, after every epoch, score the validation pictures; the epoch with the lowest
@@ -42,8 +46,9 @@ import torch.nn.functional as F
 
 from afinar.engine.rundir import RunDir
 from afinar.engine.subprocess_run import Paused, child_main
+from afinar.jobs.child import attach
 from afinar.tasks.image_classification import config as config_module
-from afinar.tasks.image_classification import data, images, modeling
+from afinar.tasks.image_classification import data, images, modeling, probe
 from afinar.tasks.image_classification.config import ImageClassificationConfig
 
 EVAL_BATCH = 64
@@ -136,11 +141,26 @@ class Trainer:
                                  epoch=epoch, loss=loss.item())
         return sum(losses) / len(losses)
 
+    def probe_epoch(self, stage: int, epoch: int, split: Split, optimizer: torch.optim.LBFGS, total_steps: int,
+                    l2: float) -> float:
+        """One L-BFGS call of the linear probe on the cached (standardized) features: one step."""
+        self.net.train(False)  # no dropout: the probe is the plain linear layer
+        assert split.features is not None
+        loss = probe.epoch(self.net.head, probe.linear_layer(self.net.head_modules()).weight,
+                           split.features.to(self.device), split.ids.to(self.device), optimizer, l2)
+        self.step += 1
+        self.run.log_metrics(kind="step", stage=stage, step=self.step, total_steps=total_steps, epoch=epoch,
+                             loss=loss, iterations=probe.iterations(optimizer))
+        return loss
+
     def stage(self, stage: int, epochs: int, lr: float, train: Split, valid: Split, total_steps: int,
-              resumed: Resumed | None = None) -> StageResult:
+              resumed: Resumed | None = None, l2: float | None = None) -> StageResult:
         """Train ``epochs`` epochs with Adam at ``lr``; keeps (and restores) the lowest validation loss.
-        ``resumed``: this stage's state after its epoch ``resumed.epoch`` (a resumed run)."""
-        optimizer = torch.optim.Adam(self.net.trainable(), lr=lr)
+        ``resumed``: this stage's state after its epoch ``resumed.epoch`` (a resumed run). ``l2``: the
+        linear probe instead (stage 1, cached features): one L-BFGS call per epoch with this L2
+        weight, keeping the last epoch (the converged fit) and never stopping early."""
+        fit = l2 is not None
+        optimizer = probe.optimizer(self.net.trainable()) if fit else torch.optim.Adam(self.net.trainable(), lr=lr)
         result = StageResult(stage, optimizer=optimizer)
         best_state: dict[str, torch.Tensor] | None = None
         first = 1
@@ -152,19 +172,20 @@ class Trainer:
             best_state, first = resumed.best_state, resumed.epoch + 1
         for epoch in range(first, epochs + 1):
             started = time.perf_counter()
-            train_loss = self.epoch(stage, epoch, train, optimizer, total_steps)
+            train_loss = (self.probe_epoch(stage, epoch, train, optimizer, total_steps, l2) if fit else
+                          self.epoch(stage, epoch, train, optimizer, total_steps))
             result.seconds += time.perf_counter() - started
             result.images_seen += len(train.ids)
             probs, valid_loss = self.evaluate(valid)
             accuracy = (probs.argmax(1) == valid.ids).float().mean().item()
-            row = {"stage": stage, "epoch": epoch, "step": self.step, "lr": lr, "train_loss": train_loss,
+            row = {"stage": stage, "epoch": epoch, "step": self.step, "lr": None if fit else lr, "train_loss": train_loss,
                    "valid_loss": valid_loss, "accuracy": accuracy}
             result.history.append(row)
             self.run.log_metrics(kind="epoch", **row)
             self.run.log_event(f"Stage {stage}, epoch {epoch}/{epochs}: train loss={train_loss:.4f}, "
                                f"valid loss={valid_loss:.4f}, accuracy={accuracy:.3f}")
             _warn_overfitting(self.run, result.history)
-            if result.best is None or valid_loss < result.best["valid_loss"]:
+            if fit or result.best is None or valid_loss < result.best["valid_loss"]:
                 result.best = {**row, "probs": probs}
                 best_state = {k: v.detach().clone() for k, v in self.net.model.state_dict().items()}
             elif self.cfg.patience and epoch - result.best["epoch"] >= self.cfg.patience:
@@ -273,12 +294,18 @@ def _steps(n: int, batch: int, epochs: int) -> int:
     return math.ceil(n / batch) * epochs
 
 
+def _total_steps(cfg: ImageClassificationConfig, n: int) -> int:
+    """Training steps of both stages: the probe's are its epochs (one L-BFGS call each)."""
+    stage1 = cfg.stage1_epochs if cfg.stage1_probe else _steps(n, cfg.batch_size, cfg.stage1_epochs)
+    return stage1 + _steps(n, cfg.batch_size, cfg.stage2_epochs)
+
+
 def run_stages(trainer: Trainer, train: Split, valid: Split, labels: list[str],
                resumed: dict[str, Any] | None = None) -> list[StageResult]:
     """Stage 1 then stage 2, as the config says; the network ends with the last stage's best epoch.
     ``resumed``: the saved state (``read_resume``) to go on from."""
     cfg, net, run = trainer.cfg, trainer.net, trainer.run
-    total = _steps(len(train.ids), cfg.batch_size, cfg.stage1_epochs + cfg.stage2_epochs)
+    total = _total_steps(cfg, len(train.ids))
     at_stage, at_epoch = (resumed["stage"], resumed["epoch"]) if resumed else (1, 0)
     # the stages finished before the saved state; the state's last entry is the current stage's
     trainer.done = resumed["results"][:-1] if resumed else []
@@ -291,15 +318,23 @@ def run_stages(trainer: Trainer, train: Split, valid: Split, labels: list[str],
 
     if cfg.stage1_epochs and at_stage == 1:
         frozen = net.freeze_backbone()
-        cached = not cfg.augment
+        cached = cfg.stage1_probe or not cfg.augment
         if not _logged_stage(run, 1):
-            run.log_metrics(kind="stage", stage=1, epochs=cfg.stage1_epochs, lr=cfg.stage1_lr, frozen_params=frozen,
+            run.log_metrics(kind="stage", stage=1, epochs=cfg.stage1_epochs, lr=None if cfg.stage1_probe else cfg.stage1_lr,
+                            probe=cfg.stage1_probe, c=cfg.stage1_c, frozen_params=frozen,
                             trainable_params=sum(p.numel() for p in net.trainable()), cached_features=cached)
-        if cached:
+        if cached:  # the un-augmented pictures: the probe fits the features the network sees when predicting
             trainer.cache_features(train)
             trainer.cache_features(valid)
+        scaler, l2 = None, None
+        if cfg.stage1_probe:
+            scaler = probe.Scaler.fit(train.features)
+            train.features, valid.features = scaler(train.features), scaler(valid.features)
+            l2 = probe.penalty_weight(cfg.stage1_c, len(train.ids), len(labels))
         trainer.done.append(trainer.stage(1, cfg.stage1_epochs, cfg.stage1_lr, train, valid, total,
-                                          resumed_stage(1)))
+                                          resumed_stage(1), l2=l2))
+        if scaler is not None:  # the head takes raw features again
+            scaler.fold(probe.linear_layer(net.head_modules()))
         train.features = valid.features = None
         _save_checkpoint(trainer, labels, trainer.done[-1])
         if cfg.stage2_epochs:  # the state between the stages: stage 2 starts from this network
@@ -369,8 +404,7 @@ def train_run(run: RunDir, resume: bool = False) -> dict[str, Any]:
         run.log_event(f"Resumed after stage {resumed['stage'] if resumed['epoch'] else resumed['stage'] - 1}, "
                       f"epoch {resumed['epoch'] or cfg.stage1_epochs} (step {resumed['step']}).")
     else:
-        run.log_metrics(kind="start", total_steps=_steps(len(train.ids), cfg.batch_size,
-                                                         cfg.stage1_epochs + cfg.stage2_epochs),
+        run.log_metrics(kind="start", total_steps=_total_steps(cfg, len(train.ids)),
                         train_examples=len(train.ids), valid_examples=len(valid.ids), device=str(trainer.device),
                         layers=len(trainer.net.layers), load_seconds=round(time.perf_counter() - started, 2))
     trainer.clock = started
@@ -393,7 +427,7 @@ def train_run(run: RunDir, resume: bool = False) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     return child_main("afinar.tasks.image_classification.train", argv, train_run, lambda result: {
         "metrics": {k: result["final"][k] for k in ("accuracy", "precision", "recall", "f1")},
-        "stages": {s["stage"]: {k: s[k] for k in ("accuracy", "valid_loss")} for s in result["stages"]}})
+        "stages": {s["stage"]: {k: s[k] for k in ("accuracy", "valid_loss")} for s in result["stages"]}}, attach=attach)
 
 
 if __name__ == "__main__":

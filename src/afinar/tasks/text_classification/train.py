@@ -41,6 +41,7 @@ from typing import Any
 from afinar.engine import checkpoint as checkpoint_state
 from afinar.engine.rundir import RunDir
 from afinar.engine.subprocess_run import Paused, child_main
+from afinar.jobs.child import attach
 from afinar.tasks.text_classification import config as config_module
 from afinar.tasks.text_classification import data, metrics
 from afinar.tasks.text_classification.config import TextClassificationConfig
@@ -299,7 +300,7 @@ def _save_checkpoint(run: RunDir, model: Any, tokenizer: Any, epoch: int, step: 
 def main(argv: list[str] | None = None) -> int:
     return child_main("afinar.tasks.text_classification.train", argv, train_run, lambda result: {
         "best_epoch": result["best_epoch"],
-        "metrics": {k: result["final"][k] for k in ("accuracy", "precision", "recall", "f1", "ece")}})
+        "metrics": {k: result["final"][k] for k in ("accuracy", "precision", "recall", "f1", "ece")}}, attach=attach)
 
 
 if __name__ == "__main__":
