@@ -111,8 +111,9 @@ def test_run_stages_logs_both_stages_and_keeps_the_best_epoch(material, tmp_path
     assert [s["stage"] for s in stages] == [1, 2] and stages[1]["lr"] == pytest.approx(1e-3)
     epochs = [r for r in records if r["kind"] == "epoch"]
     assert [(r["stage"], r["epoch"]) for r in epochs] == [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2)]
-    for result in results:
-        assert result.best["valid_loss"] == min(r["valid_loss"] for r in result.history)
+    # stage 1 (the linear probe) keeps its last epoch, the converged fit; stage 2 its lowest validation loss
+    assert results[0].best["epoch"] == len(results[0].history) == 3
+    assert results[1].best["valid_loss"] == min(r["valid_loss"] for r in results[1].history)
     assert len(trainer.run.checkpoints()) == 2
     # The network ends with stage 2's best epoch: evaluating it again gives that epoch's loss.
     _, loss = trainer.evaluate(valid_split)
@@ -157,3 +158,88 @@ def test_pictures_are_read_upright_by_their_exif_orientation(tmp_path) -> None:
     stored.save(tmp_path / "phone.jpg", exif=exif, quality=95)
     shown = load(tmp_path / "phone.jpg", 20).numpy()  # [3, 20, 20]: the middle of the upright picture
     assert shown[:, :, :4].mean() > 200 and shown[:, :, 6:].mean() < 50
+
+
+def _blobs(n: int, classes: int, dims: int = 12, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Overlapping Gaussian clusters with features on very different scales (a hard problem for a
+    non-converged or unscaled fit), the way pooled backbone features are."""
+    g = torch.Generator().manual_seed(seed)
+    target = torch.arange(n) % classes
+    centers = torch.randn(classes, dims, generator=g)
+    x = centers[target] + 1.5 * torch.randn(n, dims, generator=g)
+    return (x + 1.0) * torch.logspace(-2, 1, dims), target
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_the_stage1_probe_converges_to_scikit_learns_logistic_regression(classes: int) -> None:
+    """The probe (standardize, L-BFGS on mean cross-entropy + the matched L2 penalty, fold) ends at
+    the classifier of StandardScaler + LogisticRegression(C) — the frozen-features peer's."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    from afinar.tasks.image_classification import probe
+
+    x, y = _blobs(120, classes)
+    torch.manual_seed(0)
+    linear = torch.nn.Linear(x.shape[1], classes)
+    scaler = probe.Scaler.fit(x)
+    opt = probe.optimizer(list(linear.parameters()))
+    l2 = probe.penalty_weight(0.5, len(y), classes)
+    losses = [probe.epoch(linear, linear.weight, scaler(x), y, opt, l2) for _ in range(10)]
+    assert losses[-1] == pytest.approx(losses[-2], abs=1e-7)  # converged: further calls change nothing
+    assert probe.iterations(opt) < 10 * probe.ITERATIONS
+    scaler.fold(linear)  # the head now takes raw features
+    peer_scaler = StandardScaler().fit(x.double().numpy())
+    peer = LogisticRegression(C=0.5, tol=1e-10, max_iter=10_000).fit(peer_scaler.transform(x.double().numpy()), y.numpy())
+    with torch.no_grad():
+        ours = torch.softmax(linear(x), dim=-1).double().numpy()
+    theirs = peer.predict_proba(peer_scaler.transform(x.double().numpy()))
+    assert abs(ours - theirs).max() < 2e-3
+    assert (ours.argmax(1) == theirs.argmax(1)).mean() == 1.0
+
+
+def test_an_unconverged_probe_falls_short_and_its_lbfgs_state_resumes_bit_identically(monkeypatch) -> None:
+    """Two L-BFGS calls in one go, or one, a save of the optimizer state and one more: the same weights
+    (the state a paused run writes to checkpoints/resume)."""
+    import io
+
+    from afinar.tasks.image_classification import probe
+
+    monkeypatch.setattr(probe, "ITERATIONS", 3)
+    x, y = _blobs(90, 3, seed=1)
+    x = probe.Scaler.fit(x)(x)
+    l2 = probe.penalty_weight(1.0, len(y), 3)
+
+    def fresh() -> tuple[torch.nn.Linear, torch.optim.LBFGS]:
+        torch.manual_seed(0)
+        linear = torch.nn.Linear(x.shape[1], 3)
+        return linear, probe.optimizer(list(linear.parameters()))
+
+    whole, opt = fresh()
+    first = probe.epoch(whole, whole.weight, x, y, opt, l2)
+    second = probe.epoch(whole, whole.weight, x, y, opt, l2)
+    assert second < first - 1e-4  # 3 iterations are not enough: the second call still improves the fit
+    paused, opt = fresh()
+    probe.epoch(paused, paused.weight, x, y, opt, l2)
+    buffer = io.BytesIO()
+    torch.save({"optimizer": opt.state_dict(), "weights": paused.state_dict()}, buffer)
+    buffer.seek(0)
+    saved = torch.load(buffer, weights_only=True)
+    resumed, opt = fresh()
+    resumed.load_state_dict(saved["weights"])
+    opt.load_state_dict(saved["optimizer"])
+    assert probe.epoch(resumed, resumed.weight, x, y, opt, l2) == second
+    assert torch.equal(resumed.weight, whole.weight) and torch.equal(resumed.bias, whole.bias)
+
+
+def test_stage1_probe_folds_its_scaling_into_the_head(material, tmp_path: Path) -> None:
+    """After stage 1 the network on raw pictures scores exactly what the probe scored on standardized
+    cached features, and the backbone is untouched."""
+    trainer, train_split, valid_split = _trainer(material, tmp_path, stage1_epochs=2, stage2_epochs=0)
+    before = _state(trainer.net)
+    (result,) = train.run_stages(trainer, train_split, valid_split, LABELS)
+    assert result.history[0]["lr"] is None and train_split.features is None
+    _, loss = trainer.evaluate(valid_split)
+    assert loss == pytest.approx(result.best["valid_loss"], abs=1e-5)
+    after = _state(trainer.net)
+    assert all(torch.equal(before[k], after[k]) for k in before if not k.startswith("classifier."))

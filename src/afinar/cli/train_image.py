@@ -84,9 +84,10 @@ class _ProgressView:
         if kind == "start":
             self._start(record["total_steps"])
         elif kind == "stage":
-            key = "imgcls.cli.stage1" if record["stage"] == 1 else "imgcls.cli.stage2"
+            key = "imgcls.cli.stage2" if record["stage"] == 2 else (
+                "imgcls.cli.stage1_probe" if record.get("probe") else "imgcls.cli.stage1")
             self.console.print(i18n.t(key, **{k: v for k, v in record.items() if k not in ("kind", "time")}))
-            if record.get("cached_features"):
+            if record.get("cached_features") and not record.get("probe"):
                 self.console.print(i18n.t("imgcls.cli.cached"))
         elif kind == "step" and self.progress is not None:
             self.progress.update(self.task, completed=record["step"], description=i18n.t(

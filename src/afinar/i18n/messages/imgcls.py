@@ -142,6 +142,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Etapa 1: cabeza nueva sobre la red base congelada ({trainable_params:,} parámetros entrenables, "
               "{epochs} épocas, tasa de aprendizaje {lr:g}).",
     },
+    "imgcls.cli.stage1_probe": {
+        "en": "Stage 1: new head on the frozen backbone as a linear probe ({trainable_params:,} trainable "
+              "parameters; the frozen features are computed once, then up to {epochs} L-BFGS passes to "
+              "the logistic-regression optimum, C={c:g}).",
+        "es": "Etapa 1: cabeza nueva sobre la red base congelada como sonda lineal ({trainable_params:,} "
+              "parámetros entrenables; las características congeladas se calculan una sola vez, luego hasta "
+              "{epochs} pasadas de L-BFGS hasta el óptimo de la regresión logística, C={c:g}).",
+    },
     "imgcls.cli.stage2": {
         "en": "Stage 2: fine-tuning layers {fine_tune_at}-{layers} of the backbone ({trainable_params:,} trainable "
               "parameters, {epochs} epochs, learning rate {lr:g}).",

@@ -20,12 +20,19 @@ def metadata(meta: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
                                    default_name="afinar-image-classifier")
 
 
+def _stage1(config: dict[str, Any]) -> str:
+    if config.get("stage1_probe", False):
+        return (f"a linear probe (standardized features, L2-regularized logistic regression with C="
+                f"{config.get('stage1_c')}, L-BFGS for up to {config.get('stage1_epochs')} passes)")
+    return f"{config.get('stage1_epochs')} epochs at learning rate {config.get('stage1_lr')}"
+
+
 def stages_markdown(report: dict[str, Any]) -> str:
     lines = ["| stage | best epoch | validation accuracy | validation loss | learning rate | time | images/s |",
              "|---|---|---|---|---|---|---|"]
     for s in report["stages"]:
         lines.append(f"| {STAGE_NAMES[s['stage']]} | {s['best_epoch']} of {s['epochs_run']} | {s['accuracy']:.3f} "
-                     f"| {s['valid_loss']:.4f} | {s['lr']:g} | {s['seconds']:.0f} s | {s['images_per_s']:.0f} |")
+                     f"| {s['valid_loss']:.4f} | {'L-BFGS probe' if s['lr'] is None else format(s['lr'], 'g')} | {s['seconds']:.0f} s | {s['images_per_s']:.0f} |")
     majority = report["baselines"]["majority"]["accuracy"]
     lines.append(f"| baseline: always the most frequent class | - | {majority:.3f} | - | - | - | - |")
     return "\n".join(lines) + "\n"
@@ -58,9 +65,9 @@ def model_card(meta: dict[str, Any], report: dict[str, Any], config: dict[str, A
         f"{classes_markdown(report)}\n"
         "## Training\n\n"
         f"Pictures resized to {config.get('image_size')}×{config.get('image_size')}, batch size "
-        f"{config.get('batch_size')}, Adam. Stage 1: {config.get('stage1_epochs')} epochs at learning rate "
-        f"{config.get('stage1_lr')} with the backbone frozen. Stage 2: {config.get('stage2_epochs')} epochs with "
-        f"the layers from {config.get('fine_tune_at')} on unfrozen, learning rate × {config.get('stage2_lr_factor')}. "
+        f"{config.get('batch_size')}, Adam. Stage 1: {_stage1(config)} with the backbone frozen. Stage 2: "
+        f"{config.get('stage2_epochs')} epochs with the layers from {config.get('fine_tune_at')} on unfrozen, "
+        f"learning rate {config.get('stage1_lr')} × {config.get('stage2_lr_factor')}. "
         f"Augmentation: {'horizontal flips and rotations up to ' + str(config.get('rotation')) + '°' if config.get('augment') else 'off'}; "
         f"dropout {config.get('dropout')}; early stopping patience {config.get('patience')} "
         f"(validation loss); seed {config.get('seed')}; {report['train_seconds']:.0f} s on {report.get('device', 'cpu')}.\n\n"
