@@ -30,7 +30,10 @@ _PERCENT = re.compile(r"(-?\d+(?:\.(\d+))?)%")
 @lru_cache(maxsize=1)
 def _templates() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
     """(key, literal start, pattern) per event template, those without placeholders first (an exact
-    message such as "Validating training file: ok" wins over "Validating training file: {file}")."""
+    message such as "Validating training file: ok" wins over "Validating training file: {file}"),
+    then the longest wording first (DPO's "Step {step}/{total}: training loss={loss}, reward
+    accuracy=..." wins over "Step {step}/{total}: training loss={loss}", whose last value would take
+    the rest of the message)."""
     # a value is one of the fixed phrases when it can be (they may hold ": " themselves), else anything
     value = "(?:" + "|".join(re.escape(p) for p in sorted(_phrases(), key=len, reverse=True)) + "|.+?)"
     found = []
@@ -38,8 +41,9 @@ def _templates() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
         if not key.startswith(EVENT_PREFIXES):
             continue
         pattern, fields = _pattern(entry["en"], value)
-        start = next(string.Formatter().parse(entry["en"]))[0]
-        found.append((bool(fields), key, start, pattern))
+        parsed = list(string.Formatter().parse(entry["en"]))
+        literal = sum(len(text) for text, *_ in parsed)
+        found.append(((bool(fields), -literal), key, parsed[0][0], pattern))
     found.sort(key=lambda item: item[0])
     return tuple((key, start, pattern) for _, key, start, pattern in found)
 
