@@ -32,6 +32,13 @@ def open_tab(page: Page, name: str) -> None:
     page.get_by_role("tab", name=name, exact=True).click()
 
 
+def switch_language(page: Page, lang: str) -> None:
+    """Choose ``lang`` and wait until the page is relabelled (slow on 2 shared cores: every control
+    and every result on screen is redrawn)."""
+    page.get_by_label("English" if lang == "en" else "Español").check()
+    expect(page.get_by_role("tab", name="Data" if lang == "en" else "Datos", exact=True)).to_be_visible(timeout=30_000)
+
+
 def test_data_errors_in_spanish_with_lines_then_repair(page: Page, artifacts: Path) -> None:
     from afinar.data.validate import validate
 
@@ -73,8 +80,7 @@ def test_data_errors_in_spanish_with_lines_then_repair(page: Page, artifacts: Pa
 
 
 def test_language_switch(page: Page, artifacts: Path) -> None:
-    page.get_by_label("English").check()
-    expect(page.get_by_role("tab", name="Data", exact=True)).to_be_visible()
+    switch_language(page, "en")
     expect(page.get_by_role("tab", name="Text classifier", exact=True)).to_be_visible()
     expect(page.locator("#data-report")).to_contain_text("How to fix it")
     expect(page.locator("#data-fix")).to_have_text("Repair")
@@ -84,8 +90,7 @@ def test_language_switch(page: Page, artifacts: Path) -> None:
     expect(page.locator("#data-sent")).to_contain_text("choose it on the Fine-tuning page")
     expect(page.locator("#data-estimate-result")).to_contain_text("$0.")  # dollars the English way
     shot(page, artifacts, "03-english")
-    page.get_by_label("Español").check()
-    expect(page.get_by_role("tab", name="Datos", exact=True)).to_be_visible()
+    switch_language(page, "es")
     expect(page.locator("#data-report")).to_contain_text("Cómo arreglarlo")
     expect(page.locator("#data-result")).to_contain_text("Reparado:")
 
@@ -241,19 +246,17 @@ def test_knowledge_base_answers_with_citations(page: Page, artifacts: Path, tiny
     shot(page, artifacts, "08b-conocimiento-medir")
 
 
-# Gradio's own texts of the upload boxes drawn at start-up: Gradio translates them with the
-# browser's language (Spanish here) before the page can set it (see GRADIO_LOCALE_JS).
-GRADIO_DRAWN_AT_START = ("Coloque el archivo aquí", "Haga clic para cargar")
+# Gradio's own texts of an upload box in each language: a box drawn at start-up in the browser's
+# language (Spanish here) is rewritten in the page's (GRADIO_LOCALE_JS in afinar.studio.app).
+GRADIO_UPLOAD_TEXTS = {"es": ("Coloque el archivo aquí", "Haga clic para cargar"),
+                       "en": ("Drop File Here", "Click to Upload")}
 
 
 def visible_text(page: Page, tab: str) -> str:
     """What a learner reads on a page: opened, its server state loaded, accordions included."""
     open_tab(page, tab)
     page.wait_for_timeout(2500)
-    text = page.locator("body").inner_text()
-    for gradio_text in GRADIO_DRAWN_AT_START:
-        text = text.replace(gradio_text, "")
-    return text
+    return page.locator("body").inner_text()
 
 
 PAGES = {"es": ("Datos", "Ajuste fino", "Zona de pruebas", "Clasificador de texto", "Imágenes", "Conocimiento",
@@ -269,8 +272,7 @@ def test_every_page_speaks_one_language(page: Page, artifacts: Path, lang: str) 
 
     from afinar.models.listing import rows
 
-    page.get_by_label("English" if lang == "en" else "Español").check()
-    expect(page.get_by_role("tab", name=PAGES[lang][0], exact=True)).to_be_visible()
+    switch_language(page, lang)
     # model names (mobilenet_v2) and the learner's file names (train_sucio.jsonl, its stem shown apart
     # by the upload box) are names, not codes
     names = tuple(r["name"] for r in rows()) + ("train_sucio", "train_sucio_corregido")
@@ -279,12 +281,14 @@ def test_every_page_speaks_one_language(page: Page, artifacts: Path, lang: str) 
         text = visible_text(page, tab)
         shot(page, artifacts, f"10-{lang}-{n}-{tab.lower().replace(' ', '-')}")
         problems = foreign_texts(text, lang, allowed=names)
+        problems += [f"{gradio!r} (Gradio's upload box)" for other, texts in GRADIO_UPLOAD_TEXTS.items()
+                     if other != lang for gradio in texts if gradio in text]
         if problems:
             found[tab] = problems
     page.reload()  # the choice is remembered by this browser
     page.wait_for_selector("#data-file")
     expect(page.get_by_role("tab", name=PAGES[lang][0], exact=True)).to_be_visible(timeout=20_000)
-    page.get_by_label("Español").check()
+    switch_language(page, "es")
     assert not found, found
 
 
@@ -297,6 +301,62 @@ def test_reload_comes_back_to_the_job(page: Page) -> None:
     open_tab(page, "Ajuste fino")
     expect(page.locator("#ft-job input")).to_have_value(re.compile("^" + job_id), timeout=20_000)
     expect(page.locator("#ft-status")).to_contain_text("terminado")
+
+
+def test_preference_pairs_are_estimated_and_trained_with_dpo(page: Page, artifacts: Path, tiny_models: dict) -> None:
+    """Preference pairs: the Datos page estimates them as DPO; Ajuste fino names the chosen file and
+    its method, keeps it chosen across a reload, and trains it with DPO (events in Spanish)."""
+    pairs = TECHSTORE / "preferencias.jsonl"
+    open_tab(page, "Datos")
+    page.locator("#data-file input[type=file]").set_input_files(str(pairs))
+    expect(page.locator("#data-summary")).to_contain_text("pares de preferencias", timeout=20_000)
+    page.locator("#data-estimate").click()
+    estimate = page.locator("#data-estimate-result")
+    expect(estimate).to_contain_text("24 pares de preferencias (DPO", timeout=20_000)
+    expect(estimate).to_contain_text("log-probabilidades de la referencia")
+    shot(page, artifacts, "11-es-datos-preferencias")
+    switch_language(page, "en")
+    expect(estimate).to_contain_text("24 preference pairs (DPO", timeout=20_000)
+    expect(page.locator("#data-file")).not_to_contain_text("Coloque el archivo", timeout=20_000)
+    shot(page, artifacts, "11-en-data-preferences")
+    switch_language(page, "es")
+    expect(estimate).to_contain_text("24 pares de preferencias (DPO", timeout=20_000)
+
+    open_tab(page, "Ajuste fino")
+    page.locator("#ft-upload input[type=file]").set_input_files(str(pairs))
+    expect(page.locator("#ft-file-msg")).to_contain_text("archivo de preferencias válido", timeout=20_000)
+    chosen = page.locator("#ft-file-chosen")
+    expect(chosen).to_contain_text("preferencias.jsonl")
+    expect(chosen).to_contain_text("método: DPO")
+    expect(page.locator("#ft-upload")).to_contain_text("Coloque el archivo aquí")  # emptied for the next file
+    page.reload()  # the chosen file is remembered by this browser, like the job
+    page.wait_for_selector("#data-file")
+    open_tab(page, "Ajuste fino")
+    expect(page.locator("#ft-file input")).to_have_value(re.compile(r"^preferencias\.jsonl"), timeout=20_000)
+    expect(chosen).to_contain_text("método: DPO")
+    base = page.locator("#ft-base input")
+    base.fill(str(tiny_models["chat"]))
+    base.press("Enter")
+    page.locator("#ft-epochs").get_by_role("textbox").fill("1")
+    page.locator("#ft-suffix").get_by_role("textbox").fill("dpo")
+    page.wait_for_timeout(300)
+    page.locator("#ft-start").click()
+    expect(page.locator("#ft-start-msg")).to_contain_text("creado", timeout=20_000)
+    status = page.locator("#ft-status")
+    expect(status).to_contain_text("método: DPO")
+    expect(status).to_contain_text("terminado", timeout=120_000)
+    expect(page.locator("#ft-events")).to_contain_text("Comprobación de preferencias")
+    expect(page.locator("#ft-events")).to_contain_text("Log-probabilidades de referencia")
+    expect(page.locator("#ft-events")).to_contain_text("acierto de preferencia")  # DPO's step, all of it
+    shot(page, artifacts, "12-es-ajuste-fino-dpo")
+    switch_language(page, "en")
+    expect(status).to_contain_text("method: DPO", timeout=20_000)
+    expect(page.locator("#ft-start-msg")).to_contain_text("created", timeout=20_000)  # what the page said, said again
+    expect(page.locator("#ft-events")).to_contain_text("Preference check", timeout=20_000)
+    expect(page.locator("#ft-upload")).to_contain_text("Drop File Here", timeout=20_000)
+    shot(page, artifacts, "12-en-fine-tuning-dpo")
+    switch_language(page, "es")
+    expect(status).to_contain_text("método: DPO", timeout=20_000)
 
 
 def test_models_page(page: Page, artifacts: Path) -> None:

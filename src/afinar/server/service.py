@@ -436,10 +436,10 @@ def job_hyperparameters(body: dict[str, Any]) -> dict[str, Any]:
                          name=str(name)[:100], choices=", ".join(names))
                 for name in sorted(set(hp) - set(names))]
     given = {name: ("auto" if hp.get(name) is None else hp[name]) for name in names}
+    if kind == "dpo" and given["beta"] == "auto":  # before the checks: the schema's beta is a number
+        given["beta"] = DPO_DEFAULT_BETA
     problems += [ApiError(400, "server.job.bad_hyperparameter", param=f"hyperparameters.{p.field}", name=p.field,
                           problem=p) for p in hyperparameter_problems(given, names)]
-    if kind == "dpo" and given["beta"] == "auto":
-        given["beta"] = DPO_DEFAULT_BETA
     number = {"learning_rate_multiplier": float, "beta": float}
     out = {name: value if value == "auto" else number.get(name, int)(value)
            for name, value in given.items()} if not problems else {}

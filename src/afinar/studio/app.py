@@ -3,7 +3,7 @@
 The language is the one chosen before in this browser (kept in its local storage), else the
 browser's Accept-Language (``default_lang`` when it names neither Spanish nor English); the switch
 relabels every registered component at once, re-renders the results on screen and sets the
-language of Gradio's own texts (upload boxes...) for what Gradio draws from then on.
+language of Gradio's own texts (upload boxes...), those drawn already included.
 """
 
 from __future__ import annotations
@@ -22,18 +22,63 @@ CSS = (".studio-title h1 {margin-bottom: 0}\n"
        "{word-break: normal; overflow-wrap: normal; hyphens: none}\n"
        "#kb-sources td:first-child {white-space: nowrap}")
 LANG_STORAGE_KEY = "afinar-studio-lang"
-# Gradio's own texts (upload boxes...) follow the browser's locale; this sets Gradio's front end
-# (changeLocale of its core module, already loaded by the page) to the page's language. Gradio
-# translates a component when it is drawn, with the browser's language at start-up: the upload
-# boxes drawn before the switch keep that language (a known limit of Gradio 6).
+# Gradio's own texts (upload boxes...) follow the browser's locale. This sets Gradio's front end to
+# the page's language (changeLocale of its core module, already loaded by the page) and mends the
+# upload boxes Gradio drew before: Gradio hands each component the translator of the moment it was
+# created, so a box drawn at start-up (or drawn again after a file is removed) keeps the browser's
+# language. Every text node of an upload box that is one of Gradio's upload texts in a language seen
+# on this page is rewritten in the current one, now and whenever Gradio draws it again (a
+# MutationObserver). Gradio's translator is found among the core module's exports as the store whose
+# value translates "upload_text.click_to_upload"; without it only changeLocale is done.
 GRADIO_LOCALE_JS = """
 async (lang) => {
   const core = performance.getEntriesByType("resource").map((e) => e.name)
     .find((name) => /\\/assets\\/core-[^/]+\\.js$/.test(name));
-  if (core) {
-    const module = await import(core);
-    if (module.changeLocale) module.changeLocale(lang);
+  if (!core) return lang;
+  const module = await import(core);
+  const KEYS = ["upload_text.drop_file", "upload_text.drop_image", "upload_text.click_to_upload", "common.or"];
+  const state = window.afinarGradioLocale ??= {seen: new Map(), current: null, store: undefined};
+  const current = (store) => { let value; store.subscribe((v) => { value = v; })(); return value; };
+  if (state.store === undefined) {
+    state.store = Object.values(module).find((v) => {
+      if (!v || typeof v.subscribe !== "function") return false;
+      try {
+        const f = current(v);
+        return typeof f === "function" && f("upload_text.click_to_upload") !== "upload_text.click_to_upload";
+      } catch (err) { return false; }
+    }) || null;
+    if (state.store) {
+      const texts = (f) => Object.fromEntries(KEYS.map((k) => [k, k === "common.or" ? `- ${f(k)} -` : f(k)]));
+      const mend = (root) => {
+        if (!state.current) return;
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const text = node.nodeValue.trim(), key = state.seen.get(text);
+          if (!key || state.current[key] === text) continue;
+          const block = node.parentElement && node.parentElement.closest(".block");
+          if (block && block.querySelector("input[type=file]")) node.nodeValue = node.nodeValue.replace(text, state.current[key]);
+        }
+      };
+      const learn = (f) => {
+        if (typeof f !== "function" || f("upload_text.click_to_upload") === "upload_text.click_to_upload") return;
+        for (const [key, text] of Object.entries(texts(f))) state.seen.set(text, key);
+      };
+      learn(current(state.store));  // the language Gradio drew the page in
+      state.store.subscribe((f) => {
+        if (typeof f !== "function" || f("upload_text.click_to_upload") === "upload_text.click_to_upload") return;
+        learn(f);
+        state.current = texts(f);
+        mend(document.body);
+      });
+      new MutationObserver((changes) => {
+        for (const change of changes) {
+          if (change.type === "characterData") mend(change.target.parentNode || document.body);
+          for (const node of change.addedNodes) mend(node.nodeType === Node.TEXT_NODE ? node.parentNode : node);
+        }
+      }).observe(document.body, {childList: true, subtree: true, characterData: true});
+    }
   }
+  if (module.changeLocale) module.changeLocale(lang);
   return lang;
 }
 """

@@ -11,8 +11,11 @@ from afinar.studio import datasets
 from afinar.studio.texts import Texts, tr
 from afinar.studio.workspace import display_name, keep_upload
 
-TASK_CHOICES = [("studio.task.auto", ""), ("studio.task.chat", "chat"),
+TASK_CHOICES = [("studio.task.auto", ""), ("studio.task.chat", "chat"), ("studio.task.preference", "preference"),
                 ("studio.task.text-classification", "text-classification")]
+# What the job queue fine-tunes: conversations (supervised) and preference pairs (DPO); the estimate
+# covers both (afinar.data.estimate).
+FINE_TUNE_TASKS = ("chat", "preference")
 CONVERT_CHOICES = [("studio.task.chat", "chat"), ("studio.task.text-classification", "text-classification")]
 UPLOAD_TYPES = [".jsonl", ".json", ".csv", ".tsv", ".xlsx", ".xls", ".parquet", ".txt"]
 
@@ -107,13 +110,14 @@ def on_lang(state: dict, task: str, stats_text: str, estimate_text: str, model: 
 def on_estimate(state: dict, model: str, epochs: str, lang: str) -> str:
     if not state.get("path"):
         return tr("studio.data.need_file", lang)
-    if state.get("task") != "chat":
+    if state.get("task") not in FINE_TUNE_TASKS:
         return tr("studio.data.estimate_chat_only", lang)
     epochs = (epochs or "auto").strip().lower()
     if epochs != "auto" and not (epochs.isdigit() and 1 <= int(epochs) <= 50):
         return tr("studio.data.bad_epochs", lang, value=epochs)
     try:
-        return datasets.estimate_text(Path(state["path"]), model, None if epochs == "auto" else int(epochs), lang)
+        return datasets.estimate_text(Path(state["path"]), model, None if epochs == "auto" else int(epochs), lang,
+                                      state.get("name"))
     except AfinarError as err:
         return datasets.error_text(err, lang)
 
@@ -123,7 +127,7 @@ def on_send(service: Any, state: dict, lang: str) -> tuple[str, dict]:
     happened, the file record: the message is written again when the language changes)."""
     if not state.get("path"):
         return tr("studio.data.need_file", lang), {}
-    if state.get("task") != "chat" or not state.get("valid"):
+    if state.get("task") not in FINE_TUNE_TASKS or not state.get("valid"):
         return tr("studio.data.send_invalid", lang), {}
     try:
         record = service.upload_file(Path(state["path"]), state["name"], purpose="fine-tune")

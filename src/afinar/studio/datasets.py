@@ -198,21 +198,27 @@ def stats(path: Path, name: str, task: str, lang: str) -> tuple[str, list[tuple[
     return title + "\n\n" + "\n".join(rows), histogram(lengths)
 
 
-def estimate_text(path: Path, model: str, epochs: int | None, lang: str) -> str:
-    """The estimate as Markdown: epochs, trained tokens, local time and OpenAI's price."""
+def estimate_text(path: Path, model: str, epochs: int | None, lang: str, name: str | None = None) -> str:
+    """The estimate as Markdown (``afinar data estimate``'s): epochs, trained tokens, local time and
+    OpenAI's price; for preference pairs, DPO's (two sequences a pair, the reference's pass in the time).
+    ``name``: the file's name as the learner knows it (the upload's, not the workspace copy's)."""
     from afinar.data.estimate import estimate
 
     est = estimate(path, model, epochs)
     method = tr("data.estimate.method." + ("exact" if est.token_method != "approximate" else "approx"), lang)
     lines = [
-        f"### {tr('data.estimate.title', lang, file=Path(est.file).name, model=est.model)}",
-        "- " + tr("data.estimate.examples", lang, examples=i18n.number(est.examples, lang),
-                  tokens=i18n.number(est.tokens_per_epoch, lang), method=method).strip(),
+        f"### {tr('data.estimate.title', lang, file=name or Path(est.file).name, model=est.model)}",
+        "- " + tr("data.estimate.pairs" if est.task == "preference" else "data.estimate.examples", lang,
+                  examples=i18n.number(est.examples, lang), tokens=i18n.number(est.tokens_per_epoch, lang),
+                  method=method).strip(),
     ]
     if est.epochs_source == "given":
         lines.append("- " + tr("data.estimate.epochs_given", lang, epochs=est.epochs).strip())
     lines += ["- " + tr(reason["key"], lang, **reason["params"]) for reason in est.recipe]
     lines.append("- " + tr("data.estimate.trained", lang, trained=i18n.number(est.trained_tokens, lang)).strip())
+    if est.reference_tokens:
+        lines.append("- " + tr("data.estimate.reference", lang,
+                               tokens=i18n.number(est.reference_tokens, lang)).strip().lstrip("+ "))
     if est.local_seconds is not None:
         lines.append("- " + tr(f"data.estimate.local_{est.local_method}", lang, time=duration(est.local_seconds),
                                speed=i18n.number(est.local_tokens_per_s, lang, 0)).strip())

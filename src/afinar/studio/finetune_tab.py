@@ -8,12 +8,14 @@ server restart; the browser also remembers which job it was showing."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from afinar import i18n
 from afinar.errors import AfinarError
 from afinar.studio import events as events_text
+from afinar.studio.charts import whole_number_axis
 from afinar.studio.chat_export import build_row as build_export_row
 from afinar.studio.datasets import (
     FINDING_WIDTHS,
@@ -69,36 +71,80 @@ def is_preference(file_id: str) -> bool:
     return path.is_file() and infer_task(path) == "preference"
 
 
-def upload(service: Any, file: str | None, lang: str) -> tuple[str, Any, Any, Any]:
+def chosen_text(service: Any, file_id: str | None, lang: str) -> str:
+    """The chosen training file by its name, and the method it will be trained with (DPO for
+    preference pairs, supervised for conversations)."""
+    if not file_id:
+        return ""
+    try:
+        record = service.get_file(file_id)
+    except AfinarError:
+        return ""
+    method = tr("studio.ft.method." + ("dpo" if is_preference(file_id) else "supervised"), lang)
+    return tr("studio.ft.chosen", lang, name=record["filename"], id=file_id, method=method)
+
+
+def upload(service: Any, file: str | None, lang: str) -> tuple[str, Any, Any, Any, Any]:
     """Store and check an upload; the upload box is emptied for the next file (the file stays chosen
-    in the list of validated files)."""
+    in the list of validated files). Last: what was said, to say again in another language."""
     import gradio as gr
-    import pandas as pd
 
     if not file:
-        return "", gr.update(visible=False), gr.update(), None
+        return "", gr.update(visible=False), gr.update(), None, None
     name = display_name(file)
     try:
         record = service.upload_file(Path(file), name, purpose="fine-tune")
     except AfinarError as err:
-        return error_text(err, lang), gr.update(visible=False), gr.update(), None
-    findings = service.file_findings(record["id"], lang)
+        said = partial(_error_report, err)
+        return *said(lang), gr.update(), None, said
+    said = partial(file_report, service, record["id"], name)
+    processed = record["status"] == "processed"
+    return (*said(lang), gr.update(choices=file_choices(service), **({"value": record["id"]} if processed else {})),
+            None, said)
+
+
+def file_report(service: Any, file_id: str, name: str, lang: str) -> tuple[str, Any]:
+    """An uploaded file's verdict and its findings table, in ``lang``."""
+    import gradio as gr
+    import pandas as pd
+
+    findings = service.file_findings(file_id, lang)
     rows = [finding_row(f["line"] or "—", f["severity"], f.get("field"), f["message"], f["code"], f["hint"], lang,
                         on_data_page=False) for f in findings]
     table = gr.update(value=pd.DataFrame(rows, columns=finding_headers(lang)), visible=bool(rows))
-    if record["status"] != "processed":
-        return tr("studio.ft.file_invalid", lang, name=name), table, gr.update(choices=file_choices(service)), None
-    ok = "studio.ft.file_ok_preference" if is_preference(record["id"]) else "studio.ft.file_ok"
-    return (tr(ok, lang, name=name, id=record["id"]), table,
-            gr.update(choices=file_choices(service), value=record["id"]), None)
+    if service.get_file(file_id)["status"] != "processed":
+        return tr("studio.ft.file_invalid", lang, name=name), table
+    ok = "studio.ft.file_ok_preference" if is_preference(file_id) else "studio.ft.file_ok"
+    return tr(ok, lang, name=name, id=file_id), table
+
+
+def _error_report(err: AfinarError, lang: str) -> tuple[str, Any]:
+    import gradio as gr
+
+    return error_text(err, lang), gr.update(visible=False)
+
+
+def _text(key: str, params: dict[str, Any], lang: str) -> str:
+    return tr(key, lang, **params)
+
+
+def said_again(said: Any, lang: str, outputs: int = 1) -> Any:
+    """What a button said (``said(lang)``), in the page's new language; nothing said: no change."""
+    import gradio as gr
+
+    if said is None:
+        return gr.update() if outputs == 1 else (gr.update(),) * outputs
+    return said(lang)
 
 
 def start(service: Any, base: str, file_id: str, epochs: str, batch: str, lr: str, suffix: str,
-          lang: str) -> tuple[str, Any, Any]:
+          lang: str) -> tuple[str, Any, Any, Any]:
+    """Create the job; (what happened, the job list, the timer, what was said: ``said(lang)``)."""
     import gradio as gr
 
     if not base or not file_id:
-        return tr("studio.ft.need_base_file", lang), gr.update(), gr.update()
+        said = partial(_text, "studio.ft.need_base_file", {})
+        return said(lang), gr.update(), gr.update(), said
     try:
         hp = hyperparameters({"n_epochs": epochs, "batch_size": batch, "learning_rate_multiplier": lr}, lang)
         kind = "dpo" if is_preference(file_id) else "supervised"  # preference data: DPO, OpenAI's method
@@ -108,12 +154,14 @@ def start(service: Any, base: str, file_id: str, epochs: str, batch: str, lr: st
             body["suffix"] = suffix.strip()
         job = service.create_job(body)
     except AfinarError as err:
-        return error_text(err, lang), gr.update(), gr.update()
-    return (tr("studio.ft.started", lang, job=job["id"]), gr.update(choices=job_choices(service), value=job["id"]),
-            gr.update(active=True))
+        said = partial(error_text, err)
+        return said(lang), gr.update(), gr.update(), said
+    said = partial(_text, "studio.ft.started", {"job": job["id"]})
+    return said(lang), gr.update(choices=job_choices(service), value=job["id"]), gr.update(active=True), said
 
 
 def curves(rows: list[dict], lang: str):
+    """The loss curves over the steps (a DataFrame); ``curves_update`` gives it to the plot."""
     import pandas as pd
 
     out = []
@@ -122,6 +170,13 @@ def curves(rows: list[dict], lang: str):
             if row.get(key) is not None:
                 out.append({"step": int(row["step"]), "loss": float(row[key]), "serie": tr(f"studio.cls.{key}", lang)})
     return pd.DataFrame(out, columns=["step", "loss", "serie"])
+
+
+def curves_update(rows: list[dict], lang: str) -> Any:
+    """The plot's update: the curves, their steps as whole-number ticks."""
+    import gradio as gr
+
+    return gr.update(**whole_number_axis(curves(rows, lang), "step"))
 
 
 def view(service: Any, job_id: str | None, lang: str) -> tuple[Any, ...]:
@@ -133,15 +188,17 @@ def view(service: Any, job_id: str | None, lang: str) -> tuple[Any, ...]:
     ckpt_cols = [tr(k, lang) for k in ("studio.ft.col.step", "studio.ft.col.model", "studio.cls.train_loss",
                                         "studio.cls.valid_loss")]
     if not job_id:
-        return ("", curves([], lang), pd.DataFrame([], columns=events_cols), pd.DataFrame([], columns=ckpt_cols),
+        return ("", curves_update([], lang), pd.DataFrame([], columns=events_cols), pd.DataFrame([], columns=ckpt_cols),
                 gr.update(active=False), *controls(None))
     try:
         job = service.get_job(job_id)
     except AfinarError as err:
-        return (error_text(err, lang), curves([], lang), pd.DataFrame([], columns=events_cols),
+        return (error_text(err, lang), curves_update([], lang), pd.DataFrame([], columns=events_cols),
                 pd.DataFrame([], columns=ckpt_cols), gr.update(active=False), *controls(None))
     status = tr(f"studio.status.{job['status']}", lang)
-    text = [f"**{job['id']}** — **{status}** · {tr('studio.ft.base', lang)}: `{job['model']}`"]
+    method = tr(f"studio.ft.method.{(job.get('method') or {}).get('type') or 'supervised'}", lang)
+    text = [f"**{job['id']}** — **{status}** · {tr('studio.ft.base', lang)}: `{job['model']}` · "
+            f"{tr('studio.ft.method', lang)}: {method}"]
     if job.get("fine_tuned_model"):
         text.append(tr("studio.ft.result", lang, model=job["fine_tuned_model"]))
     if job.get("trained_tokens"):
@@ -155,7 +212,7 @@ def view(service: Any, job_id: str | None, lang: str) -> tuple[Any, ...]:
                 events_text.translate(e["message"], lang)] for e in events]
     ckpts = [[int(c["step_number"]), c["fine_tuned_model_checkpoint"], loss_text(c["metrics"].get("train_loss"), lang),
               loss_text(c["metrics"].get("valid_loss"), lang)] for c in items(service.list_checkpoints(job_id))]
-    return ("\n\n".join(text), curves(service.job_metrics(job_id), lang), pd.DataFrame(ev_rows, columns=events_cols),
+    return ("\n\n".join(text), curves_update(service.job_metrics(job_id), lang), pd.DataFrame(ev_rows, columns=events_cols),
             pd.DataFrame(ckpts, columns=ckpt_cols), gr.update(active=job["status"] not in FINISHED),
             *controls(job["status"]))
 
@@ -173,22 +230,35 @@ def controls(status: str | None) -> tuple[Any, Any, Any]:
             gr.update(interactive=status == "running"), gr.update(interactive=status == "paused"))
 
 
-def act(service: Any, action: str, job_id: str | None, lang: str) -> str:
+def act(service: Any, action: str, job_id: str | None, lang: str) -> tuple[str, Any]:
+    """Cancel, pause or resume; (what happened, what was said: ``said(lang)``)."""
     if not job_id:
-        return tr("studio.ft.pick_job", lang)
+        said = partial(_text, "studio.ft.pick_job", {})
+        return said(lang), said
     try:
         job = getattr(service, f"{action}_job")(job_id)
     except AfinarError as err:
-        return error_text(err, lang)
-    return tr("studio.ft.action_done", lang, job=job_id, status=tr(f"studio.status.{job['status']}", lang))
+        said = partial(error_text, err)
+        return said(lang), said
+    said = partial(_action_done, job_id, job["status"])
+    return said(lang), said
+
+
+def _action_done(job_id: str, status: str, lang: str) -> str:
+    return tr("studio.ft.action_done", lang, job=job_id, status=tr(f"studio.status.{status}", lang))
 
 
 def wire_actions(service: Any, buttons: dict[str, Any], job: Any, lang_box: Any, message: Any,
                  outputs: list[Any]) -> None:
-    """Cancel / pause / resume: do it, say what happened, then show the job again."""
+    """Cancel / pause / resume: do it, say what happened (again when the language changes), then
+    show the job again."""
+    import gradio as gr
+
+    said = gr.State(None)
     for action, button in buttons.items():
-        button.click(lambda j, lang, a=action: act(service, a, j, lang), [job, lang_box], message).then(
+        button.click(lambda j, lang, a=action: act(service, a, j, lang), [job, lang_box], [message, said]).then(
             lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
+    lang_box.change(said_again, [said, lang_box], message)
 
 
 def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
@@ -210,6 +280,7 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
         batch = T.make(gr.Textbox, "studio.ft.batch_size", value="auto", elem_id="ft-batch")
         lr = T.make(gr.Textbox, "studio.ft.learning_rate_multiplier", value="auto", elem_id="ft-lr")
         suffix = T.make(gr.Textbox, "studio.ft.suffix", placeholder="studio.ft.suffix_hint", elem_id="ft-suffix")
+    chosen = gr.Markdown(elem_id="ft-file-chosen")
     start_btn = T.make(gr.Button, "studio.ft.start", attr="value", variant="primary", elem_id="ft-start")
     start_msg = gr.Markdown(elem_id="ft-start-msg")
     with gr.Row():
@@ -232,24 +303,33 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
     build_export_row(T, service, job, lang_box)
     timer = gr.Timer(2.0, active=False)
     remembered = gr.BrowserState("", storage_key="afinar-studio-job")
+    remembered_file = gr.BrowserState("", storage_key="afinar-studio-ft-file")
 
     outputs = [status, plot, events, checkpoints, timer, cancel, pause, resume]
+    file_said, start_said = gr.State(None), gr.State(None)  # what the page said, to say again in another language
     upload_box.upload(lambda f, lang: upload(service, f, lang), [upload_box, lang_box],
-                      [file_msg, findings, file_id, upload_box])
+                      [file_msg, findings, file_id, upload_box, file_said])
     start_btn.click(lambda *a: start(service, *a), [base, file_id, epochs, batch, lr, suffix, lang_box],
-                    [start_msg, job, timer])
+                    [start_msg, job, timer, start_said])
+    lang_box.change(lambda said, lang: said_again(said, lang, outputs=2), [file_said, lang_box], [file_msg, findings])
+    lang_box.change(said_again, [start_said, lang_box], start_msg)
     job.change(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
     lang_box.change(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
     lang_box.change(lambda lang: gr.update(choices=base_choices(lang)), lang_box, base)
     job.change(lambda j: j or "", job, remembered)
+    file_id.change(lambda f: f or "", file_id, remembered_file)
+    file_id.change(lambda f, lang: chosen_text(service, f, lang), [file_id, lang_box], chosen)
+    lang_box.change(lambda f, lang: chosen_text(service, f, lang), [file_id, lang_box], chosen)
     timer.tick(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
     wire_actions(service, {"cancel": cancel, "pause": pause, "resume": resume}, job, lang_box, action_msg, outputs)
 
-    def reload(saved: str = "") -> tuple[Any, Any]:
+    def reload(saved: str = "", saved_file: str = "") -> tuple[Any, Any]:
+        """The jobs and the validated files, the job and the file this browser had chosen kept chosen."""
         jobs = job_choices(service)
         ids = [v for _, v in jobs]
-        chosen = saved if saved in ids else (ids[0] if ids else None)
-        return gr.update(choices=jobs, value=chosen), gr.update(choices=file_choices(service))
+        files = file_choices(service)
+        return (gr.update(choices=jobs, value=saved if saved in ids else (ids[0] if ids else None)),
+                gr.update(choices=files, value=saved_file if saved_file in [v for _, v in files] else None))
 
-    refresh.click(lambda saved: reload(saved), remembered, [job, file_id])
-    return [(reload, [job, file_id], [remembered])]
+    refresh.click(reload, [remembered, remembered_file], [job, file_id])
+    return [(reload, [job, file_id], [remembered, remembered_file])]

@@ -10,6 +10,7 @@ from typing import Any
 from afinar import i18n
 from afinar.errors import AfinarError
 from afinar.studio import runs
+from afinar.studio.charts import whole_number_axis
 from afinar.studio.datasets import (
     FINDING_WIDTHS,
     error_text,
@@ -79,6 +80,13 @@ def curves_frame(p: runs.Progress, lang: str):
     return pd.DataFrame(rows, columns=["epoch", "value", "serie"])
 
 
+def curves_update(p: runs.Progress, lang: str) -> Any:
+    """The plot's update: the curves, their epochs as whole-number ticks."""
+    import gradio as gr
+
+    return gr.update(**whole_number_axis(curves_frame(p, lang), "epoch"))
+
+
 def metrics_markdown(report: dict[str, Any], lang: str) -> str:
     final = report["final"]
     lines = [tr("studio.cls.summary", lang, epoch=report["best_epoch"], epochs=report["epochs_run"],
@@ -110,17 +118,17 @@ def show(run_value: str | None, lang: str, markdown: Any = metrics_markdown, ser
     import gradio as gr
 
     if not run_value:
-        return "", curves_frame(runs.Progress("queued"), lang), "", None, gr.update(active=False)
+        return "", curves_update(runs.Progress("queued"), lang), "", None, gr.update(active=False)
     try:
         run = runs.known_run(run_value)
     except AfinarError as err:
-        return error_text(err, lang), curves_frame(runs.Progress("queued"), lang), "", None, gr.update(active=False)
+        return error_text(err, lang), curves_update(runs.Progress("queued"), lang), "", None, gr.update(active=False)
     p = runs.progress(run, service)
     metrics, image = "", None
     if p.report is not None:
         metrics = markdown(p.report, lang)
         image = confusion_picture(p.report, lang)
-    return status_text(p, run, lang), curves_frame(p, lang), metrics, image, gr.update(active=not p.finished)
+    return status_text(p, run, lang), curves_update(p, lang), metrics, image, gr.update(active=not p.finished)
 
 
 def confusion_picture(report: dict[str, Any], lang: str) -> str:

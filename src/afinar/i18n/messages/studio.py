@@ -87,8 +87,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.data.skipped.other": _m("{count} rows skipped because they were empty or incomplete (lines {lines}).",
                                     "Se omitieron {count} filas vacías o incompletas (líneas {lines})."),
     "studio.data.send": _m("Use for fine-tuning", "Usar para el ajuste fino"),
-    "studio.data.send_invalid": _m("Only valid chat data can be used for fine-tuning: fix the errors first.",
-                                   "Solo se pueden usar datos de chat válidos para el ajuste fino: corrige antes los errores."),
+    "studio.data.send_invalid": _m(
+        "Only valid chat data or preference pairs can be used for fine-tuning: fix the errors first.",
+        "Solo se pueden usar datos de chat o pares de preferencias válidos para el ajuste fino: corrige antes los "
+        "errores."),
     "studio.data.sent": _m("{name} ({id}) is ready: choose it on the Fine-tuning page.",
                            "{name} ({id}) está listo: elígelo en la página Ajuste fino."),
     "studio.data.stats": _m("Statistics", "Estadísticas"),
@@ -105,8 +107,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio.data.epochs_info": _m("auto (enough passes for a small set; the estimate says why) or a number from 1 to 50",
                                   "auto (pasadas suficientes para un conjunto pequeño; la estimación dice por qué) o un número del 1 al 50"),
     "studio.data.estimate_button": _m("Estimate", "Estimar"),
-    "studio.data.estimate_chat_only": _m("The estimate is for chat data (conversations in JSONL).",
-                                         "La estimación es para datos de chat (conversaciones en JSONL)."),
+    "studio.data.estimate_chat_only": _m(
+        "The estimate is for chat data (conversations in JSONL) and preference pairs (DPO).",
+        "La estimación es para datos de chat (conversaciones en JSONL) y pares de preferencias (DPO)."),
     "studio.data.bad_epochs": _m("Epochs \"{value}\" is not valid: write auto or a whole number from 1 to 50.",
                                  "Las épocas \"{value}\" no son válidas: escribe auto o un número entero del 1 al 50."),
     "studio.data.openai_model": _m("The same job on OpenAI", "El mismo trabajo en OpenAI"),
@@ -237,14 +240,25 @@ MESSAGES: dict[str, dict[str, str]] = {
                                             "Aquí solo se eliminan modelos ajustados (ft:); los modelos base se quedan instalados."),
     "studio.ft.intro": _m(
         "Fine-tune a chat model on your conversations (like OpenAI's dashboard, on this machine): choose a base, "
-        "upload a JSONL file (it is checked line by line), leave the settings on auto and press Start.",
+        "upload a JSONL file (it is checked line by line), leave the settings on auto and press Start. A file of "
+        "preference pairs (a preferred and a worse answer to each conversation) is trained with DPO.",
         "Ajusta un modelo de chat con tus conversaciones (como el panel de OpenAI, en esta máquina): elige un "
-        "modelo base, sube un archivo JSONL (se revisa línea por línea), deja los ajustes en auto y pulsa Empezar."),
+        "modelo base, sube un archivo JSONL (se revisa línea por línea), deja los ajustes en auto y pulsa Empezar. "
+        "Un archivo de pares de preferencias (una respuesta preferida y otra peor para cada conversación) se "
+        "entrena con DPO."),
     "studio.ft.base": _m("Base model", "Modelo base"),
     "studio.ft.base_info": _m("a catalog name, a model folder or a hub id", "un nombre del catálogo, una carpeta de modelo o un id del hub"),
     "studio.ft.offline": _m("on this machine", "en esta máquina"),
     "studio.ft.pulled_first": _m("installed when the job starts", "se instala al empezar el trabajo"),
-    "studio.ft.file": _m("Training file (chat JSONL)", "Archivo de entrenamiento (JSONL de chat)"),
+    "studio.ft.file": _m("Training file (JSONL: conversations, or preference pairs for DPO)",
+                         "Archivo de entrenamiento (JSONL: conversaciones, o pares de preferencias para DPO)"),
+    "studio.ft.chosen": _m("Training file: **{name}** ({id}) · method: {method}",
+                           "Archivo de entrenamiento: **{name}** ({id}) · método: {method}"),
+    "studio.ft.method": _m("method", "método"),
+    "studio.ft.method.supervised": _m("supervised fine-tuning (conversations)",
+                                      "ajuste fino supervisado (conversaciones)"),
+    "studio.ft.method.dpo": _m("DPO (preference pairs: the preferred answer over the worse one)",
+                               "DPO (pares de preferencias: la respuesta preferida frente a la peor)"),
     "studio.ft.file_pick": _m("Validated training file", "Archivo de entrenamiento validado"),
     "studio.ft.file_ok": _m("✓ {name} is valid ({id}); it is selected below.",
                             "✓ {name} es válido ({id}); queda seleccionado abajo."),

@@ -1,0 +1,67 @@
+"""The studio's fine-tuning path for preference data (issue 23) and its curves' axes (issue 21):
+a preference file is recognised on the Datos page, estimated as DPO (two sequences a pair, the
+reference's pass), handed to the job queue, and on Ajuste fino chosen by name and trained with DPO."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[2]
+PREFERENCES = REPO / "examples" / "techstore" / "preferencias.jsonl"
+CONVERSATIONS = REPO / "examples" / "techstore" / "train.jsonl"
+
+
+def test_preference_data_is_estimated_as_dpo_and_trained_with_dpo(afinar_home: Path) -> None:
+    from afinar.data.estimate import estimate
+    from afinar.server.service import Service
+    from afinar.studio import data_tab, finetune_tab
+
+    state, summary, _table, _download = data_tab.on_upload(str(PREFERENCES), "", "es")
+    assert state["task"] == "preference" and state["valid"], summary
+    expected = estimate(PREFERENCES, "smollm2-135m-instruct")  # what `afinar data estimate` says
+    shown = data_tab.on_estimate(state, "smollm2-135m-instruct", "auto", "es")
+    assert "Estimación para preferencias.jsonl" in shown  # the upload's name, not the workspace copy's
+    assert f"{expected.examples} pares de preferencias (DPO" in shown
+    assert "las log-probabilidades de la referencia" in shown
+    assert f"{expected.epochs} épocas (auto)" in shown
+    english = data_tab.on_estimate(state, "smollm2-135m-instruct", "2", "en")
+    assert "preference pairs (DPO" in english and "2 epochs (given)" in english
+    text_state = {"path": str(REPO / "examples" / "restaurante" / "train.csv"), "task": "text-classification"}
+    assert "pares de preferencias (DPO)" in data_tab.on_estimate(text_state, "smollm2-135m-instruct", "auto", "es")
+
+    service = Service(start_worker=False)
+    sent, record = data_tab.on_send(service, state, "es")
+    assert record["filename"] == "preferencias.jsonl", sent
+    message, _findings, files, _box, said = finetune_tab.upload(service, str(PREFERENCES), "es")
+    assert "archivo de preferencias válido" in message and "(DPO)" in message
+    file_id = files["value"]
+    assert "is valid preference data" in said("en")[0]  # said again when the language changes
+    assert "método: DPO" in finetune_tab.chosen_text(service, file_id, "es")
+    assert "preferencias.jsonl" in finetune_tab.chosen_text(service, file_id, "es")
+    assert "method: DPO" in finetune_tab.chosen_text(service, file_id, "en")
+    started, jobs, _timer, said = finetune_tab.start(service, "smollm2-135m-instruct", file_id, "1", "auto", "auto", "",
+                                                "es")
+    assert "creado" in started and "created" in said("en"), started
+    job = service.get_job(jobs["value"])
+    assert job["method"] == {"type": "dpo", "dpo": {"hyperparameters": {
+        "n_epochs": 1, "batch_size": "auto", "learning_rate_multiplier": "auto", "beta": 0.1}}}  # beta left out: 0.1
+    assert "método: DPO" in finetune_tab.view(service, job["id"], "es")[0]
+
+    _message, _findings, files, _box, _said = finetune_tab.upload(service, str(CONVERSATIONS), "es")
+    assert "ajuste fino supervisado" in finetune_tab.chosen_text(service, files["value"], "es")
+
+
+def test_short_axes_have_whole_number_ticks() -> None:
+    from afinar.studio.charts import DISCRETE_SPAN, whole_number_axis
+
+    epochs = pd.DataFrame({"epoch": [1, 1, 2, 2, 3, 3], "value": [0.9, 0.8, 0.5, 0.6, 0.4, 0.5], "serie": ["a", "b"] * 3})
+    shown = whole_number_axis(epochs, "epoch")
+    assert shown["sort"] == ["1", "2", "3"] and list(shown["value"]["epoch"]) == ["1", "1", "2", "2", "3", "3"]
+    steps = pd.DataFrame({"step": range(1, 13), "loss": [1.0] * 12})
+    assert whole_number_axis(steps, "step")["sort"] == [str(n) for n in range(1, 13)]  # not "1", "10", "11", "2"
+    long = pd.DataFrame({"step": range(1, DISCRETE_SPAN + 2), "loss": [1.0] * (DISCRETE_SPAN + 1)})
+    assert whole_number_axis(long, "step")["sort"] is None and whole_number_axis(long, "step")["value"] is long
+    empty = pd.DataFrame([], columns=["step", "loss"])
+    assert whole_number_axis(empty, "step")["sort"] is None
