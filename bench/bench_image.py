@@ -6,14 +6,15 @@ training and 200 validation pictures per class by default, seed 42), the course'
 Compared on the same validation pictures, in the same run:
 
 - ``afinar stage 1`` / ``afinar stage 2``: Afinar's own pipeline (``launch.prepare_run`` + the
-  training subprocess) with the course's defaults (160×160, 10 + 10 epochs, Adam 1e-4 then 1e-5,
-  fine-tune from layer 100, flips and rotations); each stage's kept epoch (lowest validation
-  loss), its wall time and training images/s;
+  training subprocess) with the shipped defaults (160×160; stage 1 the linear probe on cached
+  frozen features, up to 10 L-BFGS calls; stage 2 10 epochs of Adam at 1e-5 from layer 100 with
+  flips and rotations); each stage's kept epoch, its wall time and training images/s;
 - ``frozen features + LR`` (the peer): MobileNetV2's pooled ImageNet features with its own
   preprocessing (resize 256, center crop 224) into a standardized logistic regression
   (scikit-learn, lbfgs, C=1) — MODELS.md's probe, ≈ 0.94.
 
 Goal: stage 2 ≥ 0.96 validation accuracy. Prints a Markdown table for docs/benchmarks.md.
+Several class pairs, peer at the same picture size: ``bench/bench_image_pairs.py``.
 Run: ``python bench/bench_image.py [--per-class 1000] [--stage1-epochs 10] [--stage2-epochs 10]``
 (``--data DIR`` to use pictures already written, as on the GPU machine: bench/device/run.sh).
 """

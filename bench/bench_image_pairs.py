@@ -99,7 +99,11 @@ def afinar(folder: Path, out: Path, args: argparse.Namespace) -> dict[int, dict]
     prepared = launch.prepare_run(cfg)
     launch.run(prepared.run, lambda record: None)
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    return {s["stage"]: s for s in report["stages"]}
+    stages = {s["stage"]: s for s in report["stages"]}
+    for s in stages.values():  # every epoch's validation loss and accuracy, to see where stage 2 goes
+        s["curve"] = [(h["epoch"], round(h["valid_loss"], 4), round(h["accuracy"], 4))
+                      for h in report["history"] if h["stage"] == s["stage"]]
+    return stages
 
 
 def main() -> None:
@@ -126,6 +130,7 @@ def main() -> None:
             rows.append({"pair": pair, "held_out": pair not in TUNING, "train": len(train), "valid": len(valid),
                          "peer": p, "stage1": stages[1]["accuracy"], "stage2": stages[2]["accuracy"],
                          "stage2_epoch": f"{stages[2]['best_epoch']}/{stages[2]['epochs_run']}",
+                         "stage1_valid_loss": round(stages[1]["valid_loss"], 4), "stage2_curve": stages[2]["curve"],
                          "peer_s": peer_s, "afinar_s": time.perf_counter() - clock, "load": os.getloadavg()[0]})
             print(json.dumps(rows[-1]), flush=True)
     print_table(rows, args, started)
@@ -142,13 +147,13 @@ def print_table(rows: list[dict], args: argparse.Namespace, started: datetime) -
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['pair'].replace('-', ' vs ')} | {'held out' if r['held_out'] else 'tuning'} | {r['peer']:.3f} "
-              f"| {r['stage1']:.3f} | {r['stage2']:.3f} ({r['stage2_epoch']}) | {r['stage1'] - r['peer']:+.3f} "
-              f"| {r['stage2'] - r['peer']:+.3f} | {r['peer_s']:.0f} / {r['afinar_s']:.0f} | {r['load']:.1f} |")
+              f"| {r['stage1']:.3f} | {r['stage2']:.3f} ({r['stage2_epoch']}) | {round(r['stage1'] - r['peer'], 6) + 0.0:+.3f} "
+              f"| {round(r['stage2'] - r['peer'], 6) + 0.0:+.3f} | {r['peer_s']:.0f} / {r['afinar_s']:.0f} | {r['load']:.1f} |")
     for name, subset in (("all pairs", rows), ("held-out pairs", [r for r in rows if r["held_out"]])):
         if not subset:
             continue
-        d1 = [r["stage1"] - r["peer"] for r in subset]
-        d2 = [r["stage2"] - r["peer"] for r in subset]
+        d1 = [round(r["stage1"] - r["peer"], 6) + 0.0 for r in subset]  # accuracies are float32 k/n: no 1e-8 wins
+        d2 = [round(r["stage2"] - r["peer"], 6) + 0.0 for r in subset]
         print(f"\n{name} ({len(subset)}): stage 1 − peer mean {sum(d1) / len(d1):+.4f}, worst {min(d1):+.4f}; "
               f"stage 2 − peer mean {sum(d2) / len(d2):+.4f}, worst {min(d2):+.4f}; stage 2 above the peer on "
               f"{sum(d > 0 for d in d2)} of {len(d2)}, stage 1 within 1 point on {sum(d >= -0.01 for d in d1)}.")
