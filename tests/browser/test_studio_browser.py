@@ -264,6 +264,33 @@ PAGES = {"es": ("Datos", "Ajuste fino", "Zona de pruebas", "Clasificador de text
          "en": ("Data", "Fine-tuning", "Playground", "Text classifier", "Images", "Knowledge", "Models")}
 
 
+# The pages whose results and messages on screen a language switch writes again (the others are
+# relabelled, and their results read in one language after a reload: test_every_page_speaks_one_language).
+SWITCHED = ("Data", "Fine-tuning", "Playground", "Models")
+
+
+def test_a_switch_rewrites_what_the_pages_show(page: Page, artifacts: Path) -> None:
+    """After the exercises, done in Spanish, and without a reload: switching to English writes again
+    what these pages show (reports, estimates, job messages, Comparar's facts and table), not only
+    their labels, and Gradio's upload boxes drawn in Spanish."""
+    from language import foreign_texts
+
+    from afinar.models.listing import rows
+
+    switch_language(page, "en")
+    names = tuple(r["name"] for r in rows()) + ("train_sucio", "train_sucio_corregido")
+    found = {}
+    for tab in SWITCHED:
+        text = visible_text(page, tab)
+        shot(page, artifacts, f"13-en-switched-{tab.lower()}")
+        problems = foreign_texts(text, "en", allowed=names) + [
+            f"{gradio!r} (Gradio's upload box)" for gradio in GRADIO_UPLOAD_TEXTS["es"] if gradio in text]
+        if problems:
+            found[tab] = problems
+    switch_language(page, "es")
+    assert not found, "\n".join(f"{tab}: {problem}" for tab, problems in found.items() for problem in problems)
+
+
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_every_page_speaks_one_language(page: Page, artifacts: Path, lang: str) -> None:
     """After the exercises (a finished job, classifier runs, a knowledge base, answers on screen),
@@ -289,7 +316,7 @@ def test_every_page_speaks_one_language(page: Page, artifacts: Path, lang: str) 
     page.wait_for_selector("#data-file")
     expect(page.get_by_role("tab", name=PAGES[lang][0], exact=True)).to_be_visible(timeout=20_000)
     switch_language(page, "es")
-    assert not found, found
+    assert not found, "\n".join(f"{tab}: {problem}" for tab, problems in found.items() for problem in problems)
 
 
 def test_reload_comes_back_to_the_job(page: Page) -> None:

@@ -1,6 +1,7 @@
 """The studio's fine-tuning path for preference data (issue 23) and its curves' axes (issue 21):
 a preference file is recognised on the Datos page, estimated as DPO (two sequences a pair, the
-reference's pass), handed to the job queue, and on Ajuste fino chosen by name and trained with DPO."""
+reference's pass), handed to the job queue, and on Ajuste fino chosen by name and trained with DPO;
+what the pages said written again in another language."""
 
 from __future__ import annotations
 
@@ -65,3 +66,24 @@ def test_short_axes_have_whole_number_ticks() -> None:
     assert whole_number_axis(long, "step")["sort"] is None and whole_number_axis(long, "step")["value"] is long
     empty = pd.DataFrame([], columns=["step", "loss"])
     assert whole_number_axis(empty, "step")["sort"] is None
+
+
+def test_comparar_results_are_written_again_in_the_new_language() -> None:
+    """Comparar keeps its answers as data, so a language switch rewrites the facts lines and the
+    all-cases table (the answers themselves are the models')."""
+    from afinar.studio.playground_tab import cases_table, compare_texts
+
+    result = {"base": "1 año de garantía", "tuned": "2 años", "finished": True, "facts": ["1 año", "2 años"]}
+    base_es, tuned_es = compare_texts(result, "es")
+    base_en, tuned_en = compare_texts(result, "en")
+    assert base_es.startswith("1 año de garantía") and "✓ 1 año" in base_es and "✗ 2 años" in base_es
+    assert base_es != base_en and base_en.startswith("1 año de garantía") and "✓ 1 año" in base_en
+    assert tuned_es != tuned_en and "✓ 2 años" in tuned_en
+    assert compare_texts({**result, "tuned": None, "finished": False}, "en") == ("1 año de garantía", "")
+    done = {"base": "b", "tuned": "t", "rows": [["Garantía", "¿Cuál es la garantía?", [["x", 0, 2], ["2 años", 1, 2]]]],
+            "found": {"base": 0, "tuned": 1}, "total": 2, "finished": True}
+    spanish, english = cases_table(done, "es"), cases_table(done, "en")
+    assert spanish.splitlines()[2] == english.splitlines()[2] == \
+        "| **Garantía** ¿Cuál es la garantía? | x **(0/2)** | 2 años **(1/2)** |"
+    assert spanish.splitlines()[0] != english.splitlines()[0] and spanish.splitlines()[-1] != english.splitlines()[-1]
+    assert cases_table({"need": True}, "en") != cases_table({"need": True}, "es")

@@ -317,8 +317,9 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
     lang_box.change(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
     lang_box.change(lambda lang: gr.update(choices=base_choices(lang)), lang_box, base)
     job.change(lambda j: j or "", job, remembered)
-    file_id.change(lambda f: f or "", file_id, remembered_file)
-    file_id.change(lambda f, lang: chosen_text(service, f, lang), [file_id, lang_box], chosen)
+    # (one event: once the chosen file is named on the page, this browser has remembered it)
+    file_id.change(lambda f, lang: (chosen_text(service, f, lang), f or ""), [file_id, lang_box],
+                   [chosen, remembered_file])
     lang_box.change(lambda f, lang: chosen_text(service, f, lang), [file_id, lang_box], chosen)
     timer.tick(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
     wire_actions(service, {"cancel": cancel, "pause": pause, "resume": resume}, job, lang_box, action_msg, outputs)

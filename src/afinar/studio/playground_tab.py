@@ -80,31 +80,56 @@ def full_reply(backend: Any, model: str, prompt: str, lang: str, max_tokens: int
 
 
 def all_cases(backend: Any, cases: list[Any], base_id: str, tuned_id: str, lang: str,
-              max_tokens: int = MAX_TOKENS) -> Iterator[str]:
-    """Every course test case to both models (like ``afinar compare``): a table growing case by case,
-    then the expected facts found by each model in total."""
+              max_tokens: int = MAX_TOKENS) -> Iterator[dict[str, Any]]:
+    """Every course test case to both models (like ``afinar compare``), case by case: the results so
+    far, which ``cases_table`` writes in a language (again when the page's language changes)."""
     from afinar.evaluate.compare import score
 
     if not base_id or not tuned_id:
-        yield tr("studio.play.compare_need", lang)
+        yield {"need": True}
         return
-    head = [f"| {tr('studio.play.case', lang)} | {base_id} | {tuned_id} |", "|---|---|---|"]
-    rows: list[str] = []
-    found = {"base": 0, "tuned": 0}
-    total = sum(len(c.expected) for c in cases)
+    done: dict[str, Any] = {"base": base_id, "tuned": tuned_id, "rows": [], "found": {"base": 0, "tuned": 0},
+                            "total": sum(len(c.expected) for c in cases), "finished": False}
     system = system_prompt_of(tuned_id)
     for case in cases:
         cells = []
         for key, model in (("base", base_id), ("tuned", tuned_id)):
             answer = full_reply(backend, model, case.prompt, lang, max_tokens, system)
             hits = score(answer, case.expected)
-            found[key] += sum(hits)
-            clean = " ".join(answer.split()).replace("|", "\\|")[:300]
-            cells.append(f"{clean} **({sum(hits)}/{len(hits)})**")
-        rows.append(f"| **{case.case or ''}** {case.prompt} | {cells[0]} | {cells[1]} |")
-        yield "\n".join(head + rows)
-    yield "\n".join(head + rows) + "\n\n" + tr("studio.play.total", lang, base=found["base"], tuned=found["tuned"],
-                                                total=total)
+            done["found"][key] += sum(hits)
+            cells.append([" ".join(answer.split()).replace("|", "\\|")[:300], sum(hits), len(hits)])
+        done["rows"].append([case.case or "", case.prompt, cells])
+        yield {**done, "rows": list(done["rows"]), "found": dict(done["found"])}
+    yield {**done, "finished": True}
+
+
+def cases_table(done: dict[str, Any] | None, lang: str) -> str:
+    """The results of ``all_cases`` as a Markdown table in ``lang``, with the facts found in total at the end."""
+    if not done:
+        return ""
+    if done.get("need"):
+        return tr("studio.play.compare_need", lang)
+    head = [f"| {tr('studio.play.case', lang)} | {done['base']} | {done['tuned']} |", "|---|---|---|"]
+    rows = [f"| **{case}** {prompt} | " + " | ".join(f"{text} **({hits}/{n})**" for text, hits, n in cells) + " |"
+            for case, prompt, cells in done["rows"]]
+    text = "\n".join(head + rows)
+    if done["finished"]:
+        text += "\n\n" + tr("studio.play.total", lang, base=done["found"]["base"], tuned=done["found"]["tuned"],
+                             total=done["total"])
+    return text
+
+
+def compare_texts(result: dict[str, Any] | None, lang: str) -> tuple[str, str]:
+    """Comparar's two answers so far, each followed by the expected facts it contains once it is
+    complete, in ``lang``."""
+    if not result:
+        return "", ""
+    if result.get("need"):
+        return tr("studio.play.compare_need", lang), ""
+    if result["tuned"] is None:  # the base is still answering
+        return result["base"], ""
+    tuned = result["tuned"] + (facts_line(result["tuned"], result["facts"], lang) if result["finished"] else "")
+    return result["base"] + facts_line(result["base"], result["facts"], lang), tuned
 
 
 def build(T: Texts, lang_box: Any, backend: Any) -> list[tuple[Any, list[Any]]]:
@@ -196,24 +221,33 @@ def build_compare(T: Texts, lang_box: Any, backend: Any, length: Any) -> tuple[A
                                show_label=True, min_height=80)
         all_out = gr.Markdown(elem_id="cmp-all-results")
 
+    said, all_done = gr.State(None), gr.State(None)  # the answers on screen, to write again in another language
+
     def compare(text: str, base_id: str, tuned_id: str, max_tokens: int, lang: str):
         if not (text or "").strip() or not base_id or not tuned_id:
-            yield tr("studio.play.compare_need", lang), ""
+            yield (*compare_texts({"need": True}, lang), {"need": True})
             return
         # a course test case keeps its expected facts, scored like `afinar compare` does
-        facts = next((c.expected for c in cases if c.prompt == text.strip()), [])
+        result: dict[str, Any] = {"base": "", "tuned": None, "finished": False,
+                                  "facts": next((c.expected for c in cases if c.prompt == text.strip()), [])}
         messages = with_system(system_prompt_of(tuned_id), text.strip())
-        answer = ""
         for answer in stream_reply(backend, base_id, messages, lang, max_tokens):
-            yield answer, ""
-        base_done = answer + facts_line(answer, facts, lang)
+            result["base"] = answer
+            yield (*compare_texts(result, lang), result)
+        result["tuned"] = ""
         for answer in stream_reply(backend, tuned_id, messages, lang, max_tokens):
-            yield base_done, answer
-        yield base_done, answer + facts_line(answer, facts, lang)
+            result["tuned"] = answer
+            yield (*compare_texts(result, lang), result)
+        result["finished"] = True
+        yield (*compare_texts(result, lang), result)
 
-    def run_all(base_id: str, tuned_id: str, max_tokens: int, lang: str) -> Iterator[str]:
-        yield from all_cases(backend, cases, base_id, tuned_id, lang, max_tokens)
+    def run_all(base_id: str, tuned_id: str, max_tokens: int, lang: str) -> Iterator[tuple[str, dict]]:
+        for done in all_cases(backend, cases, base_id, tuned_id, lang, max_tokens):
+            yield cases_table(done, lang), done
 
-    compare_btn.click(compare, [cmp_prompt, base, tuned, length, lang_box], [base_out, tuned_out])
-    all_btn.click(run_all, [base, tuned, length, lang_box], all_out)
+    compare_btn.click(compare, [cmp_prompt, base, tuned, length, lang_box], [base_out, tuned_out, said])
+    all_btn.click(run_all, [base, tuned, length, lang_box], [all_out, all_done])
+    lang_box.change(lambda result, lang: compare_texts(result, lang) if result else (gr.update(), gr.update()),
+                    [said, lang_box], [base_out, tuned_out])
+    lang_box.change(lambda done, lang: cases_table(done, lang) if done else gr.update(), [all_done, lang_box], all_out)
     return base, tuned
