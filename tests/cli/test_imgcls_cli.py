@@ -66,7 +66,8 @@ def test_report_has_both_stages_and_the_final_metrics(trained: Path) -> None:
     report = json.loads((trained / "report.json").read_text())
     assert [s["stage"] for s in report["stages"]] == [1, 2]
     s1, s2 = report["stages"]
-    assert s1["lr"] == pytest.approx(1e-2) and s2["lr"] == pytest.approx(1e-3)
+    # stage 1 is the linear probe (L-BFGS, no learning rate); stage 2 runs at stage1_lr × stage2_lr_factor
+    assert s1["lr"] is None and s2["lr"] == pytest.approx(1e-3)
     assert s1["images_per_s"] > 0 and s2["images_per_s"] > 0
     epochs = [r for r in map(json.loads, (trained / "metrics.jsonl").read_text().splitlines()) if r["kind"] == "epoch"]
     assert [(r["stage"], r["epoch"]) for r in epochs] == [(1, 1), (1, 2), (2, 1), (2, 2)]
