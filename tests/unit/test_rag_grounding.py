@@ -100,3 +100,63 @@ def test_unsupported_facts_of_a_draft() -> None:
     assert grounding.unsupported("La Trek Marlin 5 cuesta 799 € [1].", sources, "¿Precio?", "es") == ["799"]
     assert grounding.unsupported("Pregunta en Decathlon [2].", sources, "¿Precio?", "es") == ["decathlon"]
     assert grounding.facts_of("Sí, claro [1].", "es") == []  # citation markers are not facts
+
+
+def test_a_count_the_chunks_never_give_for_that_thing_is_not_answered() -> None:
+    offices = ["plan: Private Office (2 people); price_gbp: 520", "plan: Private Office (4 people); price_gbp: 895"]
+    assert grounding.quantities_missing("How much would a private office for six people cost?", offices, "en") == \
+        ["6 peopl"]
+    assert grounding.quantities_missing("What does an office for four people cost?", offices, "en") == []
+    classes = ["Paquete Estándar: 20 clases por 660 €."]
+    assert grounding.quantities_missing("¿Qué precio tiene el paquete de 25 clases?", classes, "es") == ["25 clas"]
+    assert grounding.quantities_missing("¿Y el de 20 clases?", classes, "es") == []
+
+
+def test_ranges_bounds_units_and_names_are_not_a_missing_count() -> None:
+    assert grounding.quantities_missing("Mi hijo tiene 8 niños", ["grupos de 6 a 9 niños"], "es") == []
+    assert grounding.quantities_missing("Somos 2 personas", ["salas para 4 personas"], "es") == []  # fewer: not a miss
+    assert grounding.quantities_missing("Somos 12 personas", ["salas para más de 10 personas"], "es") == []
+    assert grounding.quantities_missing("Somos 12 personas", ["salas hasta 10 personas"], "es") == ["12 person"]
+    # an amount of time or weight falls between the values the documents give, it is not a near miss
+    assert grounding.quantities_missing("Un gatito de tres meses", ["permanencia de 12 meses"], "es") == []
+    # a number inside a name is the names check's ("Onna 40" is a model, not 40 of something)
+    assert grounding.quantities_missing("¿Alquiláis la Onna 40 bicis?", ["Onna 50 bicis"], "es") == []
+    assert grounding.quantities_missing("Precio 1,099 euros", ["Precio 1,099 euros"], "es") == []
+
+
+def test_a_quantity_near_miss_is_not_answered() -> None:
+    text = "# Clases de coche\nPaquete de 20 clases: 660 €. Clase suelta: 38 €."
+    corpus = Corpus.build(["0"], [text], [{"source": "precios.md", "chunk": 0}], np.eye(1, dtype=np.float32))
+
+    def found(question: str) -> Retrieved:
+        return Retrieved([Hit("precios.md", 0, text, 0.9)], corpus, terms(question, "es"),
+                         np.ones(1, dtype=np.float32), _Similar(0.9))
+
+    ev = grounding.assess("¿Qué precio tiene el paquete de 25 clases?", found("x"), 0.5)
+    assert not ev.known and ev.reason == "names_missing" and ev.names_missing == ["25 clas"]
+    assert grounding.assess("¿Qué precio tiene el paquete de 20 clases?", found("x"), 0.5).known
+    assert grounding.assess("¿Cuánto cuestan dos clases sueltas?", found("x"), 0.5).known  # no count of clases sueltas
+
+
+class _Cosines:
+    """An embedder stand-in: passages holding ``word`` have cosine 0.9 with the question, others 0.8."""
+
+    def __init__(self, word: str):
+        self.word = word
+
+    def embed(self, texts: list[str], kind: str) -> np.ndarray:
+        return np.array([[0.9 if self.word in t else 0.8] for t in texts], dtype=np.float32)
+
+
+def test_extractive_answer_prefers_the_paraphrase_the_embedder_finds_and_a_number_when_asked() -> None:
+    chunks = [("clinica.md", "# Hospitalización\nLa hospitalización cuesta 35 € por día.\nSi tu perro se queda "
+                              "con nosotros, te llamamos cada día.")]
+    corpus = Corpus.build(["0"], [chunks[0][1]], [{"source": "clinica.md", "chunk": 0}], np.eye(1, dtype=np.float32))
+    hits = [Hit("clinica.md", 0, chunks[0][1], 0.9)]
+    question = "Si mi perro se queda ingresado, ¿cuánto cobráis por día?"
+    lexical_only = grounding.best_sentences(question, hits, corpus, 1)
+    assert "te llamamos" in lexical_only[0][1]  # shares "perro", "queda", "día": the lexical pick
+    found = Retrieved(hits, corpus, terms(question, "es"), np.ones(1, dtype=np.float32), _Cosines("35 €"))
+    best = grounding.best_sentences(question, hits, corpus, 1, found.similarity)
+    assert "35 €" in best[0][1]
+    assert found.similarity(["La hospitalización cuesta 35 € por día."]) == [pytest.approx(0.9)]  # cached

@@ -233,7 +233,7 @@ def answer(name: str, question: str, model: str | None = None, *, k: int = 4, mi
     if not evidence.known:
         return Answer(question, [], None, None, unknown, evidence, lang_code=code)
     citations = [Citation(n, h.source, h.chunk, h.score, h.text, dict(h.where)) for n, h in enumerate(hits, 1)]
-    extractive = grounding.extract(question, hits, found.corpus)
+    extractive = grounding.extract(question, hits, found.corpus, similarity=found.similarity)
     if mode == "extractive":
         return Answer(question, citations, None, None, unknown, evidence, "extractive", extractive, code)
     persona = None

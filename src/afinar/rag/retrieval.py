@@ -55,14 +55,20 @@ class Retrieved:
     question_terms: list[str]
     vector: Any = None  # the question's query vector
     embedder: Any = None
+    _cosines: dict[str, float] = field(default_factory=dict, repr=False)
 
     def similarity(self, texts: list[str]) -> list[float]:
-        """Cosine of the question with each of ``texts`` embedded as passages."""
+        """Cosine of the question with each of ``texts`` embedded as passages (each text embedded
+        once per search: the abstention checks and the extractive answer judge the same sentences)."""
         if not texts or self.embedder is None:
             return [0.0] * len(texts)
         import numpy as np
 
-        return [float(x) for x in np.asarray(self.embedder.embed(texts, kind="passage"), dtype=np.float32) @ self.vector]
+        new = list(dict.fromkeys(t for t in texts if t not in self._cosines))
+        if new:
+            vectors = np.asarray(self.embedder.embed(new, kind="passage"), dtype=np.float32)
+            self._cosines.update(zip(new, (float(x) for x in vectors @ self.vector)))
+        return [self._cosines[t] for t in texts]
 
 
 def retrieve(kb: KnowledgeBase, query: str, k: int = 4, *, mmr: bool = False, fetch_k: int | None = None,
