@@ -48,12 +48,17 @@ def test_techstore_catalog_retrieval_and_abstention() -> None:
     assert result["abstained_when_unanswerable"] >= 0.75 and result["refused_when_answerable"] <= 0.1
 
 
-@pytest.mark.parametrize(("example", "floors"), [
-    # measured 2026-12-03 (docs/rag.md): fact recall, abstained, false abstentions at most
-    ("techstore-catalog", (0.75, 1.0, 0.05)),
-    ("rag-taller-bicis", (0.75, 0.7, 0.15)),
+@pytest.mark.parametrize(("example", "floors", "near_miss"), [
+    # measured 2026-12-04 (docs/rag.md): fact recall, abstained, false abstentions at most; a near
+    # miss that must be refused. rag-tintoreria and rag-floristeria were held out of the tuning.
+    ("techstore-catalog", (0.75, 1.0, 0.05), "refrigeradores"),
+    ("rag-taller-bicis", (0.65, 0.7, 0.15), "Marlin 7"),
+    ("rag-coworking", (0.6, 0.7, 0.15), "for six people"),
+    ("rag-tintoreria", (0.8, 0.5, 0.15), "bono de 20 camisas"),
+    ("rag-floristeria", (0.7, 0.6, 0.15), "ramo de 50 rosas"),
 ])
-def test_extractive_answers_state_the_facts_and_only_the_documents(example: str, floors: tuple) -> None:
+def test_extractive_answers_state_the_facts_and_only_the_documents(example: str, floors: tuple,
+                                                                   near_miss: str) -> None:
     from afinar import rag
 
     folder = EXAMPLE.parent / example
@@ -62,8 +67,7 @@ def test_extractive_answers_state_the_facts_and_only_the_documents(example: str,
     assert result["faithfulness"] == 1.0  # every number and name it states is in a cited chunk
     assert result["fact_recall"] >= floors[0], result["fact_recall"]
     assert result["abstained_when_unanswerable"] >= floors[1] and result["refused_when_answerable"] <= floors[2]
-    near_miss = next(r for r in result["rows"] if "Marlin 7" in r["question"] or "refrigeradores" in r["question"])
-    assert near_miss["refused"]
+    assert next(r for r in result["rows"] if near_miss in r["question"])["refused"]
 
 
 def test_ask_with_the_default_chat_base_cites_the_catalog() -> None:
