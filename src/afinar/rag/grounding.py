@@ -63,7 +63,7 @@ class Evidence:
     reason: str  # answered | nothing_found | names_missing | few_terms | no_number | not_similar
     coverage: float = 0.0
     missing: list[str] = field(default_factory=list)  # question terms no retrieved chunk has
-    names_missing: list[str] = field(default_factory=list)  # names (and counts: "6 peopl") no retrieved chunk has
+    names_missing: list[str] = field(default_factory=list)  # names (and counts: "six people") no retrieved chunk has
     sentence_score: float = 0.0  # cosine of the question with the best-matching retrieved sentence
 
     def as_dict(self) -> dict[str, Any]:
@@ -225,8 +225,17 @@ def quantities_missing(question: str, texts: list[str], lang: str) -> list[str]:
         if term in have:
             for low, _ in values:
                 if low > min(lo for lo, _ in have[term]) and not any(lo <= low <= hi for lo, hi in have[term]):
-                    missing.append(f"{low:g} {term}")
+                    missing.append(_as_written(question, low, term, lang))
     return list(dict.fromkeys(missing))
+
+
+def _as_written(question: str, value: float, term: str, lang: str) -> str:
+    """The question's own words for a count ("six people"), else its number and term."""
+    for match in re.finditer(r"(?=\b((\d+(?:[.,]\d+)*|[^\W\d_]+)\s+(?:de\s+|of\s+)?([^\W\d_]+)))", question):
+        number = _NUMBER_WORDS.get(fold(match.group(2)), match.group(2))
+        if _as_number(number) == value and terms(match.group(3), lang) == [term]:
+            return match.group(1)
+    return f"{value:g} {term}"
 
 
 def facts_of(text: str, lang: str) -> list[str]:
