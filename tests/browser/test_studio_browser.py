@@ -266,12 +266,12 @@ PAGES = {"es": ("Datos", "Ajuste fino", "Zona de pruebas", "Clasificador de text
 
 # The pages whose results and messages on screen a language switch writes again (the others are
 # relabelled, and their results read in one language after a reload: test_every_page_speaks_one_language).
-SWITCHED = ("Data", "Fine-tuning", "Playground", "Models")
+SWITCHED = ("Data", "Fine-tuning", "Playground", "Text classifier", "Images", "Models")
 
 
 def test_a_switch_rewrites_what_the_pages_show(page: Page, artifacts: Path) -> None:
     """After the exercises, done in Spanish, and without a reload: switching to English writes again
-    what these pages show (reports, estimates, job messages, Comparar's facts and table), not only
+    what these pages show (reports, estimates, job and training messages, Comparar's facts and table), not only
     their labels, and Gradio's upload boxes drawn in Spanish."""
     from language import foreign_texts
 

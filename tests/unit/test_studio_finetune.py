@@ -87,3 +87,16 @@ def test_comparar_results_are_written_again_in_the_new_language() -> None:
         "| **Garantía** ¿Cuál es la garantía? | x **(0/2)** | 2 años **(1/2)** |"
     assert spanish.splitlines()[0] != english.splitlines()[0] and spanish.splitlines()[-1] != english.splitlines()[-1]
     assert cases_table({"need": True}, "en") != cases_table({"need": True}, "es")
+
+
+def test_classifier_pages_say_again_what_their_buttons_said(afinar_home: Path) -> None:
+    from afinar.server.service import Service
+    from afinar.studio import images_tab, textcls_tab
+
+    service = Service(start_worker=False)
+    message, _table, _runs, _timer, what = textcls_tab.train(service, None, None, "tiny", 1, 0.01, 8, "es")
+    assert message == what("es")[0] and what("en")[0] != message
+    message, _table, _runs, _timer, what = images_tab.train(service, None, "mobilenet_v2", 96, 1, 1, 0.001, "es")
+    assert message == what("es")[0] and what("en")[0] != message
+    _file, message, what = textcls_tab.export(None, "es")
+    assert message == what("es") and what("en") != message

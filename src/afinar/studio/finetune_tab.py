@@ -24,7 +24,7 @@ from afinar.studio.datasets import (
     finding_row,
 )
 from afinar.studio.local import items
-from afinar.studio.texts import Texts, tr
+from afinar.studio.texts import Texts, said, said_again, tr
 from afinar.studio.workspace import display_name
 
 FINISHED = ("succeeded", "failed", "cancelled")
@@ -95,12 +95,12 @@ def upload(service: Any, file: str | None, lang: str) -> tuple[str, Any, Any, An
     try:
         record = service.upload_file(Path(file), name, purpose="fine-tune")
     except AfinarError as err:
-        said = partial(_error_report, err)
-        return *said(lang), gr.update(), None, said
-    said = partial(file_report, service, record["id"], name)
+        what = partial(_error_report, err)
+        return *what(lang), gr.update(), None, what
+    what = partial(file_report, service, record["id"], name)
     processed = record["status"] == "processed"
-    return (*said(lang), gr.update(choices=file_choices(service), **({"value": record["id"]} if processed else {})),
-            None, said)
+    return (*what(lang), gr.update(choices=file_choices(service), **({"value": record["id"]} if processed else {})),
+            None, what)
 
 
 def file_report(service: Any, file_id: str, name: str, lang: str) -> tuple[str, Any]:
@@ -124,27 +124,14 @@ def _error_report(err: AfinarError, lang: str) -> tuple[str, Any]:
     return error_text(err, lang), gr.update(visible=False)
 
 
-def _text(key: str, params: dict[str, Any], lang: str) -> str:
-    return tr(key, lang, **params)
-
-
-def said_again(said: Any, lang: str, outputs: int = 1) -> Any:
-    """What a button said (``said(lang)``), in the page's new language; nothing said: no change."""
-    import gradio as gr
-
-    if said is None:
-        return gr.update() if outputs == 1 else (gr.update(),) * outputs
-    return said(lang)
-
-
 def start(service: Any, base: str, file_id: str, epochs: str, batch: str, lr: str, suffix: str,
           lang: str) -> tuple[str, Any, Any, Any]:
-    """Create the job; (what happened, the job list, the timer, what was said: ``said(lang)``)."""
+    """Create the job; (what happened, the job list, the timer, what was said: ``what(lang)``)."""
     import gradio as gr
 
     if not base or not file_id:
-        said = partial(_text, "studio.ft.need_base_file", {})
-        return said(lang), gr.update(), gr.update(), said
+        what = said("studio.ft.need_base_file")
+        return what(lang), gr.update(), gr.update(), what
     try:
         hp = hyperparameters({"n_epochs": epochs, "batch_size": batch, "learning_rate_multiplier": lr}, lang)
         kind = "dpo" if is_preference(file_id) else "supervised"  # preference data: DPO, OpenAI's method
@@ -154,10 +141,10 @@ def start(service: Any, base: str, file_id: str, epochs: str, batch: str, lr: st
             body["suffix"] = suffix.strip()
         job = service.create_job(body)
     except AfinarError as err:
-        said = partial(error_text, err)
-        return said(lang), gr.update(), gr.update(), said
-    said = partial(_text, "studio.ft.started", {"job": job["id"]})
-    return said(lang), gr.update(choices=job_choices(service), value=job["id"]), gr.update(active=True), said
+        what = partial(error_text, err)
+        return what(lang), gr.update(), gr.update(), what
+    what = said("studio.ft.started", job=job["id"])
+    return what(lang), gr.update(choices=job_choices(service), value=job["id"]), gr.update(active=True), what
 
 
 def curves(rows: list[dict], lang: str):
@@ -231,17 +218,17 @@ def controls(status: str | None) -> tuple[Any, Any, Any]:
 
 
 def act(service: Any, action: str, job_id: str | None, lang: str) -> tuple[str, Any]:
-    """Cancel, pause or resume; (what happened, what was said: ``said(lang)``)."""
+    """Cancel, pause or resume; (what happened, what was said: ``what(lang)``)."""
     if not job_id:
-        said = partial(_text, "studio.ft.pick_job", {})
-        return said(lang), said
+        what = said("studio.ft.pick_job")
+        return what(lang), what
     try:
         job = getattr(service, f"{action}_job")(job_id)
     except AfinarError as err:
-        said = partial(error_text, err)
-        return said(lang), said
-    said = partial(_action_done, job_id, job["status"])
-    return said(lang), said
+        what = partial(error_text, err)
+        return what(lang), what
+    what = partial(_action_done, job_id, job["status"])
+    return what(lang), what
 
 
 def _action_done(job_id: str, status: str, lang: str) -> str:
@@ -254,11 +241,11 @@ def wire_actions(service: Any, buttons: dict[str, Any], job: Any, lang_box: Any,
     show the job again."""
     import gradio as gr
 
-    said = gr.State(None)
+    done = gr.State(None)
     for action, button in buttons.items():
-        button.click(lambda j, lang, a=action: act(service, a, j, lang), [job, lang_box], [message, said]).then(
+        button.click(lambda j, lang, a=action: act(service, a, j, lang), [job, lang_box], [message, done]).then(
             lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
-    lang_box.change(said_again, [said, lang_box], message)
+    lang_box.change(said_again, [done, lang_box], message)
 
 
 def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
@@ -311,7 +298,7 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
                       [file_msg, findings, file_id, upload_box, file_said])
     start_btn.click(lambda *a: start(service, *a), [base, file_id, epochs, batch, lr, suffix, lang_box],
                     [start_msg, job, timer, start_said])
-    lang_box.change(lambda said, lang: said_again(said, lang, outputs=2), [file_said, lang_box], [file_msg, findings])
+    lang_box.change(lambda what, lang: said_again(what, lang, outputs=2), [file_said, lang_box], [file_msg, findings])
     lang_box.change(said_again, [start_said, lang_box], start_msg)
     job.change(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
     lang_box.change(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
@@ -324,13 +311,22 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
     timer.tick(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
     wire_actions(service, {"cancel": cancel, "pause": pause, "resume": resume}, job, lang_box, action_msg, outputs)
 
-    def reload(saved: str = "", saved_file: str = "") -> tuple[Any, Any]:
-        """The jobs and the validated files, the job and the file this browser had chosen kept chosen."""
+    def reload(saved: str = "", saved_file: str = "", current: str | None = None,
+               current_file: str | None = None) -> tuple[Any, Any]:
+        """The jobs and the validated files; chosen: the job and the file this browser remembers, else
+        those already chosen (else the newest job)."""
         jobs = job_choices(service)
         ids = [v for _, v in jobs]
-        files = file_choices(service)
-        return (gr.update(choices=jobs, value=saved if saved in ids else (ids[0] if ids else None)),
-                gr.update(choices=files, value=saved_file if saved_file in [v for _, v in files] else None))
+        files = [v for _, v in file_choices(service)]
+        job_value = next((j for j in (saved, current) if j in ids), ids[0] if ids else None)
+        file_value = next((f for f in (saved_file, current_file) if f in files), None)
+        return (gr.update(choices=jobs, value=job_value),
+                gr.update(choices=file_choices(service), value=file_value))
 
-    refresh.click(reload, [remembered, remembered_file], [job, file_id])
-    return [(reload, [job, file_id], [remembered, remembered_file])]
+    # The remembered values live in this page's tab, which Gradio draws when it is first opened: the
+    # loaders that ran before read them empty. Drawn, each says its stored value (a change event).
+    stored = [remembered, remembered_file, job, file_id]
+    remembered.change(reload, stored, [job, file_id])
+    remembered_file.change(reload, stored, [job, file_id])
+    refresh.click(reload, stored, [job, file_id])
+    return [(reload, [job, file_id], stored)]

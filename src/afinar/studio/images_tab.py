@@ -4,23 +4,26 @@ the model with a picture, and download it as a Hugging Face Space."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from afinar import i18n
 from afinar.errors import AfinarError
 from afinar.studio import runs
 from afinar.studio.archives import extract_images
-from afinar.studio.datasets import FINDING_WIDTHS, error_text
+from afinar.studio.datasets import FINDING_WIDTHS
 from afinar.studio.textcls_tab import (
     curves_frame,
+    message_only,
     per_class_table,
-    problems_frame,
+    problems_report,
     run_choices,
     run_list_and_export,
     score,
     show,
+    started_report,
 )
-from afinar.studio.texts import Texts, tr
+from afinar.studio.texts import Texts, said_again, tr
 from afinar.studio.workspace import display_name, keep_upload, new_dir, safe_stem
 
 TASK = "image-classification"
@@ -48,21 +51,20 @@ def metrics_markdown(report: dict[str, Any], lang: str) -> str:
 def train(service: Any, archive: str | None, base: str, size: float, epochs1: float, epochs2: float, lr: float, lang: str):
     import gradio as gr
 
-    no_table = gr.update(visible=False)
     if not archive:
-        return tr("studio.img.need_zip", lang), no_table, gr.update(), gr.update(active=False)
+        what = partial(message_only, "studio.img.need_zip")
+        return *what(lang), gr.update(), gr.update(active=False), what
+    folder = None
     try:
         folder = extract_images(keep_upload(archive, "fotos.zip"), new_dir("images") / safe_stem(archive, "imagenes"))
         values = {"data": folder, "base": base, "image_size": int(size), "stage1_epochs": int(epochs1),
                   "stage2_epochs": int(epochs2), "stage1_lr": float(lr)}
         run = runs.start_images(values, service)
-    except runs.DataProblems as err:
-        table = problems_frame(err, {str(folder): display_name(archive)}, lang)
-        return error_text(err, lang), gr.update(value=table, visible=True), gr.update(), gr.update(active=False)
     except AfinarError as err:
-        return error_text(err, lang), no_table, gr.update(), gr.update(active=False)
-    return (tr("studio.cls.started", lang, run=run.name), no_table,
-            gr.update(choices=run_choices(TASK), value=str(run)), gr.update(active=True))
+        what = partial(problems_report, err, {str(folder): display_name(archive)} if folder else None)
+        return *what(lang), gr.update(), gr.update(active=False), what
+    what = partial(started_report, run)
+    return *what(lang), gr.update(choices=run_choices(TASK), value=str(run)), gr.update(active=True), what
 
 
 def try_image(run_value: str | None, picture: str | None, lang: str) -> Any:
@@ -79,8 +81,6 @@ def try_image(run_value: str | None, picture: str | None, lang: str) -> Any:
 
 def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, ...]]:
     """``service``: the server's (its job queue trains the runs)."""
-    from functools import partial
-
     import gradio as gr
 
     T.make(gr.Markdown, "studio.img.intro", attr="value")
@@ -123,8 +123,10 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, ...]]:
     timer = gr.Timer(1.0, active=False)
 
     view = [status, curves, metrics, confusion, timer]
+    started = gr.State(None)  # what the page said, to say again in another language
     train_btn.click(partial(train, service), [archive, base, size, epochs1, epochs2, lr, lang_box],
-                    [message, problems, run, timer])
+                    [message, problems, run, timer, started])
+    lang_box.change(lambda what, lang: said_again(what, lang, outputs=2), [started, lang_box], [message, problems])
     look = partial(show, markdown=metrics_markdown, service=service)
     run.change(look, [run, lang_box], view)
     lang_box.change(look, [run, lang_box], view)

@@ -4,6 +4,7 @@ box and download the Hugging Face Space folder."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from afinar.studio.datasets import (
     finding_headers,
     finding_row,
 )
-from afinar.studio.texts import Texts, tr
+from afinar.studio.texts import Texts, said, said_again, tr
 from afinar.studio.workspace import display_name, keep_upload, new_dir
 
 TABLE_TYPES = [".csv", ".tsv", ".jsonl", ".xlsx"]
@@ -156,13 +157,36 @@ def problems_frame(err: runs.DataProblems, names: dict[str, str], lang: str):
     return pd.DataFrame(rows, columns=finding_headers(lang))
 
 
-def train(service: Any, data: str | None, valid: str | None, base: str, epochs: float, lr: float, batch: float,
-          lang: str):
+def started_report(run: Path, lang: str) -> tuple[str, Any]:
+    """What a classifier page says when its training started (and its problems table hidden), in ``lang``."""
     import gradio as gr
 
-    no_table = gr.update(visible=False)
+    return tr("studio.cls.started", lang, run=run.name), gr.update(visible=False)
+
+
+def problems_report(err: AfinarError, names: dict[str, str] | None, lang: str) -> tuple[str, Any]:
+    """A refused training: the error and, for data problems, their table (files by their uploaded names)."""
+    import gradio as gr
+
+    if isinstance(err, runs.DataProblems):
+        return error_text(err, lang), gr.update(value=problems_frame(err, names or {}, lang), visible=True)
+    return error_text(err, lang), gr.update(visible=False)
+
+
+def message_only(key: str, lang: str) -> tuple[str, Any]:
+    import gradio as gr
+
+    return tr(key, lang), gr.update(visible=False)
+
+
+def train(service: Any, data: str | None, valid: str | None, base: str, epochs: float, lr: float, batch: float,
+          lang: str):
+    """Start a run; (message, problems table, run list, timer, what was said: ``what(lang)``)."""
+    import gradio as gr
+
     if not data:
-        return tr("studio.cls.need_data", lang), no_table, gr.update(), gr.update(active=False)
+        what = partial(message_only, "studio.cls.need_data")
+        return *what(lang), gr.update(), gr.update(active=False), what
     values: dict[str, Any] = {"data": keep_upload(data), "base": base, "epochs": int(epochs), "lr": float(lr),
                               "batch_size": int(batch)}
     if valid:
@@ -172,13 +196,11 @@ def train(service: Any, data: str | None, valid: str | None, base: str, epochs: 
         names[str(values["valid"])] = display_name(valid)
     try:
         run = runs.start_text(values, service)
-    except runs.DataProblems as err:
-        table = problems_frame(err, names, lang)
-        return error_text(err, lang), gr.update(value=table, visible=True), gr.update(), gr.update(active=False)
     except AfinarError as err:
-        return error_text(err, lang), no_table, gr.update(), gr.update(active=False)
-    return (tr("studio.cls.started", lang, run=run.name), no_table,
-            gr.update(choices=run_choices(), value=str(run)), gr.update(active=True))
+        what = partial(problems_report, err, names)
+        return *what(lang), gr.update(), gr.update(active=False), what
+    what = partial(started_report, run)
+    return *what(lang), gr.update(choices=run_choices(), value=str(run)), gr.update(active=True), what
 
 
 def try_text(run_value: str | None, text: str, lang: str) -> Any:
@@ -192,16 +214,20 @@ def try_text(run_value: str | None, text: str, lang: str) -> Any:
         return gr.update(value=None, label=err.message(lang))
 
 
-def export(run_value: str | None, lang: str) -> tuple[Any, str]:
+def export(run_value: str | None, lang: str) -> tuple[Any, str, Any]:
+    """The Space of a run as a zip; (the download, the message, what was said: ``what(lang)``)."""
     import gradio as gr
 
     if not run_value:
-        return gr.update(), tr("studio.cls.try_need", lang)
+        what = said("studio.cls.try_need")
+        return gr.update(), what(lang), what
     try:
         path = runs.export_zip(runs.known_run(run_value), new_dir("space"))
     except AfinarError as err:
-        return gr.update(), error_text(err, lang)
-    return gr.update(value=str(path), visible=True), tr("studio.cls.exported", lang, name=path.name)
+        what = partial(error_text, err)
+        return gr.update(), what(lang), what
+    what = said("studio.cls.exported", name=path.name)
+    return gr.update(value=str(path), visible=True), what(lang), what
 
 
 def run_list_and_export(T: Texts, prefix: str, task: str, run: Any, refresh: Any,
@@ -214,7 +240,9 @@ def run_list_and_export(T: Texts, prefix: str, task: str, run: Any, refresh: Any
         export_btn = T.make(gr.Button, "studio.cls.export", attr="value", elem_id=f"{prefix}-export")
         export_msg = gr.Markdown(elem_id=f"{prefix}-export-msg")
     space = T.make(gr.File, "studio.cls.space", interactive=False, visible=False, elem_id=f"{prefix}-space")
-    export_btn.click(export, [run, lang_box], [space, export_msg])
+    exported = gr.State(None)
+    export_btn.click(export, [run, lang_box], [space, export_msg, exported])
+    lang_box.change(said_again, [exported, lang_box], export_msg)
 
     def reload(current: str | None = None) -> Any:
         choices = run_choices(task)
@@ -227,8 +255,6 @@ def run_list_and_export(T: Texts, prefix: str, task: str, run: Any, refresh: Any
 
 def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
     """``service``: the server's (its job queue trains the runs)."""
-    from functools import partial
-
     import gradio as gr
 
     T.make(gr.Markdown, "studio.cls.intro", attr="value")
@@ -269,8 +295,10 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
     timer = gr.Timer(1.0, active=False)
 
     view = [status, curves, metrics, confusion, timer]
+    started = gr.State(None)  # what the page said, to say again in another language
     train_btn.click(partial(train, service), [data, valid, base, epochs, lr, batch, lang_box],
-                    [message, problems, run, timer])
+                    [message, problems, run, timer, started])
+    lang_box.change(lambda what, lang: said_again(what, lang, outputs=2), [started, lang_box], [message, problems])
     look = partial(show, markdown=metrics_markdown, service=service)
     run.change(look, [run, lang_box], view)
     lang_box.change(look, [run, lang_box], view)

@@ -4,12 +4,15 @@
 catalog in the page's starting language and remembers which catalog key each text came from.
 When the language radio changes, ``relabel(lang)`` returns one ``gr.update`` per remembered
 component with the texts in the new language. Handlers get the language as an input and
-translate their own output with ``tr(key, lang)``.
+translate their own output with ``tr(key, lang)``; what a button said is also returned as a
+function of the language (``said(key, **params)``, or any ``f(lang)``), kept in a ``gr.State``, and
+``said_again`` writes it in the new language when the language changes.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
+from typing import Any, Callable
 
 from afinar import i18n
 
@@ -17,6 +20,24 @@ from afinar import i18n
 def tr(key: str, lang: str | None, /, **params: Any) -> str:
     """The catalog text ``key`` in ``lang`` (es or en; anything else falls back to Spanish)."""
     return i18n.t(key, lang if lang in i18n.LANGS else "es", **params)
+
+
+def said(key: str, /, **params: Any) -> Callable[[str], str]:
+    """A message as a function of the language: shown now, and again when the language changes."""
+    return partial(_said, key, params)
+
+
+def _said(key: str, params: dict[str, Any], lang: str) -> str:
+    return tr(key, lang, **params)
+
+
+def said_again(what: Callable[[str], Any] | None, lang: str, outputs: int = 1) -> Any:
+    """What a button said (``what(lang)``), in the page's new language; nothing said: no change."""
+    import gradio as gr
+
+    if what is None:
+        return gr.update() if outputs == 1 else (gr.update(),) * outputs
+    return what(lang)
 
 
 def pick_lang(accept_language: str | None, default: str = "es") -> str:
