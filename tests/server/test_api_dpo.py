@@ -41,3 +41,14 @@ def test_a_dpo_job_runs_and_its_model_answers(server, make_client, tiny_model, t
     reply = client.chat.completions.create(model=job.fine_tuned_model, max_tokens=6, temperature=0,
                                            messages=[{"role": "user", "content": "¿Cuánto cuesta el producto 3?"}])
     assert reply.choices[0].finish_reason in ("stop", "length")
+
+    # the studio draws the job's rewards beside its loss, in the page's language
+    from afinar.server.service import Service
+    from afinar.studio import finetune_tab
+
+    shown = finetune_tab.rewards_view(Service(start_worker=False), job.id, "es")
+    frame = shown["value"]
+    assert shown["visible"] and set(frame["serie"]) >= {"acierto de recompensa, entrenamiento",
+                                                        "margen de recompensa, entrenamiento"}
+    assert len(frame) == 2 * (len(results) - 1)  # accuracy and margin of every training step
+    assert not finetune_tab.rewards_view(Service(start_worker=False), None, "es")["visible"]

@@ -159,6 +159,30 @@ def curves(rows: list[dict], lang: str):
     return pd.DataFrame(out, columns=["step", "loss", "serie"])
 
 
+REWARDS = ("train_reward_accuracy", "valid_reward_accuracy", "train_reward_margin", "valid_reward_margin")
+
+
+def rewards(rows: list[dict], lang: str):
+    """A DPO job's reward curves over the steps (a DataFrame): the share of pairs whose preferred
+    reply gains more than the other (reward accuracy) and the mean margin, in training and validation."""
+    import pandas as pd
+
+    out = [{"step": int(row["step"]), "value": float(row[key]), "serie": tr(f"studio.ft.{key}", lang)}
+           for row in rows for key in REWARDS if row.get(key) is not None]
+    return pd.DataFrame(out, columns=["step", "value", "serie"])
+
+
+def rewards_view(service: Any, job_id: str | None, lang: str) -> Any:
+    """The reward plot's update: shown for a job that logs rewards (DPO), hidden otherwise."""
+    import gradio as gr
+
+    try:
+        frame = rewards(service.job_metrics(job_id) if job_id else [], lang)
+    except AfinarError:
+        frame = rewards([], lang)
+    return gr.update(visible=not frame.empty, **whole_number_axis(frame, "step"))
+
+
 def curves_update(rows: list[dict], lang: str) -> Any:
     """The plot's update: the curves, their steps as whole-number ticks."""
     import gradio as gr
@@ -282,6 +306,9 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
     plot = T.make(gr.LinePlot, "studio.ft.curves", x="step", y="loss", color="serie", value=curves([], T.lang),
                   texts={"x_title": "studio.ft.col.step", "y_title": "studio.ft.loss"}, color_title=" ",
                   elem_id="ft-curves")
+    reward_plot = T.make(gr.LinePlot, "studio.ft.rewards", x="step", y="value", color="serie", value=rewards([], T.lang),
+                         texts={"x_title": "studio.ft.col.step", "y_title": "studio.ft.reward_value"}, color_title=" ",
+                         elem_id="ft-rewards", visible=False)
     with gr.Row():
         events = T.make(gr.Dataframe, "studio.ft.events", interactive=False, wrap=True, elem_id="ft-events",
                         column_widths=["18%", "12%", "70%"], scale=3)
@@ -309,6 +336,8 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
                    [chosen, remembered_file])
     lang_box.change(lambda f, lang: chosen_text(service, f, lang), [file_id, lang_box], chosen)
     timer.tick(lambda j, lang: view(service, j, lang), [job, lang_box], outputs)
+    for trigger in (job.change, lang_box.change, timer.tick):  # DPO's rewards, beside the loss
+        trigger(lambda j, lang: rewards_view(service, j, lang), [job, lang_box], [reward_plot])
     wire_actions(service, {"cancel": cancel, "pause": pause, "resume": resume}, job, lang_box, action_msg, outputs)
 
     def reload(saved: str = "", saved_file: str = "", current: str | None = None,
