@@ -118,3 +118,22 @@ def test_dpo_of_all_the_weights(run_cli, tiny: Path, tmp_path: Path) -> None:
     assert min(seen) > 0 and min(unseen) > 0, (seen, unseen)
     code, _, err = run_cli("chat", "-m", meta["model_id"], "-p", "¿Cuánto cuesta el producto 7?", "--max-tokens", "6")
     assert code == 0, err
+
+
+def test_sft_then_dpo_from_the_fine_tuned_model(run_cli, tiny: Path, tmp_path: Path) -> None:
+    """The usual path: supervised fine-tuning first, then DPO starting from its ft: model (its
+    LoRA merged into the starting weights, which are the reference)."""
+    chat = write(tmp_path / "chat.jsonl", [{"messages": pair(i)["input"]["messages"] + pair(i)["preferred_output"]}
+                                           for i in range(12)])
+    code, _, err = run_cli("train", "chat", chat, "--model", tiny, "--epochs", "1", "--output", tmp_path / "sft")
+    assert code == 0, err
+    sft_id = json.loads((tmp_path / "sft" / "meta.json").read_text())["model_id"]
+    data = write(tmp_path / "pares.jsonl", [pair(i) for i in range(16)])
+    code, out, err = run_cli("train", "chat", data, "--method", "dpo", "--model", sft_id, "--epochs", "2",
+                             "--batch-size", "4", "--lr-multiplier", "20", "--output", tmp_path / "dpo")
+    assert code == 0, err
+    meta = json.loads((tmp_path / "dpo" / "meta.json").read_text())
+    assert meta["status"] == "succeeded" and meta["model_id"] in out and meta["model_id"] != sft_id
+    assert sft_id in (tmp_path / "dpo" / "config.yaml").read_text()  # started from the SFT model
+    code, _, err = run_cli("chat", "-m", meta["model_id"], "-p", "¿Cuánto cuesta el producto 7?", "--max-tokens", "6")
+    assert code == 0, err
