@@ -373,6 +373,8 @@ def test_preference_pairs_are_estimated_and_trained_with_dpo(page: Page, artifac
     expect(status).to_contain_text("método: DPO")
     expect(status).to_contain_text("terminado", timeout=120_000)
     expect(page.locator("#ft-events")).to_contain_text("Comprobación de preferencias")
+    expect(page.locator("#ft-rewards")).to_be_visible()  # the rewards beside the loss
+    expect(page.locator("#ft-rewards")).to_contain_text("Recompensas (DPO)")
     expect(page.locator("#ft-events")).to_contain_text("Log-probabilidades de referencia")
     expect(page.locator("#ft-events")).to_contain_text("acierto de preferencia")  # DPO's step, all of it
     shot(page, artifacts, "12-es-ajuste-fino-dpo")
@@ -381,6 +383,7 @@ def test_preference_pairs_are_estimated_and_trained_with_dpo(page: Page, artifac
     expect(page.locator("#ft-start-msg")).to_contain_text("created", timeout=20_000)  # what the page said, said again
     expect(page.locator("#ft-events")).to_contain_text("Preference check", timeout=20_000)
     expect(page.locator("#ft-upload")).to_contain_text("Drop File Here", timeout=20_000)
+    expect(page.locator("#ft-rewards")).to_contain_text("Rewards (DPO)", timeout=20_000)
     shot(page, artifacts, "12-en-fine-tuning-dpo")
     switch_language(page, "es")
     expect(status).to_contain_text("método: DPO", timeout=20_000)

@@ -17,9 +17,13 @@ from afinar.studio.texts import Texts, pick_lang
 
 # Optional extra styling; ``afinar serve`` may pass it as ``mount_gradio_app(..., css=CSS)``.
 # Table headers of the result tables (sources, metrics) break between words, never inside one.
+# Ajuste fino's tables need it forced on Gradio's inner header elements too ("Pas o", "entrenamient o"
+# in the checkpoints' narrow columns, seen in a screenshot), with columns wide enough for their words.
 CSS = (".studio-title h1 {margin-bottom: 0}\n"
        "#kb-sources th, #cls-metrics th, #img-metrics th, #cmp-all-results th "
        "{word-break: normal; overflow-wrap: normal; hyphens: none}\n"
+       "#ft-checkpoints th, #ft-checkpoints th *, #ft-events th, #ft-events th * "
+       "{word-break: normal !important; overflow-wrap: normal !important; hyphens: none !important}\n"
        "#kb-sources td:first-child {white-space: nowrap}")
 LANG_STORAGE_KEY = "afinar-studio-lang"
 # Gradio's own texts (upload boxes...) follow the browser's locale. This sets Gradio's front end to

@@ -313,7 +313,7 @@ def build(T: Texts, lang_box: Any, service: Any) -> list[tuple[Any, list[Any]]]:
         events = T.make(gr.Dataframe, "studio.ft.events", interactive=False, wrap=True, elem_id="ft-events",
                         column_widths=["18%", "12%", "70%"], scale=3)
         checkpoints = T.make(gr.Dataframe, "studio.ft.checkpoints", interactive=False, wrap=True,
-                             column_widths=["10%", "40%", "25%", "25%"], elem_id="ft-checkpoints", scale=2)
+                             column_widths=["12%", "34%", "27%", "27%"], elem_id="ft-checkpoints", scale=2)
     build_export_row(T, service, job, lang_box)
     timer = gr.Timer(2.0, active=False)
     remembered = gr.BrowserState("", storage_key="afinar-studio-job")
